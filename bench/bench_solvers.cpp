@@ -1,0 +1,220 @@
+// Solver throughput against the FFT-bound roofline, and the time-step accuracy check behind solver.dt.
+//
+//   bench_solvers [CONFIG ...]                  trajectories/s per core (CPU time) for each config (default: configs/kdv.yaml
+//                                               configs/ks.yaml), FFT pair time, roofline, achieved fraction
+//   bench_solvers --dt-check CONFIG [DT ...] [--samples K | --worst K] [--tmax T]
+//                                               relative error of trajectories at DT (default: the config's
+//                                               solver.dt) against DT/4: on the first K train trajectories, or
+//                                               on the K trajectories of all splits with the largest max|u|
+//                                               (the hardest ones for KdV); --tmax compares only t <= T
+//                                               (KS is chaotic: pointwise agreement is lost late, whatever dt)
+//
+// Roofline model: an ETDRK4 step evaluates N(u) 4 times; each evaluation is one c2r FFT plus one r2c FFT per
+// distinct power of u (KdV, KS, Burgers: 1 + 1 = one r2c/c2r pair). Per stored step one more c2r (the output),
+// plus one r2c of u0. If nothing but FFTs cost time, trajectories/s = 1 / (pairs per trajectory x pair time).
+#include <fftw3.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pdesym/common/config.hpp"
+#include "pdesym/datasets/generate.hpp"
+
+using namespace pdesym;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/// CPU seconds of this process (single-threaded): on a shared machine this counts only the time we ran,
+/// not the time other jobs held the core, so per-core rates stay meaningful under load.
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/// Best CPU time (of 15 samples) of one FFTW_ESTIMATE r2c + c2r pair of size n (raw fftw_execute, as the solver's plans).
+double fft_pair_seconds(int n) {
+  double* r = fftw_alloc_real(n);
+  fftw_complex* c = fftw_alloc_complex(n / 2 + 1);
+  fftw_plan f = fftw_plan_dft_r2c_1d(n, r, c, FFTW_ESTIMATE);
+  fftw_plan b = fftw_plan_dft_c2r_1d(n, c, r, FFTW_ESTIMATE);
+  for (int j = 0; j < n; ++j) r[j] = std::sin(0.1 * j) + 0.01 * j;
+  std::vector<double> samples;
+  const int reps = 20000;
+  for (int rep = 0; rep < 15; ++rep) {
+    const double t0 = cpu_now();
+    for (int i = 0; i < reps; ++i) {
+      fftw_execute(f);
+      fftw_execute(b);
+      r[0] *= 1.0 / n;  // keep values bounded (c2r is unnormalised)
+    }
+    samples.push_back((cpu_now() - t0) / reps);
+  }
+  fftw_destroy_plan(f);
+  fftw_destroy_plan(b);
+  fftw_free(r);
+  fftw_free(c);
+  // The fastest sample: the roofline is a best case, and on a shared machine slow samples measure the neighbours.
+  return *std::min_element(samples.begin(), samples.end());
+}
+
+int distinct_powers(const solvers::PolynomialPde& p) {
+  std::set<int> powers;
+  for (const auto& t : p.nonlinear_terms()) powers.insert(t.power);
+  return static_cast<int>(powers.size());
+}
+
+/// FFT pairs (r2c + c2r, counted as half a pair each) for one trajectory of the given T.
+double fft_pairs(const datasets::GenerationConfig& gc, double T) {
+  const double dt_out = T / (gc.nt - 1);
+  const long sub = std::max(1L, static_cast<long>(std::ceil(dt_out / gc.dt - 1e-12)));
+  const double steps = static_cast<double>(sub) * (gc.nt - 1);
+  const int p = distinct_powers(*gc.pde);
+  const double per_eval = p == 0 ? 0.0 : (1.0 + p) / 2.0;
+  return steps * 4.0 * per_eval + (gc.nt - 1 + 1) / 2.0;
+}
+
+int throughput(const std::vector<std::string>& files) {
+  std::printf("%-14s %5s %5s %8s %7s %10s %10s %12s %12s %12s %9s\n", "config", "nx", "nt", "dt", "steps",
+              "FFT pairs", "pair [us]", "traj/s/core", "roofline/s", "achieved", "wall/s");
+  for (const auto& file : files) {
+    const auto gc = datasets::GenerationConfig::from_config(Config::load(file));
+    const double pair = fft_pair_seconds(gc.nx);
+    (void)datasets::make_trajectory(gc, 0, 0);  // warm up (page faults, plans)
+    int n = 0;
+    double pairs = 0, steps = 0;
+    auto t0 = Clock::now();
+    const double c0 = cpu_now();
+    while (n < 4 || (cpu_now() - c0 < 4.0 && n < 200)) {
+      const auto spec = datasets::trajectory_spec(gc, 0, n);
+      const auto tr = datasets::make_trajectory(gc, 0, n);
+      (void)tr;
+      pairs += fft_pairs(gc, spec.T);
+      const double dt_out = spec.T / (gc.nt - 1);
+      steps += std::max(1.0, std::ceil(dt_out / gc.dt - 1e-12)) * (gc.nt - 1);
+      ++n;
+    }
+    const double wall = seconds_since(t0), cpu = cpu_now() - c0;
+    const double rate = n / cpu;
+    const double roof = 1.0 / (pairs / n * pair);
+    std::string name = file.substr(file.find_last_of('/') + 1);
+    std::printf("%-14s %5d %5d %8.4g %7.0f %10.0f %10.3f %12.2f %12.2f %11.1f%% %9.2f\n", name.c_str(), gc.nx,
+                gc.nt, gc.dt, steps / n, pairs / n, pair * 1e6, rate, roof, 100.0 * rate / roof, n / wall);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+/// max_n ||a_n - b_n||_inf / max_n ||b_n||_inf over the stored steps with t_n <= tmax.
+double rel_err(const solvers::Trajectory& a, const solvers::Trajectory& b, double tmax) {
+  double num = 0, den = 0;
+  for (int n = 0; n < b.nt; ++n) {
+    if (b.t[n] > tmax) break;
+    for (int j = 0; j < b.nx; ++j) {
+      num = std::max(num, std::abs(a.at(n, j) - b.at(n, j)));
+      den = std::max(den, std::abs(b.at(n, j)));
+    }
+  }
+  return num / den;
+}
+
+struct DtCheckOptions {
+  std::vector<double> dts;
+  int samples = 4;   ///< first train trajectories to check
+  int worst = 0;     ///< instead: the trajectories (all splits) with the largest max|u| at the config's dt
+  double tmax = INFINITY;
+};
+
+int dt_check(const std::string& file, DtCheckOptions o) {
+  const auto base = datasets::GenerationConfig::from_config(Config::load(file));
+  if (o.dts.empty()) o.dts.push_back(base.dt);
+  std::vector<std::pair<int, int>> picks;  // (split, index)
+  std::string which;
+  if (o.worst > 0) {
+    std::vector<std::pair<double, std::pair<int, int>>> amp;
+    for (int s = 0; s < 3; ++s)
+      for (int i = 0; i < base.counts[s]; ++i) {
+        const auto tr = datasets::make_trajectory(base, s, i);
+        double m = 0;
+        for (double v : tr.u) m = std::max(m, std::abs(v));
+        amp.push_back({m, {s, i}});
+      }
+    std::sort(amp.begin(), amp.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (int k = 0; k < o.worst && k < static_cast<int>(amp.size()); ++k) picks.push_back(amp[k].second);
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "the %d of %zu trajectories (all splits) with the largest max|u| (%.3f .. %.3f)",
+                  static_cast<int>(picks.size()), amp.size(), amp[picks.size() - 1].first, amp[0].first);
+    which = buf;
+  } else {
+    for (int i = 0; i < o.samples; ++i) picks.push_back({0, i});
+    which = "train trajectories 0.." + std::to_string(o.samples - 1);
+  }
+  std::printf("%s: relative error max_n |u_dt - u_dt/4|_inf / max_n |u_dt/4|_inf", file.c_str());
+  if (std::isfinite(o.tmax)) std::printf(" for t <= %g", o.tmax);
+  std::printf(", %s\n", which.c_str());
+  std::printf("%10s %12s %12s %12s %14s %12s\n", "dt", "max err", "mean err", "internal h", "cpu s/traj", "worst");
+  for (double dt : o.dts) {
+    auto gc = base;
+    gc.dt = dt;
+    auto fine = base;
+    fine.dt = dt / 4;
+    double worst = 0, sum = 0, secs = 0, h = 0;
+    std::string worst_label;
+    for (const auto& [s, i] : picks) {
+      const double t0 = cpu_now();
+      const auto a = datasets::make_trajectory(gc, s, i);
+      secs += cpu_now() - t0;
+      const auto b = datasets::make_trajectory(fine, s, i);
+      const double e = rel_err(a, b, o.tmax);
+      if (e > worst) {
+        worst = e;
+        worst_label = std::string(datasets::kSplitNames[s]) + "/" + std::to_string(i);
+      }
+      sum += e;
+      const double dt_out = a.dt();
+      h = dt_out / std::ceil(dt_out / dt - 1e-12);
+    }
+    std::printf("%10.4g %12.3e %12.3e %12.5g %14.4f %12s\n", dt, worst, sum / picks.size(), h, secs / picks.size(),
+                worst_label.c_str());
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "--dt-check") {
+      if (args.size() < 2) {
+        std::fprintf(stderr, "usage: bench_solvers --dt-check CONFIG [DT ...] [--samples K | --worst K] [--tmax T]\n");
+        return 2;
+      }
+      DtCheckOptions o;
+      for (std::size_t i = 2; i < args.size(); ++i) {
+        if (args[i] == "--samples" && i + 1 < args.size()) o.samples = std::stoi(args[++i]);
+        else if (args[i] == "--worst" && i + 1 < args.size()) o.worst = std::stoi(args[++i]);
+        else if (args[i] == "--tmax" && i + 1 < args.size()) o.tmax = std::stod(args[++i]);
+        else o.dts.push_back(std::stod(args[i]));
+      }
+      return dt_check(args[1], o);
+    }
+    if (args.empty())
+      args = {std::string(PDESYM_SOURCE_DIR) + "/configs/kdv.yaml", std::string(PDESYM_SOURCE_DIR) + "/configs/ks.yaml"};
+    return throughput(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_solvers: error: %s\n", e.what());
+    return 2;
+  }
+}

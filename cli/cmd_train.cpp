@@ -1,0 +1,129 @@
+// pdesym train    --data TRAIN.h5 [--valid VALID.h5] --model fno|resnet --augment none|known:<eq>|sym.json --out model.pt
+// pdesym evaluate --model model.pt --data TEST.h5
+// Both run data-parallel under mpirun (each rank a shard of the trajectories).
+#include <cstdio>
+#include <memory>
+
+#include "commands.hpp"
+#include "pdesym/common/atomic_file.hpp"
+#include "pdesym/common/error.hpp"
+#include "pdesym/datasets/dataset.hpp"
+#include "pdesym/surrogates/train.hpp"
+
+namespace pdesym::cli {
+
+namespace {
+
+struct TrainArgs {
+  std::string data, valid, train_split = "train", valid_split = "valid", json_out;
+  int n_train = 0, n_valid = 0;
+  bool no_progress = false;
+  surrogates::TrainOptions opt;
+};
+
+struct EvalArgs {
+  std::string model, data, split = "test", json_out;
+  int n_test = 0;
+  surrogates::EvalOptions opt;
+};
+
+// Reads a split (all of it, optionally only the first `limit` trajectories) and keeps this rank's shard.
+surrogates::ShardedSplit read_shard(const std::string& file, const std::string& split, int limit, const char* what) {
+  datasets::Split full = datasets::read_split(file, split);
+  if (limit > 0) {
+    PDESYM_REQUIRE(limit <= full.n, file << ": split '" << split << "' has " << full.n << " trajectories, "
+                                         << what << " asks for " << limit);
+    full = datasets::read_split(file, split, 0, limit);
+  }
+  return surrogates::shard_of(full, mpi_rank(), mpi_size());
+}
+
+void print_json(const nlohmann::json& j, const std::string& path) {
+  if (mpi_rank() != 0) return;
+  std::printf("%s\n", j.dump(2).c_str());
+  if (!path.empty()) write_text_atomic(path, j.dump(2) + "\n");
+}
+
+}  // namespace
+
+void register_train(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  auto* cmd = app.add_subcommand("train", "Train an FNO/ResNet surrogate (data-parallel under mpirun)");
+  auto& o = a->opt;
+  cmd->add_option("--data", a->data, "training dataset (HDF5, LPSDA layout)")->required();
+  cmd->add_option("--train-split", a->train_split, "split of --data to train on")->capture_default_str();
+  cmd->add_option("--n-train", a->n_train, "use only the first N training trajectories (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--valid", a->valid, "validation dataset (HDF5); the best-validation parameters are kept");
+  cmd->add_option("--valid-split", a->valid_split, "split of --valid")->capture_default_str();
+  cmd->add_option("--n-valid", a->n_valid, "use only the first N validation trajectories (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--model", o.model.kind, "fno or resnet")->capture_default_str();
+  cmd->add_option("--augment", o.augment, "none | known:<equation> | gen:<V1>;<V2> | sym.json path")
+      ->capture_default_str();
+  cmd->add_option("--eps", o.augment_eps, "augmentation eps range (x-translations: a full period)")
+      ->capture_default_str();
+  cmd->add_option("--out", o.out, "checkpoint file (model, optimizer state, epoch)")->capture_default_str();
+  cmd->add_flag("--resume", o.resume, "continue from --out if it exists");
+  cmd->add_option("--epochs", o.epochs, "epochs")->capture_default_str();
+  cmd->add_option("--batch-size", o.batch_size, "global batch size")->capture_default_str();
+  cmd->add_option("--lr", o.lr, "AdamW learning rate")->capture_default_str();
+  cmd->add_option("--weight-decay", o.weight_decay, "AdamW weight decay")->capture_default_str();
+  cmd->add_option("--width", o.model.width, "hidden channels")->capture_default_str();
+  cmd->add_option("--modes", o.model.modes, "FNO Fourier modes")->capture_default_str();
+  cmd->add_option("--layers", o.model.layers, "FNO layers / ResNet blocks")->capture_default_str();
+  cmd->add_option("--kernel-size", o.model.kernel_size, "ResNet kernel size")->capture_default_str();
+  cmd->add_option("--time-window", o.model.time_window, "steps in = steps out")->capture_default_str();
+  cmd->add_option("--windows-per-trajectory", o.windows_per_trajectory,
+                  "training samples per trajectory and epoch (0: nt / time window)")
+      ->capture_default_str();
+  cmd->add_option("--seed", o.seed, "seed (initialisation, sample order, windows, augmentation)")->capture_default_str();
+  cmd->add_option("--checkpoint-steps", o.checkpoint_every_steps, "also checkpoint every N steps (0: per epoch)")
+      ->capture_default_str();
+  cmd->add_option("--rollout-steps", o.rollout_steps, "validation rollout steps")->capture_default_str();
+  cmd->add_option("--threads", o.threads, "torch threads per rank (0: cores / ranks)")->capture_default_str();
+  cmd->add_option("--json", a->json_out, "also write the training summary JSON to this file");
+  cmd->add_flag("--no-progress", a->no_progress, "no progress output");
+  cmd->callback([a] {
+    a->opt.progress = !a->no_progress;
+    a->opt.model.validate();
+    const surrogates::ShardedSplit tr = read_shard(a->data, a->train_split, a->n_train, "--n-train");
+    std::unique_ptr<surrogates::ShardedSplit> va;
+    if (!a->valid.empty())
+      va = std::make_unique<surrogates::ShardedSplit>(read_shard(a->valid, a->valid_split, a->n_valid, "--n-valid"));
+    const surrogates::TrainResult r = surrogates::train(tr, va.get(), a->opt);
+    nlohmann::json j = r.to_json();
+    j["out"] = a->opt.out;
+    j["model"] = a->opt.model.to_json();
+    j["augment"] = a->opt.augment;
+    j["n_train"] = tr.n_total;
+    j["ranks"] = mpi_size();
+    print_json(j, a->json_out);
+  });
+
+  auto e = std::make_shared<EvalArgs>();
+  auto* ev = app.add_subcommand("evaluate", "Roll a trained surrogate out on test trajectories; prints JSON metrics");
+  ev->add_option("--model", e->model, "checkpoint written by train")->required();
+  ev->add_option("--data", e->data, "test dataset (HDF5)")->required();
+  ev->add_option("--split", e->split, "split of --data")->capture_default_str();
+  ev->add_option("--n-test", e->n_test, "use only the first N test trajectories (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  ev->add_option("--rollout-steps", e->opt.rollout_steps, "predicted steps after the input window")
+      ->capture_default_str();
+  ev->add_option("--batch-size", e->opt.batch_size, "trajectories per forward call")->capture_default_str();
+  ev->add_option("--threads", e->opt.threads, "torch threads per rank (0: cores / ranks)")->capture_default_str();
+  ev->add_flag("--last", [e](std::int64_t) { e->opt.use_best = false; },
+               "use the last epoch's parameters instead of the best-validation ones");
+  ev->add_option("--json", e->json_out, "also write the metrics JSON to this file");
+  ev->callback([e] {
+    PDESYM_REQUIRE(file_exists(e->model), "model file '" << e->model << "' not found");
+    const surrogates::ShardedSplit te = read_shard(e->data, e->split, e->n_test, "--n-test");
+    const surrogates::EvalResult r = surrogates::evaluate(e->model, te, e->opt);
+    nlohmann::json j = r.to_json();
+    j["model_file"] = e->model;
+    j["data"] = e->data;
+    print_json(j, e->json_out);
+  });
+}
+
+}  // namespace pdesym::cli

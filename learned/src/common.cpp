@@ -1,0 +1,316 @@
+// Non-torch helpers of pdesym::learned: data framing, jets on the solution manifold, basis changes between
+// hat (normalised) and raw coordinates, and least-squares projection of sampled fields onto the basis.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "internal.hpp"
+#include "pdesym/common/error.hpp"
+#include "pdesym/common/rng.hpp"
+#include "pdesym/solvers/spectral.hpp"
+
+namespace pdesym::learned::detail {
+
+using symmetry::Component;
+using symmetry::Monomial;
+using symmetry::PolynomialBasis;
+
+void check_split(const datasets::Split& d, const std::string& what) {
+  PDESYM_REQUIRE(d.n > 0 && d.nt > 0 && d.nx > 0,
+                 what << ": split '" << d.name << "' is empty (n=" << d.n << ", nt=" << d.nt << ", nx=" << d.nx << ")");
+  PDESYM_REQUIRE(d.nx >= 8 && d.nx % 2 == 0,
+                 what << ": split '" << d.name << "' has nx=" << d.nx << "; need an even nx >= 8 for spectral derivatives");
+  const std::size_t n = static_cast<std::size_t>(d.n);
+  PDESYM_REQUIRE(d.u.size() == n * d.nt * d.nx && d.x.size() == n * d.nx && d.t.size() == n * d.nt &&
+                     d.dx.size() == n && d.dt.size() == n,
+                 what << ": split '" << d.name << "' has inconsistent array sizes (u " << d.u.size() << ", x "
+                      << d.x.size() << ", t " << d.t.size() << ", dx " << d.dx.size() << ", dt " << d.dt.size()
+                      << " for n=" << d.n << ", nt=" << d.nt << ", nx=" << d.nx << ")");
+  for (int i = 0; i < d.n; ++i)
+    PDESYM_REQUIRE(d.dx[i] > 0 && std::isfinite(d.dx[i]),
+                   what << ": trajectory " << i << " of split '" << d.name << "' has dx=" << d.dx[i]);
+  for (std::size_t k = 0; k < d.u.size(); ++k)
+    PDESYM_REQUIRE(std::isfinite(d.u[k]), what << ": split '" << d.name << "' holds a non-finite value in trajectory "
+                                               << k / (static_cast<std::size_t>(d.nt) * d.nx));
+}
+
+Frame make_frame(const datasets::Split& d) {
+  Frame f;
+  double xmin = 1e300, xmax = -1e300, tmin = 1e300, tmax = -1e300;
+  for (int i = 0; i < d.n; ++i) {
+    const double* xi = d.x.data() + static_cast<std::size_t>(i) * d.nx;
+    xmin = std::min(xmin, xi[0]);
+    xmax = std::max(xmax, xi[d.nx - 1] + d.dx[i]);
+    const double* ti = d.t.data() + static_cast<std::size_t>(i) * d.nt;
+    tmin = std::min(tmin, ti[0]);
+    tmax = std::max(tmax, ti[d.nt - 1]);
+  }
+  f.cx = 0.5 * (xmin + xmax);
+  f.sx = 0.5 * (xmax - xmin);
+  if (!(f.sx > 0)) f.sx = 1;
+  f.ct = 0.5 * (tmin + tmax);
+  f.st = 0.5 * (tmax - tmin);
+  if (!(f.st > 0)) f.st = 1;
+  double s = 0, s2 = 0;
+  for (double v : d.u) s += v;
+  f.cu = s / static_cast<double>(d.u.size());
+  for (double v : d.u) s2 += (v - f.cu) * (v - f.cu);
+  f.su = 2.0 * std::sqrt(s2 / static_cast<double>(d.u.size()));
+  if (!(f.su > 1e-12)) f.su = 1;
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The equation as a polynomial in jets
+// ---------------------------------------------------------------------------------------------------------
+
+JetPoly::JetPoly(const symmetry::IdentifiedEquation& eq) {
+  PDESYM_REQUIRE(eq.terms.size() == eq.coeffs.size(),
+                 "equation has " << eq.terms.size() << " terms but " << eq.coeffs.size() << " coefficients");
+  order_ = 0;
+  for (std::size_t i = 0; i < eq.terms.size(); ++i) {
+    if (eq.coeffs[i] == 0.0) continue;
+    PDESYM_REQUIRE(std::isfinite(eq.coeffs[i]), "equation coefficient " << i << " is not finite");
+    Term t{eq.coeffs[i], eq.terms[i].powers};
+    for (std::size_t k = 0; k < t.p.size(); ++k) {
+      PDESYM_REQUIRE(t.p[k] >= 0, "equation term " << i << " has a negative power");
+      if (t.p[k] > 0) order_ = std::max(order_, static_cast<int>(k));
+    }
+    terms_.push_back(std::move(t));
+  }
+  PDESYM_REQUIRE(order_ <= 8, "equation order " << order_ << " is too high (at most 8 supported)");
+  width_ = order_ + 1;
+  for (auto& t : terms_) t.p.resize(static_cast<std::size_t>(width_), 0);
+  text_ = eq.text();
+}
+
+double JetPoly::eval(const double* jet) const {
+  double f = 0;
+  for (const auto& t : terms_) {
+    double m = t.c;
+    for (int k = 0; k < width_; ++k)
+      for (int e = 0; e < t.p[static_cast<std::size_t>(k)]; ++e) m *= jet[k];
+    f += m;
+  }
+  return f;
+}
+
+double JetPoly::deriv(int kk, const double* jet) const {
+  if (kk < 0 || kk >= width_) return 0.0;
+  double f = 0;
+  for (const auto& t : terms_) {
+    const int pk = t.p[static_cast<std::size_t>(kk)];
+    if (pk == 0) continue;
+    double m = t.c * pk;
+    for (int k = 0; k < width_; ++k) {
+      const int e_max = t.p[static_cast<std::size_t>(k)] - (k == kk ? 1 : 0);
+      for (int e = 0; e < e_max; ++e) m *= jet[k];
+    }
+    f += m;
+  }
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Jets on the solution manifold
+// ---------------------------------------------------------------------------------------------------------
+
+JetSamples sample_jets(const datasets::Split& d, const JetPoly& F, int count, std::uint64_t seed) {
+  PDESYM_REQUIRE(count > 0, "number of jet samples must be positive, got " << count);
+  const int n = F.order();
+  JetSamples s;
+  s.order = n;
+  s.count = count;
+  s.x.resize(count);
+  s.t.resize(count);
+  s.ux.assign(n + 2, std::vector<double>(count));
+  s.uxt.assign(n + 1, std::vector<double>(count));
+  s.utt.resize(count);
+  s.dF.assign(n + 1, std::vector<double>(count));
+
+  // Draw points, then group them by (trajectory, time row) so that each row's jets are computed once.
+  Rng rng(seed, 0x1e7, 0);
+  std::map<std::pair<int, int>, std::vector<std::pair<int, int>>> rows;  // (traj, n) -> [(sample, j)]
+  for (int k = 0; k < count; ++k) {
+    const int i = static_cast<int>(rng.uniform_int(0, d.n - 1));
+    const int r = static_cast<int>(rng.uniform_int(0, d.nt - 1));
+    const int j = static_cast<int>(rng.uniform_int(0, d.nx - 1));
+    rows[{i, r}].push_back({k, j});
+  }
+  std::map<int, std::unique_ptr<solvers::SpectralDerivative>> deriv;
+  std::vector<solvers::rvec> ju, jf;
+  solvers::rvec frow(static_cast<std::size_t>(d.nx));
+  std::vector<double> jet(static_cast<std::size_t>(n + 2));
+  for (const auto& [key, pts] : rows) {
+    const int i = key.first, r = key.second;
+    auto& D = deriv[i];
+    if (!D) D = std::make_unique<solvers::SpectralDerivative>(solvers::Grid(d.nx, d.L(i)));
+    const double* row = d.traj(i) + static_cast<std::size_t>(r) * d.nx;
+    D->jets(row, n + 1, ju);
+    for (int j = 0; j < d.nx; ++j) {
+      for (int k = 0; k <= n; ++k) jet[static_cast<std::size_t>(k)] = ju[static_cast<std::size_t>(k)][static_cast<std::size_t>(j)];
+      frow[static_cast<std::size_t>(j)] = F.eval(jet.data());
+    }
+    D->jets(frow.data(), n, jf);
+    for (const auto& [k, j] : pts) {
+      const std::size_t jj = static_cast<std::size_t>(j);
+      s.x[k] = d.x[static_cast<std::size_t>(i) * d.nx + jj];
+      s.t[k] = d.t[static_cast<std::size_t>(i) * d.nt + r];
+      for (int q = 0; q <= n + 1; ++q) s.ux[q][k] = ju[static_cast<std::size_t>(q)][jj];
+      for (int q = 0; q <= n; ++q) s.uxt[q][k] = jf[static_cast<std::size_t>(q)][jj];
+      for (int q = 0; q <= n; ++q) jet[static_cast<std::size_t>(q)] = ju[static_cast<std::size_t>(q)][jj];
+      double utt = 0;
+      for (int q = 0; q <= n; ++q) {
+        s.dF[q][k] = F.deriv(q, jet.data());
+        utt += s.dF[q][k] * s.uxt[q][k];
+      }
+      s.utt[k] = utt;
+    }
+  }
+  return s;
+}
+
+Eigen::MatrixXd sample_graph_points(const datasets::Split& d, int count, std::uint64_t seed) {
+  Rng rng(seed, 0x9a7, 0);
+  Eigen::MatrixXd z(count, 3);
+  for (int k = 0; k < count; ++k) {
+    const int i = static_cast<int>(rng.uniform_int(0, d.n - 1));
+    const int r = static_cast<int>(rng.uniform_int(0, d.nt - 1));
+    const int j = static_cast<int>(rng.uniform_int(0, d.nx - 1));
+    z(k, 0) = d.x[static_cast<std::size_t>(i) * d.nx + j];
+    z(k, 1) = d.t[static_cast<std::size_t>(i) * d.nt + r];
+    z(k, 2) = d.traj(i)[static_cast<std::size_t>(r) * d.nx + j];
+  }
+  return z;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Basis changes
+// ---------------------------------------------------------------------------------------------------------
+
+namespace {
+
+double binom(int n, int k) {
+  double r = 1;
+  for (int i = 1; i <= k; ++i) r = r * (n - k + i) / i;
+  return r;
+}
+
+/// Coefficients of (alpha + beta w)^a as a polynomial in w: e[i] multiplies w^i.
+std::vector<double> expand(int a, double alpha, double beta) {
+  std::vector<double> e(static_cast<std::size_t>(a + 1));
+  for (int i = 0; i <= a; ++i) e[static_cast<std::size_t>(i)] = binom(a, i) * std::pow(alpha, a - i) * std::pow(beta, i);
+  return e;
+}
+
+/// Matrix of the substitution z = alpha + beta w per variable (x, t, u), component c scaled by comp_scale[c]:
+/// a coefficient on the monomial x^a t^b u^c in z becomes coefficients on monomials in w.
+Eigen::MatrixXd substitution(const PolynomialBasis& basis, const double alpha[3], const double beta[3],
+                             const double comp_scale[3]) {
+  const int P = basis.size();
+  Eigen::MatrixXd T = Eigen::MatrixXd::Zero(P, P);
+  for (int h = 0; h < P; ++h) {
+    const Component comp = basis.component(h);
+    const Monomial& m = basis.monomial(h);
+    const auto ex = expand(m.a, alpha[0], beta[0]);
+    const auto et = expand(m.b, alpha[1], beta[1]);
+    const auto eu = expand(m.c, alpha[2], beta[2]);
+    const double sc = comp_scale[static_cast<int>(comp)];
+    for (int i = 0; i <= m.a; ++i)
+      for (int j = 0; j <= m.b; ++j)
+        for (int k = 0; k <= m.c; ++k) {
+          const int r = basis.index(comp, Monomial{i, j, k});
+          PDESYM_CHECK(r >= 0, "monomial of lower degree missing from the basis");
+          T(r, h) += sc * ex[static_cast<std::size_t>(i)] * et[static_cast<std::size_t>(j)] * eu[static_cast<std::size_t>(k)];
+        }
+  }
+  return T;
+}
+
+}  // namespace
+
+Eigen::MatrixXd hat_to_raw(const PolynomialBasis& basis, const Frame& f) {
+  // zhat = (z - c)/s = -c/s + (1/s) z; raw component = s_comp * hat component.
+  const double alpha[3] = {-f.cx / f.sx, -f.ct / f.st, -f.cu / f.su};
+  const double beta[3] = {1 / f.sx, 1 / f.st, 1 / f.su};
+  const double sc[3] = {f.sx, f.st, f.su};
+  return substitution(basis, alpha, beta, sc);
+}
+
+Eigen::MatrixXd raw_to_hat(const PolynomialBasis& basis, const Frame& f) {
+  const double alpha[3] = {f.cx, f.ct, f.cu};
+  const double beta[3] = {f.sx, f.st, f.su};
+  const double sc[3] = {1 / f.sx, 1 / f.st, 1 / f.su};
+  return substitution(basis, alpha, beta, sc);
+}
+
+Eigen::MatrixXd monomial_design(const PolynomialBasis& basis, const Eigen::MatrixXd& zh) {
+  const int M = basis.monomials_per_component();
+  Eigen::MatrixXd A(zh.rows(), M);
+  for (Eigen::Index r = 0; r < zh.rows(); ++r)
+    for (int m = 0; m < M; ++m) A(r, m) = basis.monomials()[static_cast<std::size_t>(m)].eval(zh(r, 0), zh(r, 1), zh(r, 2));
+  return A;
+}
+
+Projection project_fields(const PolynomialBasis& basis, const Eigen::MatrixXd& zh,
+                          const std::vector<Eigen::MatrixXd>& fields) {
+  const Eigen::MatrixXd A = monomial_design(basis, zh);
+  const int M = basis.monomials_per_component();
+  PDESYM_REQUIRE(A.rows() >= M, "projection needs at least " << M << " sample points, got " << A.rows());
+  Eigen::JacobiSVD<Eigen::MatrixXd> svd(A, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  const Eigen::VectorXd& sv = svd.singularValues();
+  Projection p;
+  p.condition = sv[sv.size() - 1] > 0 ? sv[0] / sv[sv.size() - 1] : INFINITY;
+  svd.setThreshold(1e-12);
+  p.hat = Eigen::MatrixXd::Zero(basis.size(), static_cast<Eigen::Index>(fields.size()));
+  for (std::size_t g = 0; g < fields.size(); ++g) {
+    const Eigen::MatrixXd& Y = fields[g];
+    PDESYM_CHECK(Y.rows() == A.rows() && Y.cols() == 3, "field samples have the wrong shape");
+    double num = 0, den = 0;
+    for (int c = 0; c < 3; ++c) {
+      const Eigen::VectorXd h = svd.solve(Y.col(c));
+      p.hat.block(c * M, static_cast<Eigen::Index>(g), M, 1) = h;
+      num += (A * h - Y.col(c)).squaredNorm();
+      den += Y.col(c).squaredNorm();
+    }
+    p.residual.push_back(den > 0 ? std::sqrt(num / den) : 0.0);
+  }
+  return p;
+}
+
+Eigen::MatrixXd to_raw_normalised(const PolynomialBasis& basis, const Frame& f, const Eigen::MatrixXd& hat) {
+  Eigen::MatrixXd raw = hat_to_raw(basis, f) * hat;
+  for (Eigen::Index g = 0; g < raw.cols(); ++g) {
+    const double n = raw.col(g).norm();
+    if (n > 0) raw.col(g) /= n;
+  }
+  return raw;
+}
+
+std::vector<double> thin_history(const std::vector<double>& h, int max_points) {
+  if (static_cast<int>(h.size()) <= max_points) return h;
+  std::vector<double> out;
+  for (int k = 0; k < max_points; ++k) {
+    const std::size_t i = static_cast<std::size_t>(std::llround(static_cast<double>(k) * (h.size() - 1) / (max_points - 1)));
+    out.push_back(h[i]);
+  }
+  return out;
+}
+
+void check_options(const LearnedOptions& o) {
+  PDESYM_REQUIRE(o.generators >= 1 && o.generators <= 16,
+                 "learned discovery: number of generators must be in 1..16, got " << o.generators);
+  PDESYM_REQUIRE(o.epochs >= 0, "learned discovery: epochs must be >= 0 (0: method default), got " << o.epochs);
+  PDESYM_REQUIRE(o.lr >= 0 && std::isfinite(o.lr),
+                 "learned discovery: learning rate must be >= 0 (0: method default), got " << o.lr);
+  PDESYM_REQUIRE(o.threads >= 0, "learned discovery: threads must be >= 0, got " << o.threads);
+  PDESYM_REQUIRE(o.hidden >= 2 && o.hidden <= 4096, "learned discovery: hidden width must be in 2..4096, got " << o.hidden);
+  PDESYM_REQUIRE(o.batch == 0 || o.batch >= 8, "learned discovery: batch size must be >= 8 (0: method default), got "
+                                                   << o.batch);
+  PDESYM_REQUIRE(o.samples >= std::max(o.batch, 64),
+                 "learned discovery: samples (" << o.samples << ") must be at least 64 and the batch size (" << o.batch << ")");
+}
+
+}  // namespace pdesym::learned::detail

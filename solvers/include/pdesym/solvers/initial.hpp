@@ -1,0 +1,18 @@
+#pragma once
+// Random initial conditions (science.md): u0 = sum_{k=1..K} A_k sin(2 pi l_k x / L + phi_k),
+// A_k ~ U[-a, a), l_k uniform in {l_min..l_max}, phi_k ~ U[0, 2 pi).
+#include "pdesym/common/config.hpp"
+#include "pdesym/common/rng.hpp"
+#include "pdesym/solvers/spectral.hpp"
+
+namespace pdesym::solvers {
+
+struct SineSumIc {
+  int terms = 10;
+  double amplitude = 0.5;
+  int l_min = 1, l_max = 2;
+  static SineSumIc from_config(const Config& c);  ///< keys: terms, amplitude, l_min, l_max
+  rvec sample(const Grid& g, Rng& rng) const;
+};
+
+}  // namespace pdesym::solvers

@@ -1,0 +1,92 @@
+#pragma once
+// The physics: u_t = L u + N(u) on a periodic domain. L is linear with Fourier symbol L(k) (complex in
+// general: KdV's d_x^3 has the imaginary symbol -(ik)^3 = i k^3); N is evaluated pseudo-spectrally with
+// 2/3 dealiasing. Time steppers (etdrk4.hpp) only see this interface (channelflow style).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pdesym/common/config.hpp"
+#include "pdesym/solvers/spectral.hpp"
+
+namespace pdesym::solvers {
+
+/// Scratch space a PDE needs to evaluate N on one grid (FFT plan and buffers), owned by the stepper.
+struct SpectralWorkspace {
+  explicit SpectralWorkspace(const Grid& g);
+  Grid grid;
+  Fft1d fft;
+  rvec k;     ///< wavenumbers (Nyquist set to 0)
+  rvec mask;  ///< 2/3 dealiasing mask
+  rvec u, up;  ///< physical-space scratch
+  cvec tmp;    ///< spectral scratch
+};
+
+class Pde {
+ public:
+  virtual ~Pde() = default;
+  /// Short name ("kdv", "burgers", ...).
+  virtual std::string name() const = 0;
+  /// Human-readable equation, e.g. "u_t + 1*u*u_x + 1*u_xxx = 0".
+  virtual std::string equation() const = 0;
+  /// Named coefficients (stored as HDF5 attributes).
+  virtual std::map<std::string, double> coefficients() const = 0;
+  /// Fourier symbol of L at wavenumber k.
+  virtual cdouble linear_symbol(double k) const = 0;
+  /// n_hat = dealiased Fourier coefficients of N(u) given u_hat (size nk).
+  virtual void nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const = 0;
+  /// Whether N is identically zero (lets steppers skip work).
+  virtual bool linear_only() const { return false; }
+};
+
+/// One nonlinear term coeff * d_x^derivative (u^power).
+struct NonlinearTerm {
+  double coeff = 0.0;
+  int power = 2;
+  int derivative = 1;
+};
+
+/// Generic polynomial PDE u_t = sum_j a_j d_x^j u + sum_terms c d_x^q (u^p). All built-in equations are
+/// instances, and configs can define new ones ("equation: custom").
+class PolynomialPde : public Pde {
+ public:
+  PolynomialPde(std::string name, std::map<int, double> linear, std::vector<NonlinearTerm> nonlinear,
+                std::map<std::string, double> named_coefficients = {}, std::string equation_text = "");
+  std::string name() const override { return name_; }
+  std::string equation() const override;
+  std::map<std::string, double> coefficients() const override { return named_; }
+  cdouble linear_symbol(double k) const override;
+  void nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const override;
+  bool linear_only() const override { return terms_.empty(); }
+  const std::map<int, double>& linear_terms() const { return linear_; }
+  const std::vector<NonlinearTerm>& nonlinear_terms() const { return terms_; }
+
+ private:
+  std::string name_;
+  std::map<int, double> linear_;
+  std::vector<NonlinearTerm> terms_;
+  std::map<std::string, double> named_;
+  std::string eq_;
+};
+
+/// u_t + alpha u u_x + beta u_xxx = 0.
+std::unique_ptr<PolynomialPde> make_kdv(double alpha = 1.0, double beta = 1.0);
+/// u_t + alpha u^2 u_x + beta u_xxx = 0.
+std::unique_ptr<PolynomialPde> make_mkdv(double alpha = 1.0, double beta = 1.0);
+/// u_t + u u_x = nu u_xx.
+std::unique_ptr<PolynomialPde> make_burgers(double nu);
+/// u_t + u u_x + u_xx + u_xxxx = 0.
+std::unique_ptr<PolynomialPde> make_ks();
+/// u_t = nu u_xx.
+std::unique_ptr<PolynomialPde> make_heat(double nu);
+
+/// Builds the PDE of a config: `equation: kdv|mkdv|burgers|ks|heat|custom`, optional `coefficients:` map
+/// (kdv/mkdv: alpha, beta; burgers/heat: nu), and for custom a `pde:` block with `linear: {order: coeff}` and
+/// `nonlinear: [{coeff, power, derivative}]`.
+std::unique_ptr<PolynomialPde> make_pde(const Config& cfg);
+
+/// Names accepted by make_pde.
+std::vector<std::string> known_equations();
+
+}  // namespace pdesym::solvers

@@ -1,0 +1,202 @@
+#include "pdesym/solvers/pde.hpp"
+
+#include <cmath>
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "pdesym/common/error.hpp"
+
+namespace pdesym::solvers {
+
+SpectralWorkspace::SpectralWorkspace(const Grid& g)
+    : grid(g), fft(g.nx), k(g.wavenumbers()), mask(g.dealias_mask()), u(g.nx), up(g.nx), tmp(g.nk()) {}
+
+PolynomialPde::PolynomialPde(std::string name, std::map<int, double> linear, std::vector<NonlinearTerm> nonlinear,
+                             std::map<std::string, double> named, std::string eq)
+    : name_(std::move(name)), linear_(std::move(linear)), terms_(std::move(nonlinear)), named_(std::move(named)),
+      eq_(std::move(eq)) {
+  for (const auto& [order, c] : linear_) {
+    PDESYM_REQUIRE(order >= 0 && order <= 8, "linear term order must be in 0..8, got " << order);
+    PDESYM_REQUIRE(std::isfinite(c), "linear coefficient of d_x^" << order << " is not finite");
+  }
+  for (const auto& t : terms_) {
+    PDESYM_REQUIRE(t.power >= 1 && t.power <= 5, "nonlinear term power must be in 1..5, got " << t.power);
+    PDESYM_REQUIRE(t.derivative >= 0 && t.derivative <= 4,
+                   "nonlinear term derivative must be in 0..4, got " << t.derivative);
+    PDESYM_REQUIRE(std::isfinite(t.coeff), "nonlinear coefficient is not finite");
+  }
+  // Sort terms by power so nonlinear() computes each power of u once.
+  std::stable_sort(terms_.begin(), terms_.end(),
+                   [](const NonlinearTerm& a, const NonlinearTerm& b) { return a.power < b.power; });
+}
+
+std::string PolynomialPde::equation() const {
+  if (!eq_.empty()) return eq_;
+  std::ostringstream os;
+  os << "u_t =";
+  bool first = true;
+  auto term = [&](double c, const std::string& what) {
+    os << (first ? " " : (c < 0 ? " - " : " + ")) << (first ? c : std::abs(c)) << "*" << what;
+    first = false;
+  };
+  for (const auto& [o, c] : linear_) term(c, o == 0 ? std::string("u") : "d_x^" + std::to_string(o) + " u");
+  for (const auto& t : terms_)
+    term(t.coeff, (t.derivative ? "d_x^" + std::to_string(t.derivative) + " " : std::string()) + "(u^" +
+                      std::to_string(t.power) + ")");
+  if (first) os << " 0";
+  return os.str();
+}
+
+cdouble PolynomialPde::linear_symbol(double k) const {
+  cdouble s = 0.0;
+  const cdouble ik(0.0, k);
+  for (const auto& [o, c] : linear_) s += c * std::pow(ik, o);
+  // std::pow(0, 0) == 1, so the order-0 term is handled too.
+  return s;
+}
+
+void PolynomialPde::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
+  const int nk = ws.grid.nk(), nx = ws.grid.nx;
+  if (terms_.empty()) {
+    for (int m = 0; m < nk; ++m) n_hat[m] = 0.0;
+    return;
+  }
+  ws.fft.inverse(u_hat, ws.u.data());
+  // The hot loop of every solver: written on the real and imaginary parts (std::complex arrays are laid out as
+  // double[2]), so that it vectorises and avoids the NaN-recovery path of complex multiplication. The factor
+  // coeff * mask * (i k)^d is coeff * mask * k^d times i^d, and multiplying by i^d only swaps/negates parts.
+  double* __restrict out = reinterpret_cast<double*>(n_hat);
+  const double* __restrict kk = ws.k.data();
+  const double* __restrict mask = ws.mask.data();
+  int have_power = 0;
+  bool first = true;
+  for (std::size_t i = 0; i < terms_.size(); ++i) {
+    const auto& t = terms_[i];
+    if (t.power != have_power) {
+      const double* __restrict u = ws.u.data();
+      double* __restrict up = ws.up.data();
+      for (int j = 0; j < nx; ++j) {
+        double v = u[j], p = v;
+        for (int e = 1; e < t.power; ++e) p *= v;
+        up[j] = p;
+      }
+      ws.fft.forward(ws.up.data(), ws.tmp.data());
+      have_power = t.power;
+    }
+    const double* __restrict z = reinterpret_cast<const double*>(ws.tmp.data());
+    const int d = t.derivative, rot = d % 4;
+    // i^d: 0 -> (re, im), 1 -> (-im, re), 2 -> (-re, -im), 3 -> (im, -re)
+    const int src_re = (rot % 2 == 0) ? 0 : 1, src_im = 1 - src_re;
+    const double sign_re = (rot == 1 || rot == 2) ? -1.0 : 1.0, sign_im = (rot == 2 || rot == 3) ? -1.0 : 1.0;
+    for (int m = 0; m < nk; ++m) {
+      double f = mask[m] * t.coeff;
+      for (int e = 0; e < d; ++e) f *= kk[m];
+      const double re = f * sign_re * z[2 * m + src_re], im = f * sign_im * z[2 * m + src_im];
+      if (first) {  // the first term assigns (n_hat may hold anything on entry)
+        out[2 * m] = re;
+        out[2 * m + 1] = im;
+      } else {
+        out[2 * m] += re;
+        out[2 * m + 1] += im;
+      }
+    }
+    first = false;
+  }
+}
+
+std::unique_ptr<PolynomialPde> make_kdv(double alpha, double beta) {
+  std::ostringstream eq;
+  eq << "u_t + " << alpha << "*u*u_x + " << beta << "*u_xxx = 0";
+  return std::make_unique<PolynomialPde>("kdv", std::map<int, double>{{3, -beta}},
+                                         std::vector<NonlinearTerm>{{-alpha / 2.0, 2, 1}},
+                                         std::map<std::string, double>{{"alpha", alpha}, {"beta", beta}}, eq.str());
+}
+
+std::unique_ptr<PolynomialPde> make_mkdv(double alpha, double beta) {
+  std::ostringstream eq;
+  eq << "u_t + " << alpha << "*u^2*u_x + " << beta << "*u_xxx = 0";
+  return std::make_unique<PolynomialPde>("mkdv", std::map<int, double>{{3, -beta}},
+                                         std::vector<NonlinearTerm>{{-alpha / 3.0, 3, 1}},
+                                         std::map<std::string, double>{{"alpha", alpha}, {"beta", beta}}, eq.str());
+}
+
+std::unique_ptr<PolynomialPde> make_burgers(double nu) {
+  PDESYM_REQUIRE(nu > 0, "Burgers viscosity nu must be positive, got " << nu);
+  std::ostringstream eq;
+  eq << "u_t + u*u_x = " << nu << "*u_xx";
+  return std::make_unique<PolynomialPde>("burgers", std::map<int, double>{{2, nu}},
+                                         std::vector<NonlinearTerm>{{-0.5, 2, 1}},
+                                         std::map<std::string, double>{{"nu", nu}}, eq.str());
+}
+
+std::unique_ptr<PolynomialPde> make_ks() {
+  return std::make_unique<PolynomialPde>("ks", std::map<int, double>{{2, -1.0}, {4, -1.0}},
+                                         std::vector<NonlinearTerm>{{-0.5, 2, 1}}, std::map<std::string, double>{},
+                                         "u_t + u*u_x + u_xx + u_xxxx = 0");
+}
+
+std::unique_ptr<PolynomialPde> make_heat(double nu) {
+  PDESYM_REQUIRE(nu > 0, "heat diffusivity nu must be positive, got " << nu);
+  std::ostringstream eq;
+  eq << "u_t = " << nu << "*u_xx";
+  return std::make_unique<PolynomialPde>("heat", std::map<int, double>{{2, nu}}, std::vector<NonlinearTerm>{},
+                                         std::map<std::string, double>{{"nu", nu}}, eq.str());
+}
+
+std::vector<std::string> known_equations() { return {"kdv", "mkdv", "burgers", "ks", "heat", "custom"}; }
+
+std::unique_ptr<PolynomialPde> make_pde(const Config& cfg) {
+  const std::string eq = cfg.get<std::string>("equation");
+  Config coef = cfg.child_or_empty("coefficients");
+  auto c = [&](const char* key, double def) { return coef.get_or<double>(key, def); };
+  if (eq == "kdv" || eq == "mkdv") {
+    if (!coef.is_null()) coef.require_only({"alpha", "beta"});
+    return eq == "kdv" ? make_kdv(c("alpha", 1.0), c("beta", 1.0)) : make_mkdv(c("alpha", 1.0), c("beta", 1.0));
+  }
+  if (eq == "burgers" || eq == "heat") {
+    if (!coef.is_null()) coef.require_only({"nu"});
+    return eq == "burgers" ? make_burgers(c("nu", 0.01)) : make_heat(c("nu", 0.01));
+  }
+  if (eq == "ks") {
+    if (!coef.is_null()) coef.require_only({});
+    return make_ks();
+  }
+  if (eq == "custom") {
+    Config p = cfg["pde"];
+    p.require_only({"name", "linear", "nonlinear"});
+    std::map<int, double> lin;
+    std::map<std::string, double> named;
+    Config l = p.child_or_empty("linear");
+    for (const auto& key : l.keys()) {
+      int order = -1;
+      try {
+        order = std::stoi(key);
+      } catch (...) {
+      }
+      PDESYM_REQUIRE(order >= 0, l.where() << ": keys must be derivative orders (0, 1, 2, ...), got '" << key << "'");
+      lin[order] = l.get<double>(key);
+      named["linear_d" + key] = lin[order];
+    }
+    std::vector<NonlinearTerm> terms;
+    Config nl = p.child_or_empty("nonlinear");
+    PDESYM_REQUIRE(nl.is_null() || nl.is_sequence(), nl.where() << ": must be a list of {coeff, power, derivative}");
+    for (std::size_t i = 0; !nl.is_null() && i < nl.size(); ++i) {
+      Config t = nl.at(i);
+      t.require_only({"coeff", "power", "derivative"});
+      NonlinearTerm term{t.get<double>("coeff"), t.get_or<int>("power", 2), t.get_or<int>("derivative", 1)};
+      terms.push_back(term);
+      std::string id = "nl" + std::to_string(i);
+      named[id + "_coeff"] = term.coeff;
+      named[id + "_power"] = term.power;
+      named[id + "_derivative"] = term.derivative;
+    }
+    PDESYM_REQUIRE(!lin.empty() || !terms.empty(), p.where() << ": a custom PDE needs linear or nonlinear terms");
+    return std::make_unique<PolynomialPde>(p.get_or<std::string>("name", "custom"), lin, terms, named);
+  }
+  std::string list;
+  for (const auto& n : known_equations()) list += (list.empty() ? "" : ", ") + n;
+  throw InputError(cfg["equation"].where() + ": unknown equation '" + eq + "' (known: " + list + ")");
+}
+
+}  // namespace pdesym::solvers

@@ -1,0 +1,98 @@
+#pragma once
+// LibTorch surrogate models for 1-D periodic PDEs (reusable, e.g. by learned/ for joint discovery).
+//
+// Every model maps a window of `time_window` states plus the grid spacing and time step to the next
+// `time_window` states:
+//   forward(u [B, tw, nx] float32, dx [B], dt [B]) -> [B, tw, nx]
+// dx and dt enter as two extra constant input channels, so the input has tw + 2 channels. Models are
+// resolution-agnostic in nx (FNO needs nx/2 + 1 >= modes).
+//
+//  * Fno1d (Li et al. 2021): pointwise lift (tw+2 -> width), `layers` Fourier layers
+//    x <- gelu(SpectralConv1d(x) + Conv1x1(x)) (no activation after the last), projection
+//    width -> proj_hidden -> tw with GELU. SpectralConv1d keeps the lowest `modes` rfft modes and multiplies
+//    them by learned complex weights [in, out, modes] (stored as real pairs; complex autograd through
+//    torch::view_as_complex and torch::fft::rfft/irfft).
+//  * ResNet1d: input conv, `layers` residual blocks x + conv(gelu(conv(x))) with circular padding (periodic),
+//    output conv; all convolutions of size kernel_size.
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+#include "pdesym/surrogates/train.hpp"
+
+namespace pdesym::surrogates {
+
+/// Common interface of all surrogates.
+class Surrogate : public torch::nn::Module {
+ public:
+  explicit Surrogate(ModelConfig cfg) : cfg_(std::move(cfg)) {}
+  ~Surrogate() override = default;
+  /// u [B, tw, nx], dx [B], dt [B] (float32) -> next tw states [B, tw, nx].
+  virtual torch::Tensor forward(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt) = 0;
+  const ModelConfig& config() const { return cfg_; }
+  /// Number of real parameters.
+  long parameter_count() const;
+
+ protected:
+  /// [B, tw + 2, nx]: u with dx and dt appended as constant channels (checks shapes, throws InputError).
+  torch::Tensor with_grid_channels(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt) const;
+  ModelConfig cfg_;
+};
+
+class SpectralConv1dImpl : public torch::nn::Module {
+ public:
+  SpectralConv1dImpl(int in_channels, int out_channels, int modes);
+  /// x [B, in, nx] -> [B, out, nx]
+  torch::Tensor forward(const torch::Tensor& x);
+  int modes() const { return modes_; }
+
+ private:
+  int in_, out_, modes_;
+  /// Complex weights stored as real [in, out, modes, 2] (viewed as complex in forward), so that optimizers,
+  /// Module::to(dtype) and the MPI gradient exchange see ordinary real parameters. (LibTorch 1.13's C++
+  /// Adam/AdamW would treat a complex parameter with complex arithmetic, g*g instead of |g|^2.)
+  torch::Tensor weight_;
+};
+TORCH_MODULE(SpectralConv1d);
+
+class Fno1d : public Surrogate {
+ public:
+  explicit Fno1d(const ModelConfig& cfg);
+  torch::Tensor forward(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt) override;
+
+ private:
+  torch::nn::Conv1d lift_{nullptr}, proj1_{nullptr}, proj2_{nullptr};
+  std::vector<SpectralConv1d> spectral_;
+  std::vector<torch::nn::Conv1d> pointwise_;
+};
+
+class ResNet1d : public Surrogate {
+ public:
+  explicit ResNet1d(const ModelConfig& cfg);
+  torch::Tensor forward(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt) override;
+
+ private:
+  torch::nn::Conv1d in_{nullptr}, out_{nullptr};
+  std::vector<torch::nn::Conv1d> conv_a_, conv_b_;
+};
+
+/// Builds the model of a config (validated; InputError for unknown kinds). Parameters are initialised from
+/// torch's global generator (call torch::manual_seed first for reproducibility).
+std::shared_ptr<Surrogate> make_model(const ModelConfig& cfg);
+
+/// Autoregressive rollout: starting from u0 [B, tw, nx], calls the model ceil(steps / tw) times feeding back
+/// its predictions; returns the first `steps` predicted states [B, steps, nx].
+torch::Tensor rollout(Surrogate& model, const torch::Tensor& u0, const torch::Tensor& dx, const torch::Tensor& dt,
+                      int steps);
+
+/// All parameters flattened into one float32 vector (complex weights as (re, im) pairs), in module order.
+torch::Tensor flatten_parameters(const torch::nn::Module& m);
+
+/// Model-only files (config + parameters, no optimizer state), e.g. for learned/. save_model writes
+/// atomically; load_model reads these and also train() checkpoints (best-validation parameters if present
+/// and `best` is true). InputError for missing or invalid files.
+void save_model(const std::string& path, Surrogate& model);
+std::shared_ptr<Surrogate> load_model(const std::string& path, bool best = true);
+
+}  // namespace pdesym::surrogates

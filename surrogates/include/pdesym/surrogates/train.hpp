@@ -1,0 +1,135 @@
+#pragma once
+// Neural PDE surrogates: training with on-the-fly symmetry augmentation, MPI data parallelism, checkpoints,
+// and autoregressive rollout evaluation. This header does not include LibTorch (the CLI and benchmarks stay
+// fast to compile); the model classes are in models.hpp.
+//
+// Task (LPSDA setting): from `time_window` consecutive states u(t_n..t_{n+tw-1}, x) plus the trajectory's dx
+// and dt, predict the next `time_window` states. Training windows start at a uniformly random level.
+//
+// MPI data parallelism (`mpirun -n K pdesym train ...`): rank r holds a contiguous shard of the training
+// trajectories. Every epoch, all ranks draw the same permutation of the global sample list (trajectory,
+// repeat) from (seed, epoch); a global batch is the next batch_size samples of it, and each rank computes the
+// loss of the samples whose trajectory it owns, scaled by 1/batch_size. Gradients are summed with
+// MPI_Allreduce, so every rank applies the same AdamW step to the same parameters (identical on all ranks,
+// initial parameters broadcast from rank 0), and the result equals single-process training with the same
+// global batch up to floating-point summation order: it does not depend on K. Window starts and augmentation
+// parameters come from Rng(seed, epoch, sample), so they do not depend on K either.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pdesym/datasets/dataset.hpp"
+
+namespace pdesym::surrogates {
+
+/// Architecture of a surrogate. Defaults: the FNO (5 Fourier layers, 32 modes, width 256).
+struct ModelConfig {
+  std::string kind = "fno";  ///< "fno" or "resnet"
+  int time_window = 20;      ///< steps in = steps out
+  int width = 256;           ///< channels of the hidden layers
+  int modes = 32;            ///< FNO: Fourier modes kept per layer
+  int layers = 5;            ///< FNO: Fourier layers; ResNet: residual blocks
+  int kernel_size = 5;       ///< ResNet: convolution kernel (odd; circular padding)
+  int proj_hidden = 128;     ///< FNO: hidden width of the projection MLP
+
+  /// Throws InputError for unknown kinds or non-positive sizes.
+  void validate() const;
+  nlohmann::json to_json() const;
+  static ModelConfig from_json(const nlohmann::json& j);  ///< throws InputError on missing/bad keys
+};
+
+/// The trajectories of one split that this rank holds: global indices [first, first + data.n) of n_total.
+struct ShardedSplit {
+  datasets::Split data;
+  int first = 0;
+  int n_total = 0;
+};
+
+/// The contiguous block of trajectories owned by `rank` of `size`: [rank*n/size, (rank+1)*n/size).
+void shard_range(int n_total, int rank, int size, int& first, int& count);
+/// Copies this rank's block out of a split held in full.
+ShardedSplit shard_of(const datasets::Split& full, int rank, int size);
+/// Everything (single process).
+ShardedSplit whole(const datasets::Split& full);
+/// MPI rank and size of COMM_WORLD, or (0, 1) when MPI is not initialised.
+int world_rank();
+int world_size();
+
+struct TrainOptions {
+  ModelConfig model;
+  int epochs = 20;
+  int batch_size = 16;             ///< global batch (summed over ranks)
+  double lr = 1e-4;                ///< AdamW learning rate
+  double weight_decay = 1e-2;      ///< AdamW decoupled weight decay
+  int windows_per_trajectory = 0;  ///< samples drawn per trajectory per epoch; 0: nt / time_window
+  std::uint64_t seed = 0;
+  /// "none", "known:<equation>", "gen:<V1>;<V2>" or a sym.json path (augment::load_generators).
+  std::string augment = "none";
+  double augment_eps = 0.1;        ///< eps range of every generator (pure x-translations: a full period)
+  std::string out = "model.pt";    ///< checkpoint path (written as <out>.tmp, then renamed)
+  bool resume = false;             ///< continue from `out` if it exists
+  int checkpoint_every_steps = 0;  ///< additional mid-epoch checkpoints every N optimizer steps (0: epoch ends only)
+  int rollout_steps = 100;         ///< validation: steps of the autoregressive rollout
+  int threads = 0;                 ///< torch intra-op threads; 0: cores / ranks (1 per rank under mpirun)
+  bool progress = true;            ///< progress bar and per-epoch lines on rank 0 (stderr)
+  bool collect_parameters = false; ///< copy the final parameters into TrainResult::parameters (tests)
+  /// Testing hook: stop (after writing a checkpoint) once this many optimizer steps have been taken in this
+  /// call, as if the process had been killed right after a checkpoint. <0: off.
+  int stop_after_steps = -1;
+};
+
+struct EpochRecord {
+  int epoch = 0;                   ///< 1-based
+  double train_loss = 0;           ///< mean of the batch losses (MSE of a 20-step window)
+  double valid_accumulated_mse = -1, valid_nmse = -1;  ///< -1 without validation data
+  double samples_per_second = 0;   ///< training samples (all ranks) per second of optimizer steps
+  double seconds = 0;
+};
+
+struct TrainResult {
+  std::vector<EpochRecord> history;  ///< all epochs, including those before a resume
+  int epochs_completed = 0;
+  long global_step = 0;
+  double best_valid_accumulated_mse = -1;
+  int best_epoch = 0;
+  bool stopped_early = false;        ///< stop_after_steps reached
+  std::string augmentation;          ///< GeneratorSet::describe() of the augmentation used
+  std::vector<float> parameters;     ///< final parameters (if collect_parameters), flattened in module order
+  nlohmann::json to_json() const;
+};
+
+/// Trains a surrogate and writes checkpoints to opt.out. Collective under MPI (all ranks call it with their
+/// shards). Throws InputError for bad options or data (nt too short for two windows, NaN values, unknown
+/// augmentation, mismatching checkpoint on resume, non-finite loss).
+TrainResult train(const ShardedSplit& train_data, const ShardedSplit* valid, const TrainOptions& opt);
+
+struct EvalOptions {
+  int rollout_steps = 100;  ///< predicted steps after the first time_window given ones
+  int batch_size = 16;
+  int threads = 0;
+  bool use_best = true;     ///< use the best-validation parameters when the checkpoint has them
+};
+
+/// Metrics of an autoregressive rollout. With S = rollout_steps, N trajectories, nx points and e = pred - true:
+///   mse_per_step[s] = (1/(N nx)) sum_{i,x} e_i(t_s, x)^2            (s = 1..S, after the tw input steps)
+///   accumulated_mse = sum_s mse_per_step[s]
+///   nmse            = sum_{i,s,x} e^2 / sum_{i,s,x} u_true^2
+///   nmse_per_trajectory_mean = (1/N) sum_i [ sum_{s,x} e_i^2 / sum_{s,x} u_i^2 ]
+struct EvalResult {
+  double accumulated_mse = 0, nmse = 0, nmse_per_trajectory_mean = 0;
+  int n_trajectories = 0, rollout_steps = 0, time_window = 0;
+  std::vector<double> mse_per_step;
+  std::string model_kind;
+  int checkpoint_epoch = 0;
+  bool used_best = false;
+  nlohmann::json to_json() const;
+};
+
+/// Loads a checkpoint written by train() and rolls it out on every trajectory of `test` (collective under
+/// MPI: each rank evaluates its shard, results are summed). Throws InputError for a missing/invalid model
+/// file or trajectories too short for the rollout.
+EvalResult evaluate(const std::string& model_path, const ShardedSplit& test, const EvalOptions& opt = {});
+
+}  // namespace pdesym::surrogates

@@ -1,0 +1,134 @@
+// Torch-free parts of the surrogates library: configs, shards, MPI queries, JSON of results.
+#include <mpi.h>
+
+#include <algorithm>
+
+#include "pdesym/common/error.hpp"
+#include "pdesym/surrogates/train.hpp"
+
+namespace pdesym::surrogates {
+
+void ModelConfig::validate() const {
+  PDESYM_REQUIRE(kind == "fno" || kind == "resnet", "unknown model '" << kind << "' (expected fno or resnet)");
+  PDESYM_REQUIRE(time_window >= 1, "time window must be >= 1 (got " << time_window << ")");
+  PDESYM_REQUIRE(width >= 1, "model width must be >= 1 (got " << width << ")");
+  PDESYM_REQUIRE(layers >= 1, "number of layers must be >= 1 (got " << layers << ")");
+  if (kind == "fno") {
+    PDESYM_REQUIRE(modes >= 1, "number of Fourier modes must be >= 1 (got " << modes << ")");
+    PDESYM_REQUIRE(proj_hidden >= 1, "projection width must be >= 1 (got " << proj_hidden << ")");
+  } else {
+    PDESYM_REQUIRE(kernel_size >= 1 && kernel_size % 2 == 1, "ResNet kernel size must be odd (got " << kernel_size << ")");
+  }
+}
+
+nlohmann::json ModelConfig::to_json() const {
+  return {{"kind", kind},   {"time_window", time_window}, {"width", width},          {"modes", modes},
+          {"layers", layers}, {"kernel_size", kernel_size}, {"proj_hidden", proj_hidden}};
+}
+
+ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
+  ModelConfig c;
+  try {
+    c.kind = j.at("kind").get<std::string>();
+    c.time_window = j.at("time_window").get<int>();
+    c.width = j.at("width").get<int>();
+    c.modes = j.at("modes").get<int>();
+    c.layers = j.at("layers").get<int>();
+    c.kernel_size = j.at("kernel_size").get<int>();
+    c.proj_hidden = j.at("proj_hidden").get<int>();
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(std::string("bad model configuration in checkpoint: ") + e.what());
+  }
+  c.validate();
+  return c;
+}
+
+void shard_range(int n_total, int rank, int size, int& first, int& count) {
+  PDESYM_CHECK(size >= 1 && rank >= 0 && rank < size, "bad rank " << rank << " of " << size);
+  const long a = static_cast<long>(n_total) * rank / size, b = static_cast<long>(n_total) * (rank + 1) / size;
+  first = static_cast<int>(a);
+  count = static_cast<int>(b - a);
+}
+
+ShardedSplit shard_of(const datasets::Split& full, int rank, int size) {
+  int first = 0, count = 0;
+  shard_range(full.n, rank, size, first, count);
+  ShardedSplit s;
+  s.first = first;
+  s.n_total = full.n;
+  s.data.name = full.name;
+  s.data.n = count;
+  s.data.nt = full.nt;
+  s.data.nx = full.nx;
+  const std::size_t tn = static_cast<std::size_t>(full.nt) * full.nx;
+  s.data.u.assign(full.u.begin() + static_cast<std::ptrdiff_t>(first * tn),
+                  full.u.begin() + static_cast<std::ptrdiff_t>((first + count) * tn));
+  s.data.x.assign(full.x.begin() + static_cast<std::ptrdiff_t>(first) * full.nx,
+                  full.x.begin() + static_cast<std::ptrdiff_t>(first + count) * full.nx);
+  s.data.t.assign(full.t.begin() + static_cast<std::ptrdiff_t>(first) * full.nt,
+                  full.t.begin() + static_cast<std::ptrdiff_t>(first + count) * full.nt);
+  s.data.dx.assign(full.dx.begin() + first, full.dx.begin() + first + count);
+  s.data.dt.assign(full.dt.begin() + first, full.dt.begin() + first + count);
+  return s;
+}
+
+ShardedSplit whole(const datasets::Split& full) {
+  ShardedSplit s;
+  s.data = full;
+  s.first = 0;
+  s.n_total = full.n;
+  return s;
+}
+
+int world_rank() {
+  int init = 0, fin = 0;
+  MPI_Initialized(&init);
+  MPI_Finalized(&fin);
+  if (!init || fin) return 0;
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+
+int world_size() {
+  int init = 0, fin = 0;
+  MPI_Initialized(&init);
+  MPI_Finalized(&fin);
+  if (!init || fin) return 1;
+  int s = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &s);
+  return s;
+}
+
+nlohmann::json TrainResult::to_json() const {
+  nlohmann::json h = nlohmann::json::array();
+  for (const auto& e : history)
+    h.push_back({{"epoch", e.epoch},
+                 {"train_loss", e.train_loss},
+                 {"valid_accumulated_mse", e.valid_accumulated_mse},
+                 {"valid_nmse", e.valid_nmse},
+                 {"samples_per_second", e.samples_per_second},
+                 {"seconds", e.seconds}});
+  return {{"epochs_completed", epochs_completed},
+          {"global_step", global_step},
+          {"best_valid_accumulated_mse", best_valid_accumulated_mse},
+          {"best_epoch", best_epoch},
+          {"stopped_early", stopped_early},
+          {"history", h}};
+}
+
+nlohmann::json EvalResult::to_json() const {
+  return {{"accumulated_mse", accumulated_mse},
+          {"nmse", nmse},
+          {"nmse_per_trajectory_mean", nmse_per_trajectory_mean},
+          {"mse_mean", rollout_steps > 0 ? accumulated_mse / rollout_steps : 0.0},
+          {"n_trajectories", n_trajectories},
+          {"rollout_steps", rollout_steps},
+          {"time_window", time_window},
+          {"model", model_kind},
+          {"checkpoint_epoch", checkpoint_epoch},
+          {"parameters", used_best ? "best validation" : "last epoch"},
+          {"mse_per_step", mse_per_step}};
+}
+
+}  // namespace pdesym::surrogates

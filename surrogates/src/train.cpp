@@ -1,0 +1,575 @@
+// Data-parallel training with on-the-fly symmetry augmentation, checkpoints and rollout evaluation.
+#include <mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <thread>
+
+#include "pdesym/augment/augment.hpp"
+#include "pdesym/common/atomic_file.hpp"
+#include "pdesym/common/error.hpp"
+#include "pdesym/common/progress.hpp"
+#include "pdesym/common/rng.hpp"
+#include "pdesym/surrogates/models.hpp"
+#include "pdesym/surrogates/train.hpp"
+
+namespace pdesym::surrogates {
+
+namespace {
+
+constexpr std::uint64_t kPermTag = 0x5045524D55544531ULL;    // epoch permutation streams
+constexpr std::uint64_t kSampleTag = 0x53414D504C455331ULL;  // per-sample window/augmentation streams
+constexpr const char* kFormat = "pdesym-surrogate";
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+void set_threads(int requested, int size) {
+  int n = requested;
+  if (n <= 0) {
+    const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    n = std::max(1, hw / std::max(1, size));
+  }
+  torch::set_num_threads(n);
+}
+
+void allreduce_doubles(double* v, int n, int size) {
+  if (size > 1) MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+}
+
+// Real views of all parameters (complex ones as [..., 2]).
+std::vector<torch::Tensor> real_views(const std::vector<torch::Tensor>& ts) {
+  std::vector<torch::Tensor> out;
+  out.reserve(ts.size());
+  for (const auto& t : ts) out.push_back(t.is_complex() ? torch::view_as_real(t) : t);
+  return out;
+}
+
+// Sums the gradients of all ranks (MPI_Allreduce on one flat float buffer) and divides by nothing: each rank's
+// loss is already scaled by 1/global_batch, so the sum is the gradient of the global mean loss.
+void allreduce_gradients(const std::vector<torch::Tensor>& params, int size) {
+  if (size <= 1) return;
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : params) {
+    torch::Tensor g = p.grad();
+    if (!g.defined()) g = torch::zeros_like(p);
+    grads.push_back((g.is_complex() ? torch::view_as_real(g) : g).reshape({-1}));
+  }
+  torch::Tensor flat = torch::cat(grads).contiguous();
+  MPI_Allreduce(MPI_IN_PLACE, flat.data_ptr<float>(), static_cast<int>(flat.numel()), MPI_FLOAT, MPI_SUM,
+                MPI_COMM_WORLD);
+  long off = 0;
+  for (const auto& p : params) {
+    const long n = p.numel() * (p.is_complex() ? 2 : 1);
+    torch::Tensor chunk = flat.narrow(0, off, n);
+    off += n;
+    // Fresh (non-view) gradient tensors: the optimizer's zero_grad() detaches them in place.
+    if (p.is_complex()) {
+      std::vector<int64_t> shp(p.sizes().begin(), p.sizes().end());
+      shp.push_back(2);
+      const_cast<torch::Tensor&>(p).mutable_grad() = torch::view_as_complex(chunk.reshape(shp)).clone();
+    } else {
+      const_cast<torch::Tensor&>(p).mutable_grad() = chunk.reshape(p.sizes()).clone();
+    }
+  }
+}
+
+// Rank 0's parameters on every rank.
+void broadcast_parameters(Surrogate& model, int size) {
+  if (size <= 1) return;
+  torch::NoGradGuard ng;
+  auto params = real_views(model.parameters());
+  std::vector<torch::Tensor> flat_pieces;
+  for (const auto& p : params) flat_pieces.push_back(p.reshape({-1}));
+  torch::Tensor flat = torch::cat(flat_pieces).contiguous();
+  MPI_Bcast(flat.data_ptr<float>(), static_cast<int>(flat.numel()), MPI_FLOAT, 0, MPI_COMM_WORLD);
+  long off = 0;
+  for (auto& p : params) {
+    p.copy_(flat.narrow(0, off, p.numel()).reshape(p.sizes()));
+    off += p.numel();
+  }
+}
+
+void copy_parameters(Surrogate& dst, Surrogate& src) {
+  torch::NoGradGuard ng;
+  auto d = dst.parameters(), s = src.parameters();
+  for (std::size_t i = 0; i < d.size(); ++i) d[i].copy_(s[i]);
+}
+
+void check_finite(const datasets::Split& s, int first, const std::string& what) {
+  const std::size_t tn = static_cast<std::size_t>(s.nt) * s.nx;
+  for (int i = 0; i < s.n; ++i) {
+    const double* u = s.traj(i);
+    for (std::size_t k = 0; k < tn; ++k)
+      PDESYM_REQUIRE(std::isfinite(u[k]), what << " trajectory " << first + i << " contains NaN or Inf values");
+    PDESYM_REQUIRE(s.dx[i] > 0 && std::isfinite(s.dx[i]) && s.dt[i] > 0 && std::isfinite(s.dt[i]),
+                   what << " trajectory " << first + i << " has invalid dx=" << s.dx[i] << " or dt=" << s.dt[i]);
+  }
+}
+
+// Rollout metrics summed over this rank's trajectories, then over ranks.
+struct RolloutSums {
+  std::vector<double> se_step, true_step;  // [S]
+  double nmse_traj_sum = 0;
+  double n = 0;
+};
+
+RolloutSums rollout_sums(Surrogate& model, const datasets::Split& data, int steps, int batch, int size) {
+  const int tw = model.config().time_window;
+  RolloutSums acc;
+  acc.se_step.assign(steps, 0.0);
+  acc.true_step.assign(steps, 0.0);
+  torch::NoGradGuard ng;
+  model.eval();
+  const std::size_t tn = static_cast<std::size_t>(data.nt) * data.nx;
+  for (int i0 = 0; i0 < data.n; i0 += batch) {
+    const int b = std::min(batch, data.n - i0);
+    auto all = torch::from_blob(const_cast<double*>(data.traj(i0)), {b, data.nt, data.nx}, torch::kFloat64);
+    auto dx = torch::from_blob(const_cast<double*>(data.dx.data() + i0), {b}, torch::kFloat64).to(torch::kFloat32);
+    auto dt = torch::from_blob(const_cast<double*>(data.dt.data() + i0), {b}, torch::kFloat64).to(torch::kFloat32);
+    auto u0 = all.narrow(1, 0, tw).to(torch::kFloat32);
+    auto truth = all.narrow(1, tw, steps);
+    auto pred = rollout(model, u0, dx, dt, steps).to(torch::kFloat64);
+    auto se = (pred - truth).pow(2).sum(2);  // [b, S]
+    auto tt = truth.pow(2).sum(2);
+    auto se_a = se.accessor<double, 2>();
+    auto tt_a = tt.accessor<double, 2>();
+    for (int k = 0; k < b; ++k) {
+      double e = 0, t = 0;
+      for (int s = 0; s < steps; ++s) {
+        acc.se_step[s] += se_a[k][s];
+        acc.true_step[s] += tt_a[k][s];
+        e += se_a[k][s];
+        t += tt_a[k][s];
+      }
+      acc.nmse_traj_sum += t > 0 ? e / t : 0.0;
+    }
+    acc.n += b;
+  }
+  (void)tn;
+  model.train();
+  std::vector<double> buf;
+  buf.insert(buf.end(), acc.se_step.begin(), acc.se_step.end());
+  buf.insert(buf.end(), acc.true_step.begin(), acc.true_step.end());
+  buf.push_back(acc.nmse_traj_sum);
+  buf.push_back(acc.n);
+  allreduce_doubles(buf.data(), static_cast<int>(buf.size()), size);
+  std::copy(buf.begin(), buf.begin() + steps, acc.se_step.begin());
+  std::copy(buf.begin() + steps, buf.begin() + 2 * steps, acc.true_step.begin());
+  acc.nmse_traj_sum = buf[2 * steps];
+  acc.n = buf[2 * steps + 1];
+  return acc;
+}
+
+EvalResult metrics_of(const RolloutSums& a, int nx, int steps, int tw) {
+  EvalResult r;
+  r.rollout_steps = steps;
+  r.time_window = tw;
+  r.n_trajectories = static_cast<int>(a.n);
+  double se = 0, tt = 0;
+  r.mse_per_step.resize(steps);
+  for (int s = 0; s < steps; ++s) {
+    r.mse_per_step[s] = a.se_step[s] / (a.n * nx);
+    r.accumulated_mse += r.mse_per_step[s];
+    se += a.se_step[s];
+    tt += a.true_step[s];
+  }
+  r.nmse = tt > 0 ? se / tt : 0.0;
+  r.nmse_per_trajectory_mean = a.n > 0 ? a.nmse_traj_sum / a.n : 0.0;
+  return r;
+}
+
+void require_rollout_fits(const datasets::Split& s, int tw, int steps, const std::string& what) {
+  PDESYM_REQUIRE(steps >= 1, "rollout steps must be >= 1 (got " << steps << ")");
+  PDESYM_REQUIRE(s.nt >= tw + steps, what << " trajectories have nt=" << s.nt << " time levels, but a rollout of "
+                                          << steps << " steps after " << tw << " input steps needs nt >= "
+                                          << tw + steps << " (use fewer rollout steps)");
+}
+
+nlohmann::json history_json(const std::vector<EpochRecord>& h) {
+  TrainResult r;
+  r.history = h;
+  return r.to_json()["history"];
+}
+
+std::vector<EpochRecord> history_from(const nlohmann::json& j) {
+  std::vector<EpochRecord> h;
+  for (const auto& e : j) {
+    EpochRecord r;
+    r.epoch = e.at("epoch").get<int>();
+    r.train_loss = e.at("train_loss").get<double>();
+    r.valid_accumulated_mse = e.at("valid_accumulated_mse").get<double>();
+    r.valid_nmse = e.at("valid_nmse").get<double>();
+    r.samples_per_second = e.at("samples_per_second").get<double>();
+    r.seconds = e.at("seconds").get<double>();
+    h.push_back(r);
+  }
+  return h;
+}
+
+// Everything that must match for a resumed run to continue the same training.
+nlohmann::json signature(const TrainOptions& opt, int windows, const ShardedSplit& tr) {
+  return {{"model", opt.model.to_json()},
+          {"batch_size", opt.batch_size},
+          {"lr", opt.lr},
+          {"weight_decay", opt.weight_decay},
+          {"windows_per_trajectory", windows},
+          {"seed", opt.seed},
+          {"augment", opt.augment},
+          {"augment_eps", opt.augment_eps},
+          {"n_train", tr.n_total},
+          {"nt", tr.data.nt},
+          {"nx", tr.data.nx}};
+}
+
+struct TrainState {
+  int epoch = 0;            // completed epochs
+  int batch = 0;            // next batch within epoch `epoch` (0-based epoch index = completed epochs)
+  long global_step = 0;
+  double epoch_loss_sum = 0;
+  long epoch_batches = 0;
+  double epoch_samples = 0, epoch_step_seconds = 0;
+  double best_valid = -1;
+  int best_epoch = 0;
+  std::vector<EpochRecord> history;
+};
+
+void write_checkpoint(const std::string& path, Surrogate& model, Surrogate* best, torch::optim::AdamW& optim,
+                      const TrainState& st, const nlohmann::json& sig) {
+  torch::serialize::OutputArchive ar, m, o;
+  ar.write("format", c10::IValue(std::string(kFormat)));
+  ar.write("model_config", c10::IValue(model.config().to_json().dump()));
+  ar.write("signature", c10::IValue(sig.dump()));
+  ar.write("history", c10::IValue(history_json(st.history).dump()));
+  ar.write("epoch", c10::IValue(static_cast<int64_t>(st.epoch)));
+  ar.write("batch", c10::IValue(static_cast<int64_t>(st.batch)));
+  ar.write("global_step", c10::IValue(static_cast<int64_t>(st.global_step)));
+  ar.write("epoch_loss_sum", c10::IValue(st.epoch_loss_sum));
+  ar.write("epoch_batches", c10::IValue(static_cast<int64_t>(st.epoch_batches)));
+  ar.write("epoch_samples", c10::IValue(st.epoch_samples));
+  ar.write("epoch_step_seconds", c10::IValue(st.epoch_step_seconds));
+  ar.write("best_valid", c10::IValue(st.best_valid));
+  ar.write("best_epoch", c10::IValue(static_cast<int64_t>(st.best_epoch)));
+  // Random streams are counter based (seed, epoch, sample): the position (epoch, batch) is the whole RNG state.
+  ar.write("rng_scheme", c10::IValue(std::string("counter:seed,epoch,sample")));
+  model.save(m);
+  ar.write("model", m);
+  if (best) {
+    torch::serialize::OutputArchive b;
+    best->save(b);
+    ar.write("best_model", b);
+  }
+  optim.save(o);
+  ar.write("optimizer", o);
+  AtomicFile af(path);
+  ar.save_to(af.temp_path());
+  af.commit();
+}
+
+int64_t read_int(torch::serialize::InputArchive& ar, const char* key) {
+  c10::IValue v;
+  ar.read(key, v);
+  return v.toInt();
+}
+double read_double(torch::serialize::InputArchive& ar, const char* key) {
+  c10::IValue v;
+  ar.read(key, v);
+  return v.toDouble();
+}
+std::string read_string(torch::serialize::InputArchive& ar, const char* key) {
+  c10::IValue v;
+  ar.read(key, v);
+  return v.toStringRef();
+}
+
+void read_checkpoint(const std::string& path, Surrogate& model, Surrogate* best, torch::optim::AdamW& optim,
+                     TrainState& st, const nlohmann::json& sig) {
+  try {
+    torch::serialize::InputArchive ar;
+    ar.load_from(path);
+    c10::IValue fmt;
+    PDESYM_REQUIRE(ar.try_read("format", fmt) && fmt.isString() && fmt.toStringRef() == kFormat,
+                   "cannot resume from '" << path << "': not a pdesym training checkpoint");
+    c10::IValue sv;
+    PDESYM_REQUIRE(ar.try_read("signature", sv),
+                   "cannot resume from '" << path << "': it is a model-only file without optimizer state");
+    const nlohmann::json old = nlohmann::json::parse(sv.toStringRef());
+    std::string diffs;
+    for (auto it = sig.begin(); it != sig.end(); ++it)
+      if (!old.contains(it.key()) || old.at(it.key()) != it.value())
+        diffs += "\n  " + it.key() + ": checkpoint " + (old.contains(it.key()) ? old.at(it.key()).dump() : "-") +
+                 ", now " + it.value().dump();
+    PDESYM_REQUIRE(diffs.empty(), "cannot resume from '" << path << "': it was made with different settings:" << diffs);
+    torch::serialize::InputArchive m, o;
+    ar.read("model", m);
+    model.load(m);
+    if (best) {
+      torch::serialize::InputArchive b;
+      if (ar.try_read("best_model", b)) best->load(b);
+    }
+    ar.read("optimizer", o);
+    optim.load(o);
+    st.epoch = static_cast<int>(read_int(ar, "epoch"));
+    st.batch = static_cast<int>(read_int(ar, "batch"));
+    st.global_step = read_int(ar, "global_step");
+    st.epoch_loss_sum = read_double(ar, "epoch_loss_sum");
+    st.epoch_batches = read_int(ar, "epoch_batches");
+    st.epoch_samples = read_double(ar, "epoch_samples");
+    st.epoch_step_seconds = read_double(ar, "epoch_step_seconds");
+    st.best_valid = read_double(ar, "best_valid");
+    st.best_epoch = static_cast<int>(read_int(ar, "best_epoch"));
+    st.history = history_from(nlohmann::json::parse(read_string(ar, "history")));
+  } catch (const c10::Error& e) {
+    std::string msg = e.what_without_backtrace();
+    throw InputError("cannot resume from '" + path + "': " + msg.substr(0, std::min<std::size_t>(300, msg.find('\n'))));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError("cannot resume from '" + path + "': damaged metadata: " + e.what());
+  }
+}
+
+}  // namespace
+
+// ---- training ------------------------------------------------------------------------------------------------
+
+TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const TrainOptions& opt) {
+  const int rank = world_rank(), size = world_size();
+  const bool root = rank == 0;
+  const ModelConfig& mc = opt.model;
+  mc.validate();
+  const int tw = mc.time_window;
+  const datasets::Split& tr = trs.data;
+  PDESYM_REQUIRE(opt.epochs >= 1, "number of epochs must be >= 1 (got " << opt.epochs << ")");
+  PDESYM_REQUIRE(opt.batch_size >= 1, "batch size must be >= 1 (got " << opt.batch_size << ")");
+  PDESYM_REQUIRE(opt.lr > 0 && std::isfinite(opt.lr), "learning rate must be positive (got " << opt.lr << ")");
+  PDESYM_REQUIRE(opt.weight_decay >= 0, "weight decay must be >= 0 (got " << opt.weight_decay << ")");
+  PDESYM_REQUIRE(trs.n_total >= 1, "no training trajectories");
+  PDESYM_REQUIRE(tr.nt >= 2 * tw, "training trajectories have nt=" << tr.nt << " time levels; windows of " << tw
+                                                                   << " input and " << tw
+                                                                   << " output steps need nt >= " << 2 * tw);
+  if (mc.kind == "fno")
+    PDESYM_REQUIRE(mc.modes <= tr.nx / 2 + 1, "the FNO keeps " << mc.modes << " Fourier modes but the grid has nx="
+                                                               << tr.nx << " (at most " << tr.nx / 2 + 1 << ")");
+  check_finite(tr, trs.first, "training");
+  if (valid) {
+    PDESYM_REQUIRE(valid->data.nx == tr.nx || mc.kind == "resnet" || mc.modes <= valid->data.nx / 2 + 1,
+                   "validation grid nx=" << valid->data.nx << " is too coarse for " << mc.modes << " modes");
+    require_rollout_fits(valid->data, tw, opt.rollout_steps, "validation");
+    check_finite(valid->data, valid->first, "validation");
+  }
+  set_threads(opt.threads, size);
+
+  augment::AugmentOptions aopt;
+  aopt.eps = opt.augment_eps;
+  const augment::Augmenter aug(augment::load_generators(opt.augment, aopt));
+
+  const int windows = opt.windows_per_trajectory > 0 ? opt.windows_per_trajectory : std::max(1, tr.nt / tw);
+  const long n_samples = static_cast<long>(trs.n_total) * windows;
+  const int n_batches = static_cast<int>((n_samples + opt.batch_size - 1) / opt.batch_size);
+  const nlohmann::json sig = signature(opt, windows, trs);
+
+  torch::manual_seed(opt.seed);
+  std::shared_ptr<Surrogate> model = make_model(mc);
+  broadcast_parameters(*model, size);
+  std::shared_ptr<Surrogate> best = valid ? make_model(mc) : nullptr;
+  if (best) copy_parameters(*best, *model);
+  torch::optim::AdamW optim(model->parameters(),
+                            torch::optim::AdamWOptions(opt.lr).weight_decay(opt.weight_decay));
+  const std::vector<torch::Tensor> params = model->parameters();
+
+  TrainState st;
+  if (opt.resume && file_exists(opt.out)) {
+    read_checkpoint(opt.out, *model, best.get(), optim, st, sig);
+    if (root && opt.progress)
+      std::fprintf(stderr, "resuming from %s: %d epochs and %d batches done (step %ld)\n", opt.out.c_str(), st.epoch,
+                   st.batch, st.global_step);
+  } else if (opt.resume && root && opt.progress) {
+    std::fprintf(stderr, "no checkpoint at %s yet: starting from scratch\n", opt.out.c_str());
+  }
+
+  TrainResult res;
+  res.augmentation = aug.generators().describe();
+  if (root && opt.progress) {
+    std::fprintf(stderr, "training %s (%ld parameters) on %d trajectories (%d ranks), %d samples/epoch, %d batches\n",
+                 mc.kind.c_str(), model->parameter_count(), trs.n_total, size, static_cast<int>(n_samples), n_batches);
+    std::fprintf(stderr, "augmentation: %s%s", opt.augment.c_str(),
+                 aug.active() ? ("\n" + res.augmentation).c_str() : "\n");
+  }
+
+  const std::size_t win = static_cast<std::size_t>(tw) * tr.nx;
+  std::vector<float> xin, yout, dxv, dtv;
+  long steps_this_call = 0;
+  const int first = trs.first, last = trs.first + tr.n;
+  model->train();
+
+  for (; st.epoch < opt.epochs; ++st.epoch) {
+    const int e = st.epoch;
+    // The epoch's sample order: same on every rank.
+    std::vector<long> perm(n_samples);
+    std::iota(perm.begin(), perm.end(), 0L);
+    Rng prng(opt.seed ^ kPermTag, static_cast<std::uint64_t>(e), 0);
+    for (long i = n_samples - 1; i > 0; --i) std::swap(perm[i], perm[std::min(i, prng.uniform_int(0, i))]);
+
+    ProgressBar bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(opt.epochs), n_batches,
+                    root && opt.progress);
+    bar.update(st.batch);
+    const auto epoch_t0 = Clock::now();
+    for (; st.batch < n_batches; ++st.batch) {
+      const auto t0 = Clock::now();
+      const long b0 = static_cast<long>(st.batch) * opt.batch_size;
+      const long b1 = std::min(n_samples, b0 + opt.batch_size);
+      const double bsz = static_cast<double>(b1 - b0);
+      xin.clear();
+      yout.clear();
+      dxv.clear();
+      dtv.clear();
+      for (long k = b0; k < b1; ++k) {
+        const long g = perm[k];
+        const int traj = static_cast<int>(g / windows);
+        if (traj < first || traj >= last) continue;
+        Rng rs(opt.seed ^ kSampleTag, static_cast<std::uint64_t>(e), static_cast<std::uint64_t>(g));
+        const int start = static_cast<int>(std::min<long>(rs.uniform_int(0, tr.nt - 2 * tw), tr.nt - 2 * tw));
+        augment::Field f = augment::Field::from_split_window(tr, traj - first, start, 2 * tw);
+        if (aug.active()) f = aug(f, rs);
+        xin.insert(xin.end(), f.u.begin(), f.u.begin() + static_cast<std::ptrdiff_t>(win));
+        yout.insert(yout.end(), f.u.begin() + static_cast<std::ptrdiff_t>(win), f.u.end());
+        dxv.push_back(static_cast<float>(f.dx));
+        dtv.push_back(static_cast<float>(f.dt));
+      }
+      const long m = static_cast<long>(dxv.size());
+      optim.zero_grad();
+      double loss_sum = 0;
+      if (m > 0) {
+        auto X = torch::from_blob(xin.data(), {m, tw, tr.nx}, torch::kFloat32);
+        auto Y = torch::from_blob(yout.data(), {m, tw, tr.nx}, torch::kFloat32);
+        auto DX = torch::from_blob(dxv.data(), {m}, torch::kFloat32);
+        auto DT = torch::from_blob(dtv.data(), {m}, torch::kFloat32);
+        auto pred = model->forward(X, DX, DT);
+        auto loss = (pred - Y).pow(2).mean({1, 2}).sum() / bsz;
+        loss.backward();
+        loss_sum = loss.item<double>();
+      }
+      allreduce_gradients(params, size);
+      allreduce_doubles(&loss_sum, 1, size);
+      PDESYM_REQUIRE(std::isfinite(loss_sum), "training loss is " << loss_sum << " at epoch " << e + 1 << ", batch "
+                                                                  << st.batch + 1
+                                                                  << ": training diverged (try a smaller --lr) or the "
+                                                                     "data/augmentation produce non-finite values");
+      optim.step();
+      st.epoch_loss_sum += loss_sum;
+      ++st.epoch_batches;
+      st.epoch_samples += bsz;
+      st.epoch_step_seconds += seconds_since(t0);
+      ++st.global_step;
+      ++steps_this_call;
+      bar.update(st.batch + 1);
+      const bool stop = opt.stop_after_steps >= 0 && steps_this_call >= opt.stop_after_steps;
+      const bool ckpt = opt.checkpoint_every_steps > 0 && st.global_step % opt.checkpoint_every_steps == 0;
+      if ((stop || ckpt) && st.batch + 1 < n_batches) {
+        TrainState s2 = st;
+        s2.batch = st.batch + 1;
+        if (root) write_checkpoint(opt.out, *model, best.get(), optim, s2, sig);
+        if (stop) {
+          res.stopped_early = true;
+          st = s2;
+          break;
+        }
+      }
+    }
+    if (res.stopped_early) break;
+
+    EpochRecord rec;
+    rec.epoch = e + 1;
+    rec.train_loss = st.epoch_batches ? st.epoch_loss_sum / st.epoch_batches : 0.0;
+    rec.samples_per_second = st.epoch_step_seconds > 0 ? st.epoch_samples / st.epoch_step_seconds : 0.0;
+    if (valid) {
+      const RolloutSums rs = rollout_sums(*model, valid->data, opt.rollout_steps, opt.batch_size, size);
+      const EvalResult ev = metrics_of(rs, valid->data.nx, opt.rollout_steps, tw);
+      rec.valid_accumulated_mse = ev.accumulated_mse;
+      rec.valid_nmse = ev.nmse;
+      PDESYM_REQUIRE(std::isfinite(ev.accumulated_mse),
+                     "validation rollout is not finite after epoch " << e + 1 << " (training diverged)");
+      if (st.best_valid < 0 || ev.accumulated_mse < st.best_valid) {
+        st.best_valid = ev.accumulated_mse;
+        st.best_epoch = e + 1;
+        copy_parameters(*best, *model);
+      }
+    }
+    rec.seconds = seconds_since(epoch_t0);
+    bar.finish();
+    st.history.push_back(rec);
+    if (root && opt.progress) {
+      std::fprintf(stderr, "epoch %d/%d: train loss %.4e", e + 1, opt.epochs, rec.train_loss);
+      if (valid)
+        std::fprintf(stderr, ", valid accumulated MSE %.4e, NMSE %.4e%s", rec.valid_accumulated_mse, rec.valid_nmse,
+                     st.best_epoch == e + 1 ? " (best)" : "");
+      std::fprintf(stderr, ", %.1f samples/s\n", rec.samples_per_second);
+    }
+    TrainState s2 = st;
+    s2.epoch = e + 1;
+    s2.batch = 0;
+    s2.epoch_loss_sum = 0;
+    s2.epoch_batches = 0;
+    s2.epoch_samples = 0;
+    s2.epoch_step_seconds = 0;
+    if (root) write_checkpoint(opt.out, *model, best.get(), optim, s2, sig);
+    st = s2;
+    st.epoch = e;  // the loop increment moves to e + 1
+    if (opt.stop_after_steps >= 0 && steps_this_call >= opt.stop_after_steps) {
+      res.stopped_early = e + 1 < opt.epochs;
+      st.epoch = e + 1;
+      break;
+    }
+  }
+  if (size > 1) MPI_Barrier(MPI_COMM_WORLD);  // the checkpoint is complete before anyone reads it
+
+  res.history = st.history;
+  res.epochs_completed = static_cast<int>(st.history.size());
+  res.global_step = st.global_step;
+  res.best_valid_accumulated_mse = st.best_valid;
+  res.best_epoch = st.best_epoch;
+  if (opt.collect_parameters) {
+    torch::Tensor flat = flatten_parameters(*model).contiguous();
+    res.parameters.assign(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+  }
+  return res;
+}
+
+// ---- evaluation ----------------------------------------------------------------------------------------------
+
+EvalResult evaluate(const std::string& model_path, const ShardedSplit& test, const EvalOptions& opt) {
+  const int size = world_size();
+  PDESYM_REQUIRE(file_exists(model_path), "model file '" << model_path << "' not found");
+  PDESYM_REQUIRE(opt.batch_size >= 1, "batch size must be >= 1 (got " << opt.batch_size << ")");
+  set_threads(opt.threads, size);
+  std::shared_ptr<Surrogate> model = load_model(model_path, opt.use_best);
+  bool has_best = false;
+  int epoch = 0;
+  try {
+    torch::serialize::InputArchive ar;
+    ar.load_from(model_path);
+    torch::serialize::InputArchive b;
+    has_best = ar.try_read("best_model", b);
+    c10::IValue v;
+    if (ar.try_read("best_epoch", v) && has_best && opt.use_best) epoch = static_cast<int>(v.toInt());
+    else if (ar.try_read("epoch", v)) epoch = static_cast<int>(v.toInt());
+  } catch (const c10::Error&) {
+  }
+  const int tw = model->config().time_window;
+  require_rollout_fits(test.data, tw, opt.rollout_steps, "test");
+  PDESYM_REQUIRE(test.n_total >= 1, "no test trajectories");
+  check_finite(test.data, test.first, "test");
+  const RolloutSums rs = rollout_sums(*model, test.data, opt.rollout_steps, opt.batch_size, size);
+  EvalResult r = metrics_of(rs, test.data.nx, opt.rollout_steps, tw);
+  r.model_kind = model->config().kind;
+  r.checkpoint_epoch = epoch;
+  r.used_best = has_best && opt.use_best;
+  return r;
+}
+
+}  // namespace pdesym::surrogates

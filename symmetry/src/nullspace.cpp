@@ -1,0 +1,210 @@
+// Lie-derivative nullspace discovery (nullspace.hpp).
+#include "pdesym/symmetry/nullspace.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "pdesym/common/error.hpp"
+#include "pdesym/symmetry/plot.hpp"
+#include "pdesym/symmetry/prolong.hpp"
+
+namespace pdesym::symmetry {
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+nlohmann::json preprocessing_json(const JetPreprocessing& p) {
+  return {{"noise_rel_estimate", p.noise_rel},
+          {"regime", !p.weak                    ? "pointwise (clean data)"
+                     : p.pointwise_residual >= 0 ? "weak-form (poor pointwise fit: coarse time step?)"
+                                                 : "weak-form (noisy data)"},
+          {"pointwise_residual", p.pointwise_residual},
+          {"weak_residual", p.weak_residual},
+          {"cutoff_mode", p.cutoff_mode},
+          {"x_taper_modes", p.x_taper_modes},
+          {"t_halfwidth_rows", p.t_halfwidth}};
+}
+}  // namespace
+
+GapDecision choose_nullity(const std::vector<double>& sv, double gap_threshold, double null_tol) {
+  GapDecision g;
+  const int m = static_cast<int>(sv.size());
+  if (m == 0) return g;
+  if (!(sv[0] > 0)) {  // the condition vanishes identically: everything is a symmetry
+    g.nullity = m;
+    return g;
+  }
+  for (int i = 0; i + 1 < m; ++i) {
+    const double a = sv[static_cast<std::size_t>(i)] / sv[0];
+    const double b = sv[static_cast<std::size_t>(i + 1)] / sv[0];
+    const double ratio = a / std::max(b, 1e-18);
+    if (ratio >= gap_threshold && b <= null_tol && ratio > g.gap_ratio) {
+      g.gap_ratio = ratio;
+      g.gap_index = i;
+      g.nullity = m - i - 1;
+    }
+  }
+  return g;
+}
+
+Eigen::MatrixXd readable_generators(const Eigen::MatrixXd& null_vectors, const PolynomialBasis& basis,
+                                    double pivot_tol) {
+  const int n = static_cast<int>(null_vectors.rows()), r = static_cast<int>(null_vectors.cols());
+  PDESYM_CHECK(n == basis.size(), "null vectors have " << n << " rows, basis has " << basis.size());
+  if (r == 0) return Eigen::MatrixXd(n, 0);
+  Eigen::MatrixXd M = null_vectors.transpose();  // rows = generators
+  for (int i = 0; i < r; ++i) {
+    const double nr = M.row(i).norm();
+    if (nr > 0) M.row(i) /= nr;
+  }
+  std::vector<int> pivots;
+  int row = 0;
+  for (int col = 0; col < n && row < r; ++col) {
+    int p = row;
+    for (int i = row + 1; i < r; ++i)
+      if (std::abs(M(i, col)) > std::abs(M(p, col))) p = i;
+    if (std::abs(M(p, col)) <= pivot_tol) continue;
+    M.row(row).swap(M.row(p));
+    M.row(row) /= M(row, col);
+    for (int i = 0; i < r; ++i)
+      if (i != row && M(i, col) != 0.0) M.row(i) -= M(i, col) * M.row(row);
+    pivots.push_back(col);
+    ++row;
+  }
+  // Rows beyond `row` would mean a rank-deficient input; keep what has a pivot.
+  struct Key {
+    int degree, terms, pivot, row;
+  };
+  std::vector<Key> keys;
+  for (int i = 0; i < row; ++i) {
+    const double big = M.row(i).cwiseAbs().maxCoeff();
+    int deg = 0, terms = 0;
+    for (int c = 0; c < n; ++c)
+      if (std::abs(M(i, c)) > 1e-8 * big) {
+        ++terms;
+        deg = std::max(deg, basis.monomial(c).degree());
+      }
+    keys.push_back({deg, terms, pivots[static_cast<std::size_t>(i)], i});
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return std::tie(a.degree, a.terms, a.pivot) < std::tie(b.degree, b.terms, b.pivot);
+  });
+  Eigen::MatrixXd G(n, static_cast<int>(keys.size()));
+  for (std::size_t k = 0; k < keys.size(); ++k) G.col(static_cast<int>(k)) = M.row(keys[k].row).transpose();
+  return G;
+}
+
+SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::MatrixXd& points,
+                                     const NullspaceOptions& opt) {
+  PDESYM_REQUIRE(opt.gap_threshold > 1, "nullspace gap threshold must be > 1, got " << opt.gap_threshold);
+  PDESYM_REQUIRE(opt.null_tol > 0 && opt.null_tol < 1, "nullspace null_tol must be in (0, 1), got " << opt.null_tol);
+  const auto t0 = std::chrono::steady_clock::now();
+  SymmetryResult res;
+  res.method = "nullspace";
+  res.basis = PolynomialBasis(opt.degree);
+  res.identified_equation = eq.text();
+  const SymmetryCondition cond(eq, res.basis);
+  const double t_symbolic = seconds_since(t0);
+
+  const auto t1 = std::chrono::steady_clock::now();
+  Eigen::MatrixXd A = cond.evaluate(points);
+  PDESYM_REQUIRE(A.allFinite(), "the symmetry condition is not finite at the sample points (overflow in the jets?)");
+  const int m = static_cast<int>(A.cols());
+  PDESYM_REQUIRE(A.rows() >= m, "the nullspace method needs at least as many sample points (" << A.rows()
+                                                                                               << ") as basis fields ("
+                                                                                               << m << ")");
+  Eigen::VectorXd colnorm(m);
+  for (int c = 0; c < m; ++c) {
+    colnorm[c] = A.col(c).norm();
+    if (colnorm[c] > 0) A.col(c) /= colnorm[c];
+    else colnorm[c] = 1.0;  // identically satisfied: an exact null direction, nothing to scale
+  }
+  Eigen::JacobiSVD<Eigen::MatrixXd> svd(A, Eigen::ComputeThinV);
+  const Eigen::VectorXd s = svd.singularValues();
+  res.singular_values.assign(s.data(), s.data() + s.size());
+  GapDecision gap = choose_nullity(res.singular_values, opt.gap_threshold, opt.null_tol);
+  if (opt.nullity >= 0) {
+    PDESYM_REQUIRE(opt.nullity <= m, "requested nullity " << opt.nullity << " exceeds the basis size " << m);
+    gap.nullity = opt.nullity;
+    gap.gap_index = m - opt.nullity - 1;
+    gap.gap_ratio = (gap.gap_index >= 0 && gap.gap_index + 1 < m)
+                        ? s[gap.gap_index] / std::max(s[gap.gap_index + 1], 1e-18 * s[0])
+                        : 0.0;
+  }
+  // Null vectors of the scaled matrix -> raw coefficients: A_raw = A_scaled * diag(colnorm), so v_raw =
+  // diag(1/colnorm) v_scaled.
+  Eigen::MatrixXd Nv = svd.matrixV().rightCols(gap.nullity);
+  for (int c = 0; c < m; ++c) Nv.row(c) /= colnorm[c];
+  res.generators = readable_generators(Nv, res.basis);
+  const double t_svd = seconds_since(t1);
+
+  // How well each generator satisfies the (scaled) condition: ||A diag(colnorm) v|| / ||diag(colnorm) v||.
+  std::vector<double> gen_resid;
+  for (int g = 0; g < res.generators.cols(); ++g) {
+    const Eigen::VectorXd w = res.generators.col(g).cwiseProduct(colnorm);
+    gen_resid.push_back((A * w).norm() / w.norm());
+  }
+  std::vector<double> srel;
+  for (int i = 0; i < s.size(); ++i) srel.push_back(s[0] > 0 ? s[i] / s[0] : 0.0);
+  res.extra["nullspace"] = {
+      {"criterion",
+       "largest ratio r_i/r_{i+1} of consecutive relative singular values r = s/s_max with ratio >= gap_threshold "
+       "and r_{i+1} <= null_tol; nullity = count after the gap"},
+      {"gap_threshold", opt.gap_threshold},
+      {"null_tol", opt.null_tol},
+      {"forced_nullity", opt.nullity >= 0},
+      {"samples", static_cast<int>(points.rows())},
+      {"basis_size", m},
+      {"rank", m - gap.nullity},
+      {"nullity", gap.nullity},
+      {"gap_index", gap.gap_index},
+      {"gap_ratio", gap.gap_ratio},
+      {"singular_values_relative", srel},
+      {"generator_residuals", gen_resid},
+      {"equation_order", cond.equation_order()},
+      {"symbolic_terms_per_column_max",
+       [&] {
+         std::size_t mx = 0;
+         for (int c = 0; c < m; ++c) mx = std::max(mx, cond.column(c).size());
+         return mx;
+       }()},
+      {"note", "singular_values are those of the condition matrix with unit-norm columns, descending"}};
+  res.extra["timings_s"] = {{"symbolic", t_symbolic}, {"evaluate_svd", t_svd}};
+  return res;
+}
+
+SymmetryResult discover_nullspace(const datasets::Split& data, const NullspaceOptions& opt) {
+  PDESYM_REQUIRE(opt.samples >= 1, "nullspace samples must be >= 1, got " << opt.samples);
+  const auto t0 = std::chrono::steady_clock::now();
+  const IdentifiedEquation eq = identify_equation(data, opt.identify);
+  const double t_identify = seconds_since(t0);
+  const auto t1 = std::chrono::steady_clock::now();
+  const int free_order = std::max(2 * eq.order(), eq.order() + 1);
+  const Eigen::MatrixXd points = sample_jet_points(data, free_order, opt.samples, opt.seed, eq.preprocessing);
+  const double t_sample = seconds_since(t1);
+  SymmetryResult res = nullspace_of_equation(eq, points, opt);
+
+  nlohmann::json terms = nlohmann::json::array();
+  for (std::size_t i = 0; i < eq.terms.size(); ++i)
+    terms.push_back({{"term", eq.terms[i].name()}, {"coefficient", eq.coeffs[i]}});
+  res.extra["identification"] = {{"equation", eq.text()},
+                                 {"terms", terms},
+                                 {"residual_rel", eq.residual_rel},
+                                 {"samples", eq.samples},
+                                 {"library_size", eq.library_size},
+                                 {"library_max_order", opt.identify.max_order},
+                                 {"library_max_degree", opt.identify.max_degree},
+                                 {"preprocessing", preprocessing_json(eq.preprocessing)}};
+  res.extra["timings_s"]["identify"] = t_identify;
+  res.extra["timings_s"]["sample_jets"] = t_sample;
+  res.extra["timings_s"]["total"] = seconds_since(t0);
+  res.extra["data"] = {{"split", data.name}, {"trajectories", data.n}, {"nt", data.nt}, {"nx", data.nx}};
+  res.extra["domain"] = PlotDomain::of(data).to_json();
+  return res;
+}
+
+}  // namespace pdesym::symmetry

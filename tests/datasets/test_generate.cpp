@@ -1,0 +1,395 @@
+// Generation: config parsing and validation, reproducible trajectories, agreement with solvers::integrate, and
+// the real MPI path: bin/pdesym under mpirun with 1 and 2 ranks must write identical files, and a blow-up must
+// fail cleanly (message naming the trajectory, no output, no temporary file).
+#include <cmath>
+
+#include "pdesym/common/atomic_file.hpp"
+#include "pdesym/datasets/dataset.hpp"
+#include "pdesym/datasets/generate.hpp"
+#include "pdesym/solvers/etdrk4.hpp"
+#include "test_util.hpp"
+
+using namespace pdesym;
+using namespace pdesym::datasets;
+using pdesym_test::expect_input_error;
+using pdesym_test::run_pdesym;
+using pdesym_test::ScratchDir;
+
+namespace {
+
+// Small and fast, with jitter so that x, dx, t, dt differ per trajectory.
+const char* kTiny = R"(# tiny KdV config for tests
+equation: kdv
+coefficients: {alpha: 1.0, beta: 1.0}
+domain: {L: 64.0, T: 10.0, nx: 64, nt: 21, jitter_L: 0.1, jitter_T: 0.1}
+solver: {dt: 0.05}
+initial_condition: {type: sine_sum, terms: 10, amplitude: 0.5, l_min: 1, l_max: 2}
+splits: {train: 4, valid: 2, test: 2}
+seed: 3
+)";
+
+GenerationConfig tiny(const std::string& extra_yaml = "") {
+  return GenerationConfig::from_config(Config::parse(std::string(kTiny) + extra_yaml, "tiny.yaml"));
+}
+
+void expect_config_error(const std::string& yaml, std::initializer_list<std::string> parts) {
+  expect_input_error([&] { GenerationConfig::from_config(Config::parse(yaml, "bad.yaml")); }, parts);
+}
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  const auto p = s.find(from);
+  EXPECT_NE(p, std::string::npos) << from;
+  if (p != std::string::npos) s.replace(p, from.size(), to);
+  return s;
+}
+
+/// Every data set of every split identical, bit for bit.
+void expect_identical_files(const std::string& a, const std::string& b) {
+  ASSERT_EQ(list_splits(a), list_splits(b));
+  for (const auto& name : list_splits(a)) {
+    const Split sa = read_split(a, name), sb = read_split(b, name);
+    EXPECT_EQ(sa.n, sb.n) << name;
+    EXPECT_EQ(sa.u, sb.u) << name;
+    EXPECT_EQ(sa.x, sb.x) << name;
+    EXPECT_EQ(sa.t, sb.t) << name;
+    EXPECT_EQ(sa.dx, sb.dx) << name;
+    EXPECT_EQ(sa.dt, sb.dt) << name;
+  }
+  const Attributes x = read_attributes(a), y = read_attributes(b);
+  EXPECT_EQ(x.equation, y.equation);
+  EXPECT_EQ(x.equation_text, y.equation_text);
+  EXPECT_EQ(x.coefficients, y.coefficients);
+  EXPECT_EQ(x.seed, y.seed);
+  EXPECT_EQ(x.version, y.version);
+  EXPECT_EQ(x.config, y.config);
+}
+
+double max_rel_diff(const double* a, const double* b, std::size_t n) {
+  double num = 0, den = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    num = std::max(num, std::abs(a[k] - b[k]));
+    den = std::max(den, std::abs(b[k]));
+  }
+  return num / den;
+}
+
+}  // namespace
+
+TEST(GenerationConfig, ParsesTheSchema) {
+  const auto gc = tiny();
+  EXPECT_EQ(gc.pde->name(), "kdv");
+  EXPECT_EQ(gc.L, 64.0);
+  EXPECT_EQ(gc.T, 10.0);
+  EXPECT_EQ(gc.nx, 64);
+  EXPECT_EQ(gc.nt, 21);
+  EXPECT_EQ(gc.jitter_L, 0.1);
+  EXPECT_EQ(gc.jitter_T, 0.1);
+  EXPECT_EQ(gc.dt, 0.05);
+  EXPECT_EQ(gc.ic.terms, 10);
+  EXPECT_EQ(gc.ic.amplitude, 0.5);
+  EXPECT_EQ(gc.counts, (std::array<int, 3>{4, 2, 2}));
+  EXPECT_EQ(gc.total(), 8);
+  EXPECT_EQ(gc.seed, 3u);
+  EXPECT_EQ(gc.source, "tiny.yaml");
+  const Attributes a = gc.attributes();
+  EXPECT_EQ(a.equation, "kdv");
+  EXPECT_EQ(a.coefficients.at("alpha"), 1.0);
+  EXPECT_EQ(a.version, PDESYM_VERSION);
+  // The stored YAML parses back to the same config.
+  const auto again = GenerationConfig::from_config(Config::parse(a.config));
+  EXPECT_EQ(again.counts, gc.counts);
+  EXPECT_EQ(again.L, gc.L);
+  EXPECT_EQ(again.seed, gc.seed);
+  EXPECT_EQ(again.jitter_T, gc.jitter_T);
+}
+
+TEST(GenerationConfig, RejectsBadConfigsNamingTheKey) {
+  const std::string t = kTiny;
+  expect_config_error(t + "domian: {}\n", {"bad.yaml", "unknown key 'domian'"});
+  expect_config_error(replace(t, "jitter_L: 0.1", "jitter_L: 1.5"), {"bad.yaml", "jitter_L", "[0, 1)"});
+  expect_config_error(replace(t, "nx: 64", "nx: 63"), {"bad.yaml", "domain.nx", "even"});
+  expect_config_error(replace(t, "nt: 21", "nt: 1"), {"bad.yaml", "domain.nt"});
+  expect_config_error(replace(t, "T: 10.0", "T: -1"), {"bad.yaml", "domain.T", "positive"});
+  expect_config_error(replace(t, "solver: {dt: 0.05}", "solver: {dt: 0}"), {"bad.yaml", "solver.dt", "positive"});
+  expect_config_error(replace(t, "solver: {dt: 0.05}", "solver: {step: 0.1}"), {"bad.yaml", "unknown key 'step'"});
+  expect_config_error(replace(t, "solver: {dt: 0.05}\n", ""), {"bad.yaml", "missing required key 'solver'"});
+  expect_config_error(replace(t, "train: 4, valid: 2, test: 2", "train: 0"), {"bad.yaml", "nothing to generate"});
+  expect_config_error(replace(t, "train: 4", "train: -1"), {"bad.yaml", "splits.train"});
+  expect_config_error(replace(t, "train: 4", "training: 4"), {"bad.yaml", "unknown key 'training'"});
+  expect_config_error(replace(t, "seed: 3", "seed: -2"), {"bad.yaml", "seed"});
+  expect_config_error(replace(t, "equation: kdv", "equation: kdw"), {"bad.yaml", "unknown equation 'kdw'"});
+  expect_config_error(replace(t, "terms: 10", "terms: 0"), {"bad.yaml", "initial_condition", "terms"});
+  expect_config_error(replace(t, "nx: 64", "nx: many"), {"bad.yaml", "domain.nx", "many"});
+}
+
+TEST(GenerationConfig, OverridesChangeCountsSeedAndStoredYaml) {
+  GenerateOverrides o;
+  o.train = 5;
+  o.test = 0;
+  o.seed = 99;
+  const Config c = apply_overrides(Config::parse(kTiny, "tiny.yaml"), o);
+  const auto gc = GenerationConfig::from_config(c);
+  EXPECT_EQ(gc.counts, (std::array<int, 3>{5, 2, 0}));
+  EXPECT_EQ(gc.seed, 99u);
+  const auto back = GenerationConfig::from_config(Config::parse(gc.yaml));
+  EXPECT_EQ(back.counts, gc.counts);
+  EXPECT_EQ(back.seed, 99u);
+  // The original config is untouched (deep copy).
+  EXPECT_EQ(tiny().counts[0], 4);
+}
+
+TEST(Generation, TrajectoriesAreReproducibleAndDifferAcrossIndicesAndSplits) {
+  const auto gc = tiny();
+  const auto a = make_trajectory(gc, 1, 1), b = make_trajectory(gc, 1, 1);
+  EXPECT_EQ(a.u, b.u);
+  EXPECT_EQ(a.L, b.L);
+  const auto c = make_trajectory(gc, 1, 0), d = make_trajectory(gc, 0, 1);
+  EXPECT_NE(a.u[5], c.u[5]);
+  EXPECT_NE(a.u[5], d.u[5]);
+  // Jitter stays within +-10% and both factors are drawn.
+  for (int i = 0; i < 20; ++i) {
+    const auto s = trajectory_spec(gc, 0, i);
+    EXPECT_EQ(s.label, "train/" + std::to_string(i));
+    EXPECT_GE(s.L, 64.0 * 0.9);
+    EXPECT_LT(s.L, 64.0 * 1.1);
+    EXPECT_GE(s.T, 10.0 * 0.9);
+    EXPECT_LT(s.T, 10.0 * 1.1);
+    EXPECT_NE(s.L, 64.0);
+  }
+  // Switching jitter off keeps the initial condition's amplitudes/phases (same stream after the two factors):
+  // with L fixed, u0 is the same function sampled on the unjittered grid.
+  auto nojit = gc;
+  nojit.jitter_L = nojit.jitter_T = 0;
+  const auto s0 = trajectory_spec(nojit, 2, 1), s1 = trajectory_spec(gc, 2, 1);
+  EXPECT_EQ(s0.L, 64.0);
+  EXPECT_EQ(s0.T, 10.0);
+  EXPECT_EQ(s0.u0.size(), s1.u0.size());
+  EXPECT_EQ(s0.u0[0], s1.u0[0]);  // x = 0: the sines do not depend on L there
+  EXPECT_EQ(trajectory_spec(gc, 2, 1).label, "test/1");
+}
+
+TEST(Generation, SplitRowsAreTheTrajectoriesWithTheirGrids) {
+  const auto gc = tiny();
+  const Split s = make_split(gc, 0);
+  ASSERT_EQ(s.n, 4);
+  EXPECT_EQ(s.name, "train");
+  for (int i = 0; i < s.n; ++i) {
+    const auto spec = trajectory_spec(gc, 0, i);
+    EXPECT_DOUBLE_EQ(s.L(i), spec.L);
+    EXPECT_EQ(s.dx[i], spec.L / gc.nx);
+    EXPECT_EQ(s.dt[i], spec.T / (gc.nt - 1));
+    EXPECT_EQ(s.t[static_cast<std::size_t>(i) * gc.nt + gc.nt - 1], (gc.nt - 1) * (spec.T / (gc.nt - 1)));
+    for (int j = 0; j < gc.nx; ++j) {
+      EXPECT_EQ(s.x[static_cast<std::size_t>(i) * gc.nx + j], j * spec.L / gc.nx);
+      EXPECT_EQ(s.traj(i)[j], spec.u0[j]);  // row 0 is u0
+    }
+  }
+  const Split part = make_split(gc, 0, 2, 1);
+  ASSERT_EQ(part.n, 1);
+  for (std::size_t k = 0; k < static_cast<std::size_t>(gc.nt) * gc.nx; ++k) ASSERT_EQ(part.traj(0)[k], s.traj(2)[k]);
+}
+
+TEST(Generation, TrajectoryMatchesIntegrateOfItsOwnInitialCondition) {
+  const auto gc = tiny();
+  const Split s = make_split(gc, 1);
+  auto kdv = solvers::make_kdv(1.0, 1.0);
+  for (int i = 0; i < s.n; ++i) {
+    solvers::rvec u0(s.traj(i), s.traj(i) + gc.nx);
+    const double T = s.t[static_cast<std::size_t>(i) * gc.nt + gc.nt - 1];
+    solvers::IntegrateOptions opt;
+    opt.dt_max = 0.05;
+    const auto tr = solvers::integrate(*kdv, solvers::Grid(gc.nx, s.L(i)), u0, T, gc.nt, opt);
+    EXPECT_LT(max_rel_diff(s.traj(i), tr.u.data(), tr.u.size()), 1e-12) << "valid/" << i;
+    // And a genuinely different solution: the stored data moved away from u0.
+    EXPECT_GT(max_rel_diff(s.traj(i) + static_cast<std::size_t>(gc.nt - 1) * gc.nx, u0.data(), u0.size()), 1e-2);
+  }
+}
+
+TEST(Generation, BlowUpNamesTheTrajectory) {
+  const auto gc = tiny("");
+  auto bad = gc;
+  bad.ic.amplitude = 50;
+  bad.dt = 1.0;
+  try {
+    make_trajectory(bad, 0, 3);
+    FAIL() << "expected a blow-up";
+  } catch (const BlowUpError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("train/3: kdv solution blew up", 0), 0u) << e.what();
+  }
+}
+
+// ---- the real thing: bin/pdesym under mpirun ---------------------------------------------------------------
+
+TEST(GenerateMpi, OneAndTwoRanksWriteIdenticalFiles) {
+  ScratchDir dir;
+  const std::string cfg = dir / "tiny.yaml";
+  pdesym_test::write_file(cfg, kTiny);
+  const auto r1 = run_pdesym(1, "generate --config " + cfg + " --out " + (dir / "one.h5"), dir / "log1");
+  ASSERT_EQ(r1.rc, 0) << r1.output;
+  const auto r2 = run_pdesym(2, "generate --config " + cfg + " --out " + (dir / "two.h5"), dir / "log2");
+  ASSERT_EQ(r2.rc, 0) << r2.output;
+  EXPECT_NE(r2.output.find("generated 8 trajectories (train 4, valid 2, test 2)"), std::string::npos) << r2.output;
+  EXPECT_NE(r2.output.find("on 2 ranks"), std::string::npos) << r2.output;
+  EXPECT_EQ(r2.output.find("generated 8"), r2.output.rfind("generated 8")) << "summary printed once: " << r2.output;
+  EXPECT_FALSE(pdesym_test::exists(dir / "two.h5.tmp"));
+  expect_identical_files(dir / "one.h5", dir / "two.h5");
+
+  // The file holds what the library computes in-process.
+  const auto gc = tiny();
+  for (int s = 0; s < 3; ++s) {
+    const Split ref = make_split(gc, s), got = read_split(dir / "two.h5", kSplitNames[s]);
+    EXPECT_EQ(got.u, ref.u) << kSplitNames[s];
+    EXPECT_EQ(got.x, ref.x);
+    EXPECT_EQ(got.dt, ref.dt);
+  }
+  const Attributes a = read_attributes(dir / "two.h5");
+  EXPECT_EQ(a.equation, "kdv");
+  EXPECT_EQ(a.equation_text, "u_t + 1*u*u_x + 1*u_xxx = 0");
+  EXPECT_EQ(a.coefficients, (std::map<std::string, double>{{"alpha", 1.0}, {"beta", 1.0}}));
+  EXPECT_EQ(a.seed, 3);
+  EXPECT_EQ(a.version, PDESYM_VERSION);
+  EXPECT_EQ(a.config, gc.yaml);
+}
+
+TEST(GenerateMpi, TrajectoryDoesNotDependOnSplitSizeOrRanks) {
+  ScratchDir dir;
+  const std::string cfg = dir / "tiny.yaml";
+  pdesym_test::write_file(cfg, kTiny);
+  const auto r4 = run_pdesym(1, "generate --config " + cfg + " --out " + (dir / "four.h5") + " --train 4 --valid 0 --test 0",
+                             dir / "log4");
+  ASSERT_EQ(r4.rc, 0) << r4.output;
+  const auto r8 = run_pdesym(2, "generate --config " + cfg + " --out " + (dir / "eight.h5") + " --train 8 --valid 1",
+                             dir / "log8");
+  ASSERT_EQ(r8.rc, 0) << r8.output;
+  EXPECT_EQ(list_splits(dir / "four.h5"), std::vector<std::string>{"train"});  // count 0 skips the group
+  EXPECT_EQ(list_splits(dir / "eight.h5"), (std::vector<std::string>{"train", "valid", "test"}));
+  const Split four = read_split(dir / "four.h5", "train"), eight = read_split(dir / "eight.h5", "train");
+  ASSERT_EQ(four.n, 4);
+  ASSERT_EQ(eight.n, 8);
+  const std::size_t per = static_cast<std::size_t>(four.nt) * four.nx;
+  EXPECT_TRUE(std::equal(four.u.begin(), four.u.end(), eight.u.begin()));
+  EXPECT_TRUE(std::equal(four.x.begin(), four.x.end(), eight.x.begin()));
+  EXPECT_TRUE(std::equal(four.t.begin(), four.t.end(), eight.t.begin()));
+  EXPECT_TRUE(std::equal(four.dt.begin(), four.dt.end(), eight.dt.begin()));
+  EXPECT_NE(eight.u[4 * per + 3], four.u[3]);  // trajectory 4 is a new one
+  // The overrides are recorded in the stored config.
+  const auto stored = GenerationConfig::from_config(Config::parse(read_attributes(dir / "eight.h5").config));
+  EXPECT_EQ(stored.counts, (std::array<int, 3>{8, 1, 2}));
+  // A seed override changes the data and the seed attribute.
+  const auto rs = run_pdesym(1, "generate --config " + cfg + " --out " + (dir / "seed.h5") + " --train 1 --valid 0 --test 0 --seed 4",
+                             dir / "logs");
+  ASSERT_EQ(rs.rc, 0) << rs.output;
+  EXPECT_EQ(read_attributes(dir / "seed.h5").seed, 4);
+  EXPECT_NE(read_split(dir / "seed.h5", "train").u[5], four.u[5]);
+}
+
+TEST(GenerateMpi, GeneratedTrajectoryMatchesIntegrateOfItsStoredInitialCondition) {
+  ScratchDir dir;
+  const std::string cfg = dir / "tiny.yaml";
+  pdesym_test::write_file(cfg, kTiny);
+  const auto r = run_pdesym(2, "generate --config " + cfg + " --out " + (dir / "d.h5"), dir / "log");
+  ASSERT_EQ(r.rc, 0) << r.output;
+  // Rebuild everything from the file alone: PDE and dt from the stored config, L and T from dx and t.
+  const auto gc = GenerationConfig::from_config(Config::parse(read_attributes(dir / "d.h5").config));
+  const Split s = read_split(dir / "d.h5", "test");
+  for (int i = 0; i < s.n; ++i) {
+    solvers::rvec u0(s.traj(i), s.traj(i) + s.nx);
+    const double T = s.t[static_cast<std::size_t>(i) * s.nt + s.nt - 1];
+    solvers::IntegrateOptions opt;
+    opt.dt_max = gc.dt;
+    const auto tr = solvers::integrate(*gc.pde, solvers::Grid(s.nx, s.dx[i] * s.nx), u0, T, s.nt, opt);
+    // L = dx * nx may differ from the generator's L in the last bit, hence a tolerance rather than equality.
+    EXPECT_LT(max_rel_diff(s.traj(i), tr.u.data(), tr.u.size()), 1e-10) << "test/" << i;
+  }
+}
+
+TEST(GenerateMpi, BlowUpFailsCleanlyWithOneAndTwoRanks) {
+  ScratchDir dir;
+  const std::string cfg = dir / "blow.yaml";
+  pdesym_test::write_file(cfg, replace(replace(kTiny, "amplitude: 0.5", "amplitude: 50"), "dt: 0.05", "dt: 1.0"));
+  for (int ranks : {1, 2}) {
+    const std::string out = dir / ("blow" + std::to_string(ranks) + ".h5");
+    const auto r = run_pdesym(ranks, "generate --config " + cfg + " --out " + out, dir / "log");
+    EXPECT_NE(r.rc, 0) << r.output;
+    EXPECT_NE(r.output.find("kdv solution blew up"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("train/"), std::string::npos) << r.output;
+    EXPECT_FALSE(pdesym_test::exists(out)) << ranks;
+    EXPECT_FALSE(pdesym_test::exists(AtomicFile::temp_name_for(out))) << ranks;
+  }
+  // Only some trajectories blow up (moderate amplitude, large step): the failing one is named, the other rank
+  // stops too, and nothing is left behind. With --train 2 and 2 ranks, train/0 runs on rank 0, train/1 on rank 1.
+  // Search a (seed, amplitude) where exactly one of the two blows up, so the test does not hang on a magic seed.
+  std::vector<int> blows;
+  std::string partial;
+  for (int amp = 1; amp <= 6 && blows.size() != 1; ++amp) {
+    for (int seed = 0; seed < 40; ++seed) {
+      partial = replace(replace(replace(kTiny, "amplitude: 0.5", "amplitude: " + std::to_string(amp)), "dt: 0.05",
+                                "dt: 0.5"),
+                        "seed: 3", "seed: " + std::to_string(seed));
+      const auto gc = GenerationConfig::from_config(Config::parse(partial));
+      blows.clear();
+      for (int i = 0; i < 2; ++i) {
+        try {
+          make_trajectory(gc, 0, i);
+        } catch (const BlowUpError&) {
+          blows.push_back(i);
+        }
+      }
+      if (blows.size() == 1) break;
+    }
+  }
+  ASSERT_EQ(blows.size(), 1u) << "found no config that blows up in exactly one of train/0, train/1";
+  pdesym_test::write_file(cfg, partial);
+  const std::string out = dir / "partial.h5";
+  const auto r = run_pdesym(2, "generate --config " + cfg + " --out " + out + " --train 2 --valid 0 --test 0", dir / "log");
+  EXPECT_NE(r.rc, 0) << r.output;
+  EXPECT_NE(r.output.find("train/" + std::to_string(blows[0])), std::string::npos) << r.output;
+  EXPECT_FALSE(pdesym_test::exists(out));
+  EXPECT_FALSE(pdesym_test::exists(AtomicFile::temp_name_for(out)));
+
+  // A failure late in the run (after many rounds, while the other ranks are busy with later trajectories):
+  // find a config whose first blow-up among train/0..39 is at index >= 16, and run it on 3 ranks.
+  int first_blow = -1;
+  for (int amp10 = 14; amp10 <= 24 && first_blow < 16; ++amp10) {
+    for (int seed = 0; seed < 12; ++seed) {
+      partial = replace(replace(replace(kTiny, "amplitude: 0.5", "amplitude: " + std::to_string(amp10 / 10.0)),
+                                "dt: 0.05", "dt: 0.5"),
+                        "seed: 3", "seed: " + std::to_string(seed));
+      const auto gc = GenerationConfig::from_config(Config::parse(partial));
+      first_blow = -1;
+      for (int i = 0; i < 40 && first_blow < 0; ++i) {
+        try {
+          make_trajectory(gc, 0, i);
+        } catch (const BlowUpError&) {
+          first_blow = i;
+        }
+      }
+      if (first_blow >= 16) break;
+    }
+  }
+  ASSERT_GE(first_blow, 16) << "found no config with a late first blow-up";
+  pdesym_test::write_file(cfg, partial);
+  const std::string late = dir / "late.h5";
+  const auto rl = run_pdesym(3, "generate --config " + cfg + " --out " + late + " --train 40", dir / "log");
+  EXPECT_NE(rl.rc, 0) << rl.output;
+  EXPECT_NE(rl.output.find("train/" + std::to_string(first_blow)), std::string::npos) << rl.output;
+  EXPECT_FALSE(pdesym_test::exists(late));
+  EXPECT_FALSE(pdesym_test::exists(AtomicFile::temp_name_for(late)));
+}
+
+TEST(GenerateMpi, BadArgumentsGiveClearErrors) {
+  ScratchDir dir;
+  const std::string cfg = dir / "tiny.yaml";
+  pdesym_test::write_file(cfg, std::string(kTiny) + "extra_key: 1\n");
+  auto r = run_pdesym(1, "generate --config " + cfg + " --out " + (dir / "x.h5"), dir / "log");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.output.find(cfg + ": <top>: unknown key 'extra_key'"), std::string::npos) << r.output;
+  r = run_pdesym(1, "generate --config " + (dir / "missing.yaml") + " --out " + (dir / "x.h5"), dir / "log");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.output.find("missing.yaml' does not exist"), std::string::npos) << r.output;
+  pdesym_test::write_file(cfg, kTiny);
+  r = run_pdesym(2, "generate --config " + cfg + " --out " + (dir / "no/such/dir/x.h5"), dir / "log");
+  EXPECT_NE(r.rc, 0);
+  EXPECT_NE(r.output.find("directory '" + (dir / "no/such/dir") + "' does not exist"), std::string::npos) << r.output;
+  EXPECT_FALSE(pdesym_test::exists(dir / "x.h5"));
+}

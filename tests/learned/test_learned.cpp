@@ -1,0 +1,219 @@
+// Learned symmetry discovery on KdV data (u_t + u u_x + u_xxx = 0; algebra d_x, d_t, t d_x + d_u,
+// x d_x + 3 t d_t - 2 u d_u). Small networks, few epochs, fixed seeds, one torch thread: the whole file runs in
+// well under a minute on one core. Angles are in radians.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "pdesym/common/error.hpp"
+#include "pdesym/learned/discover.hpp"
+#include "pdesym/learned/validity.hpp"
+#include "pdesym/solvers/pde.hpp"
+#include "pdesym/symmetry/synthetic.hpp"
+
+using namespace pdesym;
+
+namespace {
+
+symmetry::IdentifiedEquation kdv_equation() {
+  symmetry::IdentifiedEquation e;
+  e.max_order = 3;
+  e.terms = {symmetry::JetMonomial{{1, 1, 0, 0}}, symmetry::JetMonomial{{0, 0, 0, 1}}};
+  e.coeffs = {-1.0, -1.0};
+  return e;
+}
+
+/// Six KdV trajectories, L = 64, nx = 128, t in [0, 40] stored every time unit.
+const datasets::Split& kdv_data() {
+  static const datasets::Split s = [] {
+    auto kdv = solvers::make_kdv();
+    symmetry::SimulateOptions o;
+    o.n = 6;
+    o.nx = 128;
+    o.L = 64.0;
+    o.T = 40.0;
+    o.nt = 41;
+    o.dt_max = 0.01;
+    o.seed = 7;
+    return symmetry::simulate_split(*kdv, o);
+  }();
+  return s;
+}
+
+double max_angle(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+  const auto ang = symmetry::principal_angles(a, b);
+  return ang.empty() ? 0.0 : *std::max_element(ang.begin(), ang.end());
+}
+
+Eigen::MatrixXd columns(const Eigen::MatrixXd& m, std::initializer_list<int> cols) {
+  Eigen::MatrixXd r(m.rows(), static_cast<Eigen::Index>(cols.size()));
+  int k = 0;
+  for (int c : cols) r.col(k++) = m.col(c);
+  return r;
+}
+
+learned::LearnedOptions small_options(const std::string& method, int generators) {
+  learned::LearnedOptions o;
+  o.method = method;
+  o.generators = generators;
+  o.samples = 2048;
+  o.threads = 1;
+  o.seed = 0;
+  o.progress = false;
+  return o;
+}
+
+}  // namespace
+
+TEST(ValidityScore, SymmetriesScoreFarBelowNonSymmetries) {
+  const symmetry::PolynomialBasis basis(2);
+  const auto& d = kdv_data();
+  const auto eq = kdv_equation();
+  const Eigen::MatrixXd alg = symmetry::known_algebra("kdv", basis);
+  const Eigen::VectorXd sym = learned::validity_scores(d, alg, basis, eq);
+  double worst_sym = 0;
+  for (int g = 0; g < alg.cols(); ++g) {
+    EXPECT_LT(sym[g], 1e-3) << symmetry::label(alg.col(g), basis);
+    worst_sym = std::max(worst_sym, sym[g]);
+  }
+  // Not symmetries: the u-scaling alone, x d_u, the u-shift, x d_x, t d_x (half of the boost).
+  for (const char* s : {"u*d_u", "x*d_u", "d_u", "x*d_x", "t*d_x"}) {
+    const double v = learned::validity_score(d, symmetry::parse_generator(s, basis), basis, eq);
+    EXPECT_GT(v, 100 * worst_sym) << s;
+    EXPECT_GT(v, 1e-2) << s;
+  }
+  // The data satisfy the equation (4th-order time differences at dt = 1 limit the agreement).
+  EXPECT_LT(learned::equation_residual(d, eq), 0.1);
+}
+
+TEST(ValidityScore, IsScaleInvariantAndRejectsBadInput) {
+  const symmetry::PolynomialBasis basis(2);
+  const auto& d = kdv_data();
+  const auto eq = kdv_equation();
+  const Eigen::VectorXd v = symmetry::parse_generator("x*d_u", basis);
+  EXPECT_NEAR(learned::validity_score(d, -7.5 * v, basis, eq) / learned::validity_score(d, v, basis, eq), 1.0, 1e-9);
+  EXPECT_THROW(learned::validity_score(d, Eigen::VectorXd::Zero(basis.size()), basis, eq), InputError);
+  EXPECT_THROW(learned::validity_score(d, Eigen::VectorXd::Ones(5), basis, eq), InputError);
+  datasets::Split empty;
+  EXPECT_THROW(learned::validity_score(empty, v, basis, eq), InputError);
+  symmetry::IdentifiedEquation bad = eq;
+  bad.coeffs.pop_back();
+  EXPECT_THROW(learned::validity_score(d, v, basis, bad), InputError);
+}
+
+TEST(ValidityMethod, LearnsTheKdvAlgebra) {
+  const symmetry::PolynomialBasis basis(2);
+  const auto& d = kdv_data();
+  auto o = small_options("validity", 4);
+  o.equation = kdv_equation();
+  const auto r = learned::discover(d, o, basis);
+  ASSERT_EQ(r.generators.rows(), basis.size());
+  ASSERT_EQ(r.generators.cols(), 4);
+  const Eigen::MatrixXd alg = symmetry::known_algebra("kdv", basis);
+  // The whole 4-dimensional span, in raw coefficients (the sym.json convention) and in normalised
+  // coordinates (units-independent, stricter for the x- and t-dependent terms).
+  EXPECT_LT(max_angle(r.generators, alg), 0.1);
+  EXPECT_LT(max_angle(learned::normalised_generators(d, r.generators, basis),
+                      learned::normalised_generators(d, alg, basis)),
+            0.1);
+  // Each projected generator is a symmetry by the validity score, well below the non-symmetries above.
+  const auto scores = r.extra.at("validity_scores").get<std::vector<double>>();
+  ASSERT_EQ(scores.size(), 4u);
+  for (double s : scores) EXPECT_LT(s, 5e-3);  // measured <= 9e-4; the smallest non-symmetry scores 0.048
+  // The learned fields are close to polynomials of degree 2 and the projection is well conditioned.
+  for (double p : r.extra.at("projection_residuals").get<std::vector<double>>()) EXPECT_LT(p, 0.1);
+  EXPECT_LT(r.extra.at("projection_condition").get<double>(), 100.0);
+  EXPECT_EQ(r.method, "validity");
+  EXPECT_TRUE(r.identified_equation.empty());  // the equation was given
+  // The result goes through sym.json unchanged.
+  const std::string path = std::string(PDESYM_BINARY_DIR) + "/test_learned_validity.sym.json";
+  symmetry::write_sym_json(path, r);
+  const auto back = symmetry::read_sym_json(path);
+  EXPECT_LT((back.generators - r.generators).norm(), 1e-9);
+  EXPECT_EQ(back.method, "validity");
+  std::remove(path.c_str());
+}
+
+TEST(LieGan, GeneratorsAreDominatedByTheTranslations) {
+  // LieGAN finds symmetries of the data distribution: translations in x (random phases, periodic domain) and,
+  // approximately, in t leave the distribution of patches unchanged; the boost and the scaling shift or rescale
+  // u, which the discriminator sees. With the small discriminator and budget used here the result is coarse
+  // and seed-dependent (docs/learned.md): for this seed the learned 2-dim span is within 0.15 rad of
+  // span{d_x, d_t} in raw coefficients, but only within ~0.5 rad of d_x in normalised coordinates (a random
+  // 2-dim span is ~1.3 rad away), and the generators are far from symmetries by the validity score.
+  const symmetry::PolynomialBasis basis(2);
+  const auto& d = kdv_data();
+  auto o = small_options("liegan", 2);
+  o.epochs = 60;
+  const auto r = learned::discover(d, o, basis);  // equation identified from the data (for the scores)
+  EXPECT_NE(r.identified_equation.find("u_xxx"), std::string::npos) << r.identified_equation;
+  const Eigen::MatrixXd alg = symmetry::known_algebra("kdv", basis);
+  EXPECT_LT(max_angle(r.generators, columns(alg, {0, 1})), 0.15);
+  const Eigen::MatrixXd gn = learned::normalised_generators(d, r.generators, basis);
+  const Eigen::MatrixXd dx = learned::normalised_generators(d, alg.col(0), basis);
+  EXPECT_LT(symmetry::principal_angles(gn, dx)[0], 0.7);
+  EXPECT_EQ(r.extra.at("validity_scores").size(), 2u);
+  EXPECT_EQ(r.extra.at("discriminator_accuracy").size(), 2u);
+}
+
+TEST(Joint, RecoversTheSpaceTranslation) {
+  // One augmentation generator learned with an FNO surrogate converges to d_x (the FNO is translation-
+  // equivariant and the data are x-homogeneous), in raw and in normalised coordinates. With two or more
+  // generators the others are not reliably symmetries on data this small: with zero-mean data a u-shift or a
+  // u-scaling is learnable for the surrogate too (docs/learned.md).
+  const symmetry::PolynomialBasis basis(2);
+  const auto& d = kdv_data();
+  auto o = small_options("joint", 1);
+  o.equation = kdv_equation();
+  const auto r = learned::discover(d, o, basis);
+  ASSERT_EQ(r.generators.cols(), 1);
+  const Eigen::MatrixXd alg = symmetry::known_algebra("kdv", basis);
+  const Eigen::MatrixXd dx = alg.col(0);
+  EXPECT_LT(symmetry::principal_angles(r.generators, dx)[0], 0.1);
+  EXPECT_LT(symmetry::principal_angles(learned::normalised_generators(d, r.generators, basis),
+                                       learned::normalised_generators(d, dx, basis))[0],
+            0.1);
+  // Augmenting with it leaves the surrogate's loss about where it is on plain windows.
+  EXPECT_LT(r.extra.at("augmented_loss_ratio").at(0).get<double>(), 1.2);
+  EXPECT_LT(r.extra.at("validity_scores").at(0).get<double>(), 1e-3);
+}
+
+TEST(Discover, RejectsBadOptionsAndData) {
+  const symmetry::PolynomialBasis basis(2);
+  const auto& d = kdv_data();
+  auto expect_msg = [&](learned::LearnedOptions o, const datasets::Split& data, const std::string& needle) {
+    try {
+      learned::discover(data, o, basis);
+      ADD_FAILURE() << "no error, expected '" << needle << "'";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  auto o = small_options("validity", 2);
+  o.equation = kdv_equation();
+  auto bad = o;
+  bad.method = "nullspace2";
+  expect_msg(bad, d, "unknown learned discovery method 'nullspace2'");
+  bad = o;
+  bad.generators = 0;
+  expect_msg(bad, d, "number of generators");
+  bad = o;
+  bad.epochs = -1;
+  expect_msg(bad, d, "epochs");
+  bad = o;
+  bad.samples = 10;
+  expect_msg(bad, d, "samples");
+  bad = o;
+  bad.lr = -1;
+  expect_msg(bad, d, "learning rate");
+  datasets::Split empty;
+  empty.name = "train";
+  expect_msg(o, empty, "is empty");
+  datasets::Split broken = d;
+  broken.u.resize(10);
+  expect_msg(o, broken, "inconsistent array sizes");
+  EXPECT_EQ(learned::learned_methods().size(), 3u);
+}

@@ -1,0 +1,276 @@
+// Surrogate training: a tiny FNO overfits, checkpoints resume to the same parameters as an uninterrupted
+// run, MPI ranks hold identical parameters that agree with a single-process run, evaluate's metrics and JSON.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "pdesym/common/atomic_file.hpp"
+#include "pdesym/common/error.hpp"
+#include "pdesym/surrogates/train.hpp"
+#include "tiny_data.hpp"
+
+using namespace pdesym;
+using namespace pdesym::surrogates;
+
+namespace {
+
+// ctest runs the cases of this file concurrently (-j): every scratch name carries the running test's name.
+std::string tmp(const std::string& name) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string test = info ? info->name() : "global";
+  return std::string(PDESYM_BINARY_DIR) + "/test_surrogates_" + test + "_" + name;
+}
+
+TrainOptions tiny_options(const std::string& out) {
+  TrainOptions o;
+  o.model.kind = "fno";
+  o.model.time_window = 4;
+  o.model.width = 8;
+  o.model.modes = 6;
+  o.model.layers = 2;
+  o.model.proj_hidden = 16;
+  o.epochs = 2;
+  o.batch_size = 4;
+  o.lr = 3e-3;
+  o.windows_per_trajectory = 3;
+  o.seed = 3;
+  o.rollout_steps = 8;
+  o.out = out;
+  o.progress = false;
+  o.collect_parameters = true;
+  o.threads = 1;  // the test machine's cores are shared; OpenMP threads spin badly under contention
+  return o;
+}
+
+float max_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  float d = 0;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) d = std::max(d, std::abs(a[i] - b[i]));
+  return d;
+}
+
+std::vector<float> read_floats(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  EXPECT_TRUE(f.good()) << path;
+  std::vector<float> v;
+  float x;
+  while (f.read(reinterpret_cast<char*>(&x), sizeof x)) v.push_back(x);
+  return v;
+}
+
+std::string run(const std::string& cmd) {
+  const std::string log = tmp("cmd.log");
+  const int rc = std::system((cmd + " > " + log + " 2>&1").c_str());
+  std::string out = read_text(log);
+  std::remove(log.c_str());
+  EXPECT_EQ(rc, 0) << cmd << "\n" << out;
+  return out;
+}
+
+const datasets::Split& train_split() {
+  static const datasets::Split s = testdata::tiny_kdv("train", 4, 1);
+  return s;
+}
+const datasets::Split& valid_split() {
+  static const datasets::Split s = testdata::tiny_kdv("valid", 2, 2);
+  return s;
+}
+
+}  // namespace
+
+TEST(Train, TinyFnoOverfitsTinyDataset) {
+  TrainOptions o = tiny_options(tmp("overfit.pt"));
+  o.model.width = 16;
+  o.model.modes = 8;
+  o.epochs = 40;
+  o.windows_per_trajectory = 5;
+  o.collect_parameters = false;
+  const TrainResult r = train(whole(train_split()), nullptr, o);
+  ASSERT_EQ(r.history.size(), 40u);
+  const double first = r.history.front().train_loss, last = r.history.back().train_loss;
+  std::printf("tiny FNO: train loss epoch 1 %.3e, epoch 40 %.3e (ratio %.1f)\n", first, last, first / last);
+  EXPECT_LT(last, first / 10);
+  EXPECT_TRUE(file_exists(o.out));
+  EXPECT_FALSE(file_exists(o.out + ".tmp"));
+  std::remove(o.out.c_str());
+}
+
+TEST(Train, ResumeAfterEpochAndMidEpochReproducesUninterruptedRun) {
+  const ShardedSplit tr = whole(train_split()), va = whole(valid_split());
+  TrainOptions full = tiny_options(tmp("full.pt"));
+  full.augment = "known:kdv";
+  const TrainResult a = train(tr, &va, full);
+
+  // 1 epoch, then resume for the second.
+  TrainOptions one = full;
+  one.out = tmp("resume.pt");
+  one.epochs = 1;
+  train(tr, &va, one);
+  TrainOptions two = one;
+  two.epochs = 2;
+  two.resume = true;
+  const TrainResult b = train(tr, &va, two);
+  EXPECT_EQ(max_diff(a.parameters, b.parameters), 0.0f);
+  ASSERT_EQ(b.history.size(), 2u);
+  EXPECT_EQ(a.history[1].train_loss, b.history[1].train_loss);
+  EXPECT_EQ(a.history[1].valid_accumulated_mse, b.history[1].valid_accumulated_mse);
+  EXPECT_EQ(a.global_step, b.global_step);
+
+  // Killed in the middle of epoch 1 right after a step checkpoint (stop_after_steps), then resumed twice.
+  TrainOptions mid = full;
+  mid.out = tmp("mid.pt");
+  mid.checkpoint_every_steps = 1;
+  mid.stop_after_steps = 2;
+  const TrainResult c1 = train(tr, &va, mid);
+  EXPECT_TRUE(c1.stopped_early);
+  mid.resume = true;
+  mid.stop_after_steps = 3;  // crosses the epoch boundary
+  const TrainResult c2 = train(tr, &va, mid);
+  EXPECT_TRUE(c2.stopped_early);
+  mid.stop_after_steps = -1;
+  const TrainResult c = train(tr, &va, mid);
+  EXPECT_FALSE(c.stopped_early);
+  EXPECT_EQ(max_diff(a.parameters, c.parameters), 0.0f);
+  EXPECT_EQ(a.history[0].train_loss, c.history[0].train_loss);
+  EXPECT_EQ(a.history[1].train_loss, c.history[1].train_loss);
+
+  // Resuming with different settings is refused, naming the difference.
+  TrainOptions other = two;
+  other.lr = 1e-2;
+  try {
+    train(tr, &va, other);
+    ADD_FAILURE() << "resume with a different lr accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("lr"), std::string::npos) << e.what();
+  }
+  for (const auto& p : {full.out, one.out, mid.out}) std::remove(p.c_str());
+}
+
+TEST(Train, EvaluateMetricsAreConsistent) {
+  TrainOptions o = tiny_options(tmp("eval.pt"));
+  const ShardedSplit va = whole(valid_split());
+  const TrainResult r = train(whole(train_split()), &va, o);
+  const datasets::Split test = testdata::tiny_kdv("test", 3, 9);
+  EvalOptions eo;
+  eo.rollout_steps = 12;
+  eo.threads = 1;
+  const EvalResult e = evaluate(o.out, whole(test), eo);
+  EXPECT_EQ(e.n_trajectories, 3);
+  EXPECT_EQ(e.rollout_steps, 12);
+  ASSERT_EQ(e.mse_per_step.size(), 12u);
+  double sum = 0;
+  for (double v : e.mse_per_step) sum += v;
+  EXPECT_NEAR(e.accumulated_mse, sum, 1e-12 * sum);
+  EXPECT_GT(e.nmse, 0.0);
+  EXPECT_TRUE(std::isfinite(e.nmse));
+  EXPECT_TRUE(e.used_best);
+  EXPECT_EQ(e.checkpoint_epoch, r.best_epoch);
+  // The validation metric of the best epoch is the same rollout metric on the validation data.
+  EvalOptions ev = eo;
+  ev.rollout_steps = 8;
+  const EvalResult onvalid = evaluate(o.out, va, ev);
+  EXPECT_NEAR(onvalid.accumulated_mse, r.best_valid_accumulated_mse, 1e-9 * r.best_valid_accumulated_mse);
+  const nlohmann::json j = e.to_json();
+  for (const char* k : {"accumulated_mse", "nmse", "n_trajectories", "rollout_steps", "mse_per_step"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  eo.rollout_steps = 100;
+  try {
+    evaluate(o.out, whole(test), eo);
+    ADD_FAILURE() << "rollout longer than the data accepted";
+  } catch (const InputError& err) {
+    EXPECT_NE(std::string(err.what()).find("nt >= 104"), std::string::npos) << err.what();
+  }
+  EXPECT_THROW(evaluate(tmp("missing.pt"), whole(test), eo), InputError);
+  std::remove(o.out.c_str());
+}
+
+TEST(Train, BadInputGivesClearErrors) {
+  auto expect_msg = [](const datasets::Split& s, TrainOptions o, const std::string& needle) {
+    try {
+      train(whole(s), nullptr, o);
+      ADD_FAILURE() << "no error, expected: " << needle;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  const TrainOptions o = tiny_options(tmp("bad.pt"));
+  TrainOptions m = o;
+  m.model.kind = "transformer";
+  expect_msg(train_split(), m, "unknown model 'transformer'");
+  TrainOptions a = o;
+  a.augment = "known:navier";
+  expect_msg(train_split(), a, "navier");
+  a.augment = "/nonexistent/sym.json";
+  expect_msg(train_split(), a, "no sym.json file");
+  TrainOptions big = o;
+  big.model.time_window = 13;
+  expect_msg(train_split(), big, "nt >= 26");
+  TrainOptions modes = o;
+  modes.model.modes = 40;
+  expect_msg(train_split(), modes, "40 Fourier modes");
+  datasets::Split nan = train_split();
+  nan.traj(2)[7] = std::nan("");
+  expect_msg(nan, o, "trajectory 2 contains NaN");
+  TrainOptions lr = o;
+  lr.lr = 1e4;
+  lr.epochs = 5;
+  expect_msg(train_split(), lr, "diverged");
+  std::remove(o.out.c_str());
+}
+
+// K = 1 (no mpirun) and K = 2 ranks (mpirun --oversubscribe): every rank ends with bit-identical parameters,
+// and they agree with the single-process run up to float summation order.
+TEST(Train, MpiRanksHoldIdenticalParametersEqualToSingleProcess) {
+  // Open MPI refuses to start as root without these (containers, CI); harmless otherwise.
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
+  const std::string p1 = tmp("mpi1"), p2 = tmp("mpi2");
+  run(std::string(PDESYM_MPI_HELPER) + " " + p1 + " 2");
+  run(std::string(PDESYM_MPIEXEC) + " --oversubscribe -n 2 " + PDESYM_MPI_HELPER + " " + p2 + " 2");
+  const auto a = read_floats(p1 + ".rank0.bin"), b0 = read_floats(p2 + ".rank0.bin"), b1 = read_floats(p2 + ".rank1.bin");
+  ASSERT_GT(a.size(), 100u);
+  EXPECT_EQ(max_diff(b0, b1), 0.0f);
+  float scale = 0;
+  for (float v : a) scale = std::max(scale, std::abs(v));
+  const float d = max_diff(a, b0);
+  std::printf("max |theta(K=1) - theta(K=2)| = %.3e (max |theta| = %.3f)\n", d, scale);
+  EXPECT_LT(d, 1e-4f * scale);
+  for (const auto& f : {p1 + ".rank0.bin", p2 + ".rank0.bin", p2 + ".rank1.bin", p1 + ".pt", p2 + ".pt"})
+    std::remove(f.c_str());
+}
+
+// The CLI end to end on an HDF5 file: augment, train (with --json), evaluate printing JSON.
+TEST(Train, CliTrainEvaluateAndAugment) {
+  const std::string h5 = tmp("cli.h5"), aug = tmp("cli_aug.h5"), model = tmp("cli.pt"), js = tmp("cli_eval.json");
+  datasets::Attributes at;
+  at.equation = "kdv";
+  at.equation_text = "u_t + 1*u*u_x + 1*u_xxx = 0";
+  datasets::Split test = testdata::tiny_kdv("test", 2, 4);
+  datasets::write_dataset(h5, {train_split(), valid_split(), test}, at);
+  const std::string cli = PDESYM_CLI;
+  run(cli + " augment --data " + h5 + " --out " + aug + " --generators known:kdv --copies 2 --eps 0.1 --seed 3");
+  const datasets::Split augmented = datasets::read_split(aug, "train");
+  EXPECT_EQ(augmented.n, 3 * train_split().n);
+  EXPECT_EQ(datasets::read_split(aug, "test").n, 2);
+  run(cli + " train --data " + aug + " --valid " + h5 + " --model resnet --width 8 --layers 1 --kernel-size 3 " +
+      "--time-window 4 --epochs 1 --batch-size 4 --lr 1e-3 --rollout-steps 8 --augment known:kdv --no-progress --threads 1 --out " +
+      model);
+  run(cli + " evaluate --model " + model + " --data " + h5 + " --rollout-steps 12 --threads 1 --json " + js);
+  const nlohmann::json j = nlohmann::json::parse(read_text(js));
+  EXPECT_EQ(j.at("n_trajectories").get<int>(), 2);
+  EXPECT_EQ(j.at("rollout_steps").get<int>(), 12);
+  EXPECT_GT(j.at("accumulated_mse").get<double>(), 0.0);
+  EXPECT_GT(j.at("nmse").get<double>(), 0.0);
+  EXPECT_EQ(j.at("model").get<std::string>(), "resnet");
+  // Errors are reported, not crashed on.
+  const int rc = std::system((cli + " evaluate --model " + tmp("nope.pt") + " --data " + h5 + " > /dev/null 2>&1").c_str());
+  EXPECT_NE(rc, 0);
+  for (const auto& f : {h5, aug, model, js}) std::remove(f.c_str());
+}
