@@ -26,7 +26,7 @@ void register_augment(CLI::App& app) {
   auto* cmd = app.add_subcommand("augment", "Write a dataset augmented by finite symmetry transformations exp(eps V)");
   cmd->add_option("--data", a->data, "input dataset (HDF5)")->required();
   cmd->add_option("--out", a->out, "output dataset (HDF5)")->required();
-  cmd->add_option("--generators", a->generators, "known:<equation> | sym.json path | gen:<V1>;<V2>;...")->required();
+  cmd->add_option("--generators", a->generators, "known (the dataset's equation) | known:<equation> | sym.json path | gen:<V1>;<V2>;...")->required();
   cmd->add_option("--copies", a->copies, "transformed copies per trajectory")->capture_default_str()->check(
       CLI::NonNegativeNumber);
   cmd->add_option("--eps", a->eps, "eps drawn uniformly in [-eps, eps] per generator")->capture_default_str();
@@ -40,7 +40,7 @@ void register_augment(CLI::App& app) {
     augment::AugmentOptions opt;
     opt.eps = a->eps;
     opt.full_period_translations = !a->no_full_period;
-    const augment::Augmenter aug(augment::load_generators(a->generators, opt));
+    const augment::Augmenter aug(augment::load_generators(resolve_augment_spec(a->generators, a->data), opt));
     const auto names = datasets::list_splits(a->data);
     for (const auto& s : a->splits) {
       bool found = false;
@@ -73,6 +73,14 @@ void register_augment(CLI::App& app) {
     datasets::write_dataset(a->out, out, attrs);
     std::printf("%s\n%swrote %s\n", aug.generators().describe().c_str(), summary.str().c_str(), a->out.c_str());
   });
+}
+
+std::string resolve_augment_spec(const std::string& spec, const std::string& data_file) {
+  if (spec != "known") return spec;
+  const datasets::Attributes attrs = datasets::read_attributes(data_file);
+  PDESYM_REQUIRE(!attrs.equation.empty(), data_file << " has no 'equation' attribute: name the algebra, e.g. "
+                                                       "--augment known:kdv");
+  return "known:" + attrs.equation;
 }
 
 }  // namespace pdesym::cli

@@ -25,7 +25,7 @@ namespace {
 
 struct DiscoverArgs {
   std::string data, split = "train", method = "nullspace", out, compare, sym, plot;
-  int degree = 2, trajectories = -1, samples = 4000, epochs = 200, generators = 4;
+  int degree = 2, trajectories = -1, samples = 4000, epochs = 0, generators = 4;
   double noise = 0.0, gap_threshold = 1e3, null_tol = 1e-6;
   std::uint64_t seed = 0;
   bool no_progress = false;
@@ -118,7 +118,7 @@ void register_discover(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--null-tol", a->null_tol, "nullspace: null singular values must be below this (relative)")
       ->capture_default_str();
-  cmd->add_option("--epochs", a->epochs, "learned methods: training epochs")->capture_default_str();
+  cmd->add_option("--epochs", a->epochs, "learned methods: training epochs (0: the method's default)")->capture_default_str();
   cmd->add_option("--generators", a->generators, "learned methods: number of generators")->capture_default_str();
   cmd->add_option("--out", a->out, "write the result as sym.json");
   cmd->add_option("--sym", a->sym, "use an existing sym.json instead of discovering (with --compare / --plot)");

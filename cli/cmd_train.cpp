@@ -59,7 +59,7 @@ void register_train(CLI::App& app) {
   cmd->add_option("--n-valid", a->n_valid, "use only the first N validation trajectories (0: all)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--model", o.model.kind, "fno or resnet")->capture_default_str();
-  cmd->add_option("--augment", o.augment, "none | known:<equation> | gen:<V1>;<V2> | sym.json path")
+  cmd->add_option("--augment", o.augment, "none | known (the dataset's equation) | known:<equation> | gen:<V1>;<V2> | sym.json path")
       ->capture_default_str();
   cmd->add_option("--eps", o.augment_eps, "augmentation eps range (x-translations: a full period)")
       ->capture_default_str();
@@ -87,6 +87,7 @@ void register_train(CLI::App& app) {
   cmd->callback([a] {
     a->opt.progress = !a->no_progress;
     a->opt.model.validate();
+    a->opt.augment = resolve_augment_spec(a->opt.augment, a->data);
     const surrogates::ShardedSplit tr = read_shard(a->data, a->train_split, a->n_train, "--n-train");
     std::unique_ptr<surrogates::ShardedSplit> va;
     if (!a->valid.empty())

@@ -1,6 +1,7 @@
 #pragma once
 // Each subcommand registers itself on the app; the bodies call into the libraries.
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace pdesym::cli {
 
@@ -13,5 +14,9 @@ void register_train(CLI::App& app);     // cmd_train.cpp     (surrogates/): trai
 /// MPI rank and size of COMM_WORLD (MPI is initialised by main).
 int mpi_rank();
 int mpi_size();
+
+/// Augmentation spec as given on the command line, with a bare "known" resolved to "known:<equation>" from
+/// the `equation` attribute of `data_file` (clear error when the file has none). Other specs pass unchanged.
+std::string resolve_augment_spec(const std::string& spec, const std::string& data_file);
 
 }  // namespace pdesym::cli

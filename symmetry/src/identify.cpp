@@ -360,7 +360,8 @@ IdentifiedEquation identify_with(const datasets::Split& d, const IdentifyOptions
 IdentifiedEquation identify_equation(const datasets::Split& d, const IdentifyOptions& opt) {
   PDESYM_REQUIRE(opt.max_samples >= 10, "identification needs at least 10 samples, got " << opt.max_samples);
   PDESYM_REQUIRE(opt.threshold >= 0 && opt.threshold < 1, "STLSQ threshold must be in [0, 1), got " << opt.threshold);
-  PDESYM_REQUIRE(opt.cv_tolerance >= 0 && opt.cv_slack >= 0, "cv_tolerance and cv_slack must be >= 0");
+  PDESYM_REQUIRE(opt.cv_tolerance >= 0 && opt.cv_slack >= 0 && opt.cv_term_penalty >= 0,
+                 "cv_tolerance, cv_slack and cv_term_penalty must be >= 0");
   const JetPreprocessing pre = choose_preprocessing(d, opt.noise_filter, opt.t_halfwidth);
   IdentifiedEquation eq = identify_with(d, opt, pre);
   // Automatic mode on data without detectable noise: if the pointwise fit is poor (typically a coarse stored time
@@ -464,7 +465,7 @@ IdentifiedEquation identify_with(const datasets::Split& d, const IdentifyOptions
 
   // Sparse regression on unit-RMS columns: STLSQ for a path of thresholds, each distinct support scored by
   // cross-validation across trajectories (or time halves), then the sparsest support whose CV error is within
-  // (1 + cv_tolerance) of the best plus an absolute slack (see IdentifyOptions).
+  // (1 + cv_tolerance) of the best plus an absolute slack, CV errors penalised per term (see IdentifyOptions).
   //
   // Every least-squares problem over a subset of columns and a union of folds is solved on the small
   // triangular factor of that union: with [Theta y] = Q [R c; 0 rho], ||Theta_S xi - y||^2 =
@@ -560,11 +561,14 @@ IdentifiedEquation identify_with(const datasets::Split& d, const IdentifyOptions
       for (const auto& c : cands) seen = seen || c.support == sup;
       if (!seen) cands.push_back({sup, cv_error(sup), lambda});
     }
+    auto penalised = [&](const ModelCandidate& c) {
+      return c.cv_error * std::pow(1.0 + opt.cv_term_penalty, static_cast<double>(c.support.size()));
+    };
     double best = 1e300;
-    for (const auto& c : cands) best = std::min(best, c.cv_error);
+    for (const auto& c : cands) best = std::min(best, penalised(c));
     const ModelCandidate* pick = nullptr;
     for (const auto& c : cands)
-      if (c.cv_error <= best * (1.0 + opt.cv_tolerance) + opt.cv_slack &&
+      if (penalised(c) <= best * (1.0 + opt.cv_tolerance) + opt.cv_slack &&
           (!pick || c.support.size() < pick->support.size() ||
            (c.support.size() == pick->support.size() && c.cv_error < pick->cv_error)))
         pick = &c;

@@ -73,6 +73,13 @@ struct IdentifyOptions {
                               ///< for one trajectory); the sparsest support with
                               ///< cv_error <= best * (1 + cv_tolerance) + cv_slack is kept
   double cv_tolerance = 0.25; ///< relative slack of the selection rule
+  double cv_term_penalty = 0.05;  ///< each term of a support multiplies its CV error by (1 + this) before the
+                                  ///< rule above is applied: extra terms must pay for themselves. Without it,
+                                  ///< a systematic (not random) error, such as the time quadrature of data
+                                  ///< stored at a coarse dt, is partly fitted by many tiny spurious terms that
+                                  ///< cross-validation confirms (they fit every trajectory alike): KdV at
+                                  ///< dt = 0.72 with 32 trajectories gave 13 terms, CV 4.8e-3, vs the true
+                                  ///< 2 terms, CV 6.2e-3.
   double cv_slack = 1e-6;     ///< absolute slack (relative to ||u_t||): terms contributing less are not resolved
   int max_samples = 20000;    ///< sampled (trajectory, t, x) points
   std::uint64_t seed = 1;
