@@ -11,6 +11,7 @@
 #include "pdesym/common/atomic_file.hpp"
 #include "pdesym/common/error.hpp"
 #include "pdesym/solvers/spectral.hpp"
+#include "pdesym/symmetry/nullspace.hpp"
 
 namespace pdesym::augment {
 
@@ -516,19 +517,7 @@ Eigen::MatrixXd canonical_generators(const Eigen::MatrixXd& G, double tol) {
   if (k == 0 || n == 0) return G;
   const double maxabs = R.cwiseAbs().maxCoeff();
   if (maxabs == 0.0) return Eigen::MatrixXd(G.rows(), 0);
-  const double thr = std::max(tol, 1e-12) * maxabs;
-  int row = 0;
-  for (int c = 0; c < n && row < k; ++c) {
-    int p = row;
-    for (int r = row + 1; r < k; ++r)
-      if (std::abs(R(r, c)) > std::abs(R(p, c))) p = r;
-    if (std::abs(R(p, c)) <= thr) continue;
-    R.row(p).swap(R.row(row));
-    R.row(row) /= R(row, c);
-    for (int r = 0; r < k; ++r)
-      if (r != row && R(r, c) != 0.0) R.row(r) -= R(r, c) * R.row(row);
-    ++row;
-  }
+  const int row = static_cast<int>(symmetry::reduce_rows(R, std::max(tol, 1e-12) * maxabs).size());
   R.conservativeResize(row, n);
   if (tol > 0) {
     for (int r = 0; r < row; ++r) {

@@ -81,6 +81,12 @@ double IdentifiedEquation::eval(const double* jet) const {
   return f;
 }
 
+double IdentifiedEquation::coefficient(const std::string& term) const {
+  for (std::size_t i = 0; i < terms.size(); ++i)
+    if (terms[i].name() == term) return coeffs[i];
+  return 0.0;
+}
+
 int IdentifiedEquation::order() const {
   int o = 0;
   for (const auto& t : terms) o = std::max(o, t.order());

@@ -51,16 +51,8 @@ GapDecision choose_nullity(const std::vector<double>& sv, double gap_threshold, 
   return g;
 }
 
-Eigen::MatrixXd readable_generators(const Eigen::MatrixXd& null_vectors, const PolynomialBasis& basis,
-                                    double pivot_tol) {
-  const int n = static_cast<int>(null_vectors.rows()), r = static_cast<int>(null_vectors.cols());
-  PDESYM_CHECK(n == basis.size(), "null vectors have " << n << " rows, basis has " << basis.size());
-  if (r == 0) return Eigen::MatrixXd(n, 0);
-  Eigen::MatrixXd M = null_vectors.transpose();  // rows = generators
-  for (int i = 0; i < r; ++i) {
-    const double nr = M.row(i).norm();
-    if (nr > 0) M.row(i) /= nr;
-  }
+std::vector<int> reduce_rows(Eigen::MatrixXd& M, double pivot_tol) {
+  const int r = static_cast<int>(M.rows()), n = static_cast<int>(M.cols());
   std::vector<int> pivots;
   int row = 0;
   for (int col = 0; col < n && row < r; ++col) {
@@ -75,6 +67,21 @@ Eigen::MatrixXd readable_generators(const Eigen::MatrixXd& null_vectors, const P
     pivots.push_back(col);
     ++row;
   }
+  return pivots;
+}
+
+Eigen::MatrixXd readable_generators(const Eigen::MatrixXd& null_vectors, const PolynomialBasis& basis,
+                                    double pivot_tol) {
+  const int n = static_cast<int>(null_vectors.rows()), r = static_cast<int>(null_vectors.cols());
+  PDESYM_CHECK(n == basis.size(), "null vectors have " << n << " rows, basis has " << basis.size());
+  if (r == 0) return Eigen::MatrixXd(n, 0);
+  Eigen::MatrixXd M = null_vectors.transpose();  // rows = generators
+  for (int i = 0; i < r; ++i) {
+    const double nr = M.row(i).norm();
+    if (nr > 0) M.row(i) /= nr;
+  }
+  const std::vector<int> pivots = reduce_rows(M, pivot_tol);
+  const int row = static_cast<int>(pivots.size());
   // Rows beyond `row` would mean a rank-deficient input; keep what has a pivot.
   struct Key {
     int degree, terms, pivot, row;

@@ -52,12 +52,6 @@ datasets::Split make_data(const std::string& eq, double noise = 0.0, int n = 4) 
   return s;
 }
 
-double coeff_of(const IdentifiedEquation& eq, const std::string& term) {
-  for (std::size_t i = 0; i < eq.terms.size(); ++i)
-    if (eq.terms[i].name() == term) return eq.coeffs[i];
-  return 0.0;
-}
-
 std::vector<std::string> labels(const SymmetryResult& r) {
   std::vector<std::string> l;
   for (int g = 0; g < r.generators.cols(); ++g) l.push_back(label(r.generators.col(g), r.basis));
@@ -85,8 +79,8 @@ TEST(Identify, KdvCleanRecoversCoefficients) {
   EXPECT_FALSE(eq.preprocessing.weak);
   EXPECT_LT(eq.preprocessing.noise_rel, 1e-10);
   ASSERT_EQ(eq.terms.size(), 2u) << eq.text();
-  EXPECT_NEAR(coeff_of(eq, "u*u_x"), -1.0, 1e-8);
-  EXPECT_NEAR(coeff_of(eq, "u_xxx"), -1.0, 1e-8);
+  EXPECT_NEAR(eq.coefficient("u*u_x"), -1.0, 1e-8);
+  EXPECT_NEAR(eq.coefficient("u_xxx"), -1.0, 1e-8);
   EXPECT_LT(eq.residual_rel, 1e-8);
   EXPECT_EQ(eq.library_size, 56);
   EXPECT_EQ(eq.order(), 3);
@@ -95,13 +89,13 @@ TEST(Identify, KdvCleanRecoversCoefficients) {
 TEST(Identify, KsAndBurgersClean) {
   const auto ks = identify_equation(make_data("ks"));
   ASSERT_EQ(ks.terms.size(), 3u) << ks.text();
-  EXPECT_NEAR(coeff_of(ks, "u*u_x"), -1.0, 1e-7);
-  EXPECT_NEAR(coeff_of(ks, "u_xx"), -1.0, 1e-7);
-  EXPECT_NEAR(coeff_of(ks, "u_xxxx"), -1.0, 1e-7);
+  EXPECT_NEAR(ks.coefficient("u*u_x"), -1.0, 1e-7);
+  EXPECT_NEAR(ks.coefficient("u_xx"), -1.0, 1e-7);
+  EXPECT_NEAR(ks.coefficient("u_xxxx"), -1.0, 1e-7);
   const auto b = identify_equation(make_data("burgers"));
   ASSERT_EQ(b.terms.size(), 2u) << b.text();
-  EXPECT_NEAR(coeff_of(b, "u*u_x"), -1.0, 1e-8);
-  EXPECT_NEAR(coeff_of(b, "u_xx"), 1.0, 1e-8);
+  EXPECT_NEAR(b.coefficient("u*u_x"), -1.0, 1e-8);
+  EXPECT_NEAR(b.coefficient("u_xx"), 1.0, 1e-8);
 }
 
 TEST(Identify, NoisyKdvUsesWeakFormAndStaysAccurate) {
@@ -112,8 +106,8 @@ TEST(Identify, NoisyKdvUsesWeakFormAndStaysAccurate) {
   EXPECT_GT(eq.preprocessing.cutoff_mode, 5);
   EXPECT_LT(eq.preprocessing.cutoff_mode, 128);
   ASSERT_EQ(eq.terms.size(), 2u) << eq.text();
-  EXPECT_NEAR(coeff_of(eq, "u*u_x"), -1.0, 2e-3);
-  EXPECT_NEAR(coeff_of(eq, "u_xxx"), -1.0, 2e-3);
+  EXPECT_NEAR(eq.coefficient("u*u_x"), -1.0, 2e-3);
+  EXPECT_NEAR(eq.coefficient("u_xxx"), -1.0, 2e-3);
 }
 
 TEST(Identify, SingleTrajectoryAndPlainStlsq) {
@@ -121,13 +115,13 @@ TEST(Identify, SingleTrajectoryAndPlainStlsq) {
   const auto s = make_data("kdv", 0.0, 1);
   const IdentifiedEquation eq = identify_equation(s);
   ASSERT_EQ(eq.terms.size(), 2u) << eq.text();
-  EXPECT_NEAR(coeff_of(eq, "u*u_x"), -1.0, 1e-7);
+  EXPECT_NEAR(eq.coefficient("u*u_x"), -1.0, 1e-7);
   IdentifyOptions o;
   o.select = false;
   o.threshold = 1e-2;
   const IdentifiedEquation plain = identify_equation(s, o);
   ASSERT_EQ(plain.terms.size(), 2u) << plain.text();
-  EXPECT_NEAR(coeff_of(plain, "u_xxx"), -1.0, 1e-7);
+  EXPECT_NEAR(plain.coefficient("u_xxx"), -1.0, 1e-7);
   EXPECT_EQ(plain.text().substr(0, 6), "u_t = ");
 }
 
@@ -147,8 +141,8 @@ TEST(Identify, CoarseTimeStepFallsBackToWeakForm) {
   EXPECT_TRUE(eq.preprocessing.weak);
   EXPECT_GT(eq.preprocessing.pointwise_residual, eq.residual_rel);
   ASSERT_EQ(eq.terms.size(), 2u) << eq.text();
-  EXPECT_NEAR(coeff_of(eq, "u*u_x"), -1.0, 1e-3);
-  EXPECT_NEAR(coeff_of(eq, "u_xxx"), -1.0, 1e-3);
+  EXPECT_NEAR(eq.coefficient("u*u_x"), -1.0, 1e-3);
+  EXPECT_NEAR(eq.coefficient("u_xxx"), -1.0, 1e-3);
 }
 
 TEST(Identify, LibraryAndMonomialNames) {

@@ -59,6 +59,8 @@ struct IdentifiedEquation {
   std::string text() const;            ///< "u_t = -1*u*u_x - 1*u_xxx" (coefficients with 10 significant digits)
   /// F at one point given jet values u_0..u_{max_order}.
   double eval(const double* jet) const;
+  /// Coefficient of the term named `term` ("u*u_x", "u_xxx", ...); 0 if the regression did not keep it.
+  double coefficient(const std::string& term) const;
   /// Highest derivative actually present in F (0 if F depends on u only or is constant).
   int order() const;
 };

@@ -43,6 +43,11 @@ struct GapDecision {
 /// Applies the gap criterion (see the top of this file) to singular values sorted descending.
 GapDecision choose_nullity(const std::vector<double>& singular_values, double gap_threshold, double null_tol);
 
+/// Gauss-Jordan elimination with partial pivoting on the rows of `rows`, in place, columns taken in order;
+/// a column whose largest remaining entry is <= pivot_tol (absolute) gets no pivot. Returns the pivot columns;
+/// the first (returned size) rows are then the reduced row echelon form of the row space.
+std::vector<int> reduce_rows(Eigen::MatrixXd& rows, double pivot_tol);
+
 /// Reduced row echelon form of the span of the columns of `null_vectors`, as described above (columns = result).
 Eigen::MatrixXd readable_generators(const Eigen::MatrixXd& null_vectors, const PolynomialBasis& basis,
                                     double pivot_tol = 1e-8);
