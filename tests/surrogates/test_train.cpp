@@ -249,6 +249,7 @@ TEST(Train, MpiRanksHoldIdenticalParametersEqualToSingleProcess) {
 // The CLI end to end on an HDF5 file: augment, train (with --json), evaluate printing JSON.
 TEST(Train, CliTrainEvaluateAndAugment) {
   const std::string h5 = tmp("cli.h5"), aug = tmp("cli_aug.h5"), model = tmp("cli.pt"), js = tmp("cli_eval.json");
+  const std::string model2 = tmp("cli2.pt");
   datasets::Attributes at;
   at.equation = "kdv";
   at.equation_text = "u_t + 1*u*u_x + 1*u_xxx = 0";
@@ -260,8 +261,13 @@ TEST(Train, CliTrainEvaluateAndAugment) {
   EXPECT_EQ(augmented.n, 3 * train_split().n);
   EXPECT_EQ(datasets::read_split(aug, "test").n, 2);
   run(cli + " train --data " + aug + " --valid " + h5 + " --model resnet --width 8 --layers 1 --kernel-size 3 " +
-      "--time-window 4 --epochs 1 --batch-size 4 --lr 1e-3 --rollout-steps 8 --augment known:kdv --no-progress --threads 1 --out " +
+      "--time-window 4 --epochs 1 --batch-size 4 --lr 1e-3 --rollout-steps 8 --augment known --no-progress --threads 1 --out " +
       model);
+  // A bare 'known' reads the equation from the dataset's attribute; the summary names the resolved spec.
+  const std::string out = run(cli + " train --data " + aug + " --model resnet --width 8 --layers 1 --kernel-size 3 " +
+                              "--time-window 4 --epochs 1 --batch-size 4 --augment known --no-progress --threads 1 " +
+                              "--out " + model2);
+  EXPECT_NE(out.find("\"augment\": \"known:kdv\""), std::string::npos) << out;
   run(cli + " evaluate --model " + model + " --data " + h5 + " --rollout-steps 12 --threads 1 --json " + js);
   const nlohmann::json j = nlohmann::json::parse(read_text(js));
   EXPECT_EQ(j.at("n_trajectories").get<int>(), 2);
@@ -272,5 +278,5 @@ TEST(Train, CliTrainEvaluateAndAugment) {
   // Errors are reported, not crashed on.
   const int rc = std::system((cli + " evaluate --model " + tmp("nope.pt") + " --data " + h5 + " > /dev/null 2>&1").c_str());
   EXPECT_NE(rc, 0);
-  for (const auto& f : {h5, aug, model, js}) std::remove(f.c_str());
+  for (const auto& f : {h5, aug, model, model2, js}) std::remove(f.c_str());
 }
