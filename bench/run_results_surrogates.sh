@@ -8,7 +8,10 @@
 #
 # Settings (reduced from the reference so that the table runs in ~30 min on 2 shared CPU cores) can be changed
 # through the environment: WIDTH MODES LAYERS SAMPLES (training samples per run) LR BATCH JOBS (parallel runs,
-# one torch thread each) EQUATIONS AUGS SEED (training seed; files of seeds other than 1 are tagged _s<seed>).
+# one torch thread each) EQUATIONS AUGS SEED (training seed; files of seeds other than 1 are tagged _s<seed>)
+# VALID_STEPS (rollout steps of the validation metric that picks the best epoch, default 100; other values tag
+# the files _v<steps>). Every model is evaluated over 100 steps (the table's main metric) and over 20 steps
+# (one model call: the one-window error).
 set -euo pipefail
 BUILD=$(realpath "${1:?build dir}")
 OUT=${2:?output dir}
@@ -19,7 +22,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 PDESYM="$BUILD/bin/pdesym"
 WIDTH=${WIDTH:-64} MODES=${MODES:-16} LAYERS=${LAYERS:-4} SAMPLES=${SAMPLES:-40000} LR=${LR:-1e-3}
 BATCH=${BATCH:-16} JOBS=${JOBS:-2} EQUATIONS=${EQUATIONS:-"kdv ks"} AUGS=${AUGS:-"none known discovered"}
-SEED=${SEED:-1}
+SEED=${SEED:-1} VALID_STEPS=${VALID_STEPS:-100}
 export PDESYM_NO_PROGRESS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$OUT"
 cd "$OUT"
@@ -34,7 +37,7 @@ for eq in $EQUATIONS; do
 done
 
 # One line per run: eq n augmentation
-jobs_file=jobs_s$SEED.txt
+jobs_file=jobs_s${SEED}_v${VALID_STEPS}_$$.txt
 : > "$jobs_file"
 for eq in $EQUATIONS; do
   for n in "${NS[@]}"; do
@@ -52,27 +55,33 @@ run_one() {
   epochs=$(( (SAMPLES + 7 * n - 1) / (7 * n) ))
   tag=${eq}_${n}_$aug
   [ "$SEED" = 1 ] || tag=${tag}_s$SEED
-  [ -f "eval_$tag.json" ] && return 0
+  [ "$VALID_STEPS" = 100 ] || tag=${tag}_v$VALID_STEPS
+  [ -f "eval_$tag.json" ] && [ -f "eval20_$tag.json" ] && return 0
   "$PDESYM" train --data "$eq.h5" --n-train "$n" --valid "$eq.h5" --n-valid 32 --model fno --width "$WIDTH" \
     --modes "$MODES" --layers "$LAYERS" --epochs "$epochs" --batch-size "$BATCH" --lr "$LR" --augment "$spec" \
-    --seed "$SEED" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress > "train_$tag.log" 2>&1
+    --seed "$SEED" --rollout-steps "$VALID_STEPS" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress > "train_$tag.log" 2>&1
   "$PDESYM" evaluate --model "model_$tag.pt" --data "$eq.h5" --threads 1 --json "eval_$tag.json" > /dev/null
+  "$PDESYM" evaluate --model "model_$tag.pt" --data "$eq.h5" --threads 1 --rollout-steps 20 \
+    --json "eval20_$tag.json" > /dev/null
   echo "$tag done"
 }
 export -f run_one
-export PDESYM WIDTH MODES LAYERS SAMPLES LR BATCH SEED
+export PDESYM WIDTH MODES LAYERS SAMPLES LR BATCH SEED VALID_STEPS
 xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
 
 # Table
-printf '| equation | N train | augmentation | seed | epochs | test accumulated MSE | test NMSE | best epoch |\n'
-printf '|---|---|---|---|---|---|---|---|\n'
+printf '| equation | N train | augmentation | seed | epochs | best epoch (valid. %s steps) | test acc. MSE (100 steps) | test NMSE (100 steps) | test NMSE (20 steps) |\n' "$VALID_STEPS"
+printf '|---|---|---|---|---|---|---|---|---|\n'
 while read -r eq n aug; do
   tag=${eq}_${n}_$aug
   [ "$SEED" = 1 ] || tag=${tag}_s$SEED
+  [ "$VALID_STEPS" = 100 ] || tag=${tag}_v$VALID_STEPS
   python3 - "$tag" "$eq" "$n" "$aug" "$SEED" <<'EOF'
 import json, sys
 tag, eq, n, aug, seed = sys.argv[1:]
 e = json.load(open(f"eval_{tag}.json")); t = json.load(open(f"train_{tag}.json"))
-print(f"| {eq} | {n} | {aug} | {seed} | {t['epochs_completed']} | {e['accumulated_mse']:.4f} | {e['nmse']:.4f} | {t['best_epoch']} |")
+e20 = json.load(open(f"eval20_{tag}.json"))
+print(f"| {eq} | {n} | {aug} | {seed} | {t['epochs_completed']} | {t['best_epoch']} | {e['accumulated_mse']:.4f} | "
+      f"{e['nmse']:.4f} | {e20['nmse']:.4f} |")
 EOF
 done < "$jobs_file"

@@ -1,13 +1,18 @@
 // pdesym train    --data TRAIN.h5 [--valid VALID.h5] --model fno|resnet --augment none|known:<eq>|sym.json --out model.pt
-// pdesym evaluate --model model.pt --data TEST.h5
+// pdesym evaluate --model model.pt --data TEST.h5 [--plot rollout.png]
 // Both run data-parallel under mpirun (each rank a shard of the trajectories).
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <memory>
+#include <vector>
 
 #include "commands.hpp"
 #include "pdesym/common/atomic_file.hpp"
 #include "pdesym/common/error.hpp"
+#include "pdesym/common/png.hpp"
 #include "pdesym/datasets/dataset.hpp"
+#include "pdesym/datasets/plot.hpp"
 #include "pdesym/surrogates/train.hpp"
 
 namespace pdesym::cli {
@@ -22,8 +27,8 @@ struct TrainArgs {
 };
 
 struct EvalArgs {
-  std::string model, data, split = "test", json_out;
-  int n_test = 0;
+  std::string model, data, split = "test", json_out, plot;
+  int n_test = 0, plot_index = 0;
   surrogates::EvalOptions opt;
 };
 
@@ -36,6 +41,36 @@ surrogates::ShardedSplit read_shard(const std::string& file, const std::string& 
     full = datasets::read_split(file, split, 0, limit);
   }
   return surrogates::shard_of(full, mpi_rank(), mpi_size());
+}
+
+// Three panels over the input window and the rollout: the data, the prediction (same colour range) and the
+// error (its own symmetric range). Rank 0 only.
+void plot_rollout(const EvalArgs& e) {
+  const datasets::Split one = datasets::read_split(e.data, e.split, e.plot_index, 1);
+  const datasets::Split pred = surrogates::predict_trajectory(e.model, one, 0, e.opt.rollout_steps, e.opt);
+  datasets::Split truth = pred, err = pred;
+  std::copy(one.u.begin(), one.u.begin() + static_cast<std::ptrdiff_t>(pred.u.size()), truth.u.begin());
+  double lo = 0, hi = 0;
+  for (std::size_t k = 0; k < pred.u.size(); ++k) {
+    err.u[k] = pred.u[k] - truth.u[k];
+    lo = std::min({lo, truth.u[k], pred.u[k]});
+    hi = std::max({hi, truth.u[k], pred.u[k]});
+  }
+  datasets::PlotOptions po;
+  po.width = 640;
+  po.height = 560;
+  po.vmin = lo;
+  po.vmax = hi > lo ? hi : lo + 1;
+  const std::string where = e.split + "/" + std::to_string(e.plot_index);
+  const std::string tw = std::to_string(pred.nt - e.opt.rollout_steps);
+  std::vector<Image> panels;
+  panels.push_back(datasets::plot_trajectory(truth, 0, "data (first " + tw + " steps: the model's input)", po, where));
+  panels.push_back(datasets::plot_trajectory(pred, 0, "prediction (" + e.model + ")", po, where));
+  datasets::PlotOptions pe = po;
+  pe.vmin = pe.vmax = std::numeric_limits<double>::quiet_NaN();
+  panels.push_back(datasets::plot_trajectory(err, 0, "error (prediction - data)", pe, where));
+  write_png(e.plot, hconcat(panels));
+  std::fprintf(stderr, "wrote %s\n", e.plot.c_str());  // stdout carries the JSON
 }
 
 void print_json(const nlohmann::json& j, const std::string& path) {
@@ -116,6 +151,9 @@ void register_train(CLI::App& app) {
   ev->add_flag("--last", [e](std::int64_t) { e->opt.use_best = false; },
                "use the last epoch's parameters instead of the best-validation ones");
   ev->add_option("--json", e->json_out, "also write the metrics JSON to this file");
+  ev->add_option("--plot", e->plot, "PNG of one trajectory's rollout: truth, prediction, error");
+  ev->add_option("--plot-index", e->plot_index, "trajectory of --split to plot")->capture_default_str()->check(
+      CLI::NonNegativeNumber);
   ev->callback([e] {
     PDESYM_REQUIRE(file_exists(e->model), "model file '" << e->model << "' not found");
     const surrogates::ShardedSplit te = read_shard(e->data, e->split, e->n_test, "--n-test");
@@ -124,6 +162,7 @@ void register_train(CLI::App& app) {
     j["model_file"] = e->model;
     j["data"] = e->data;
     print_json(j, e->json_out);
+    if (!e->plot.empty() && mpi_rank() == 0) plot_rollout(*e);
   });
 }
 

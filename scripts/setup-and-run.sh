@@ -7,7 +7,8 @@
 #                 known KdV algebra (principal angles), plot of the generators -> sym.png
 #   4. augment    one transformed copy of every trajectory by the discovered generators -> kdv-small-aug.h5
 #   5. train      two small FNOs (no augmentation / discovered augmentation), data-parallel on 2 ranks
-#   6. evaluate   100-step rollouts on the test split -> eval-none.json, eval-discovered.json
+#   6. evaluate   100-step rollouts on the test split -> eval-none.json, eval-discovered.json, and
+#                 rollout-*.png (data, prediction, error of one test trajectory)
 # Takes ~3 minutes on 2 cores after the build. Set PDESYM_SKIP_INSTALL=1 to skip apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +47,7 @@ for aug in none discovered; do
   tail -n 4 "$OUT/train-$aug.log" | head -n 3 || true
   step "6. evaluate the 100-step rollout on the test split ($aug)"
   "$BIN" evaluate --model "$OUT/fno-$aug.pt" --data "$OUT/kdv-small.h5" --json "$OUT/eval-$aug.json" \
-    | grep -E '"(accumulated_mse|nmse)"'
+    --plot "$OUT/rollout-$aug.png" | grep -E '"(accumulated_mse|nmse)"'
 done
 
 step "done: results in $OUT/"

@@ -139,6 +139,22 @@ Rgb diverging(double t) {
   return {lerp(255, 178, t), lerp(255, 24, t), lerp(255, 43, t)};
 }
 
+Image hconcat(const std::vector<Image>& images, Rgb fill) {
+  int w = 0, h = 0;
+  for (const auto& im : images) {
+    w += im.width();
+    h = std::max(h, im.height());
+  }
+  Image out(std::max(w, 1), std::max(h, 1), fill);
+  int x0 = 0;
+  for (const auto& im : images) {
+    for (int y = 0; y < im.height(); ++y)
+      for (int x = 0; x < im.width(); ++x) out.set(x0 + x, y, im.get(x, y));
+    x0 += im.width();
+  }
+  return out;
+}
+
 void write_png(const std::string& path, const Image& img) {
   AtomicFile af(path);
   FILE* fp = std::fopen(af.temp_path().c_str(), "wb");

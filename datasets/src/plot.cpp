@@ -71,10 +71,14 @@ Image plot_trajectory(const Split& s, int index, const std::string& title, const
     hi = std::max(hi, u[k]);
   }
   if (!(lo <= hi)) lo = hi = 0.0;  // all non-finite
-  const bool div = opt.colormap == "diverging" || (opt.colormap == "auto" && lo < 0 && hi > 0);
-  double vmin = lo, vmax = hi;
+  const bool fixed = std::isfinite(opt.vmin) && std::isfinite(opt.vmax);
+  PDESYM_REQUIRE(!fixed || opt.vmax > opt.vmin, "plot colour range must have vmax > vmin (got [" << opt.vmin << ", "
+                                                                                             << opt.vmax << "])");
+  const double clo = fixed ? opt.vmin : lo, chi = fixed ? opt.vmax : hi;
+  const bool div = opt.colormap == "diverging" || (opt.colormap == "auto" && clo < 0 && chi > 0);
+  double vmin = clo, vmax = chi;
   if (div) {
-    vmax = std::max(std::abs(lo), std::abs(hi));
+    vmax = std::max(std::abs(clo), std::abs(chi));
     if (vmax == 0) vmax = 1;
     vmin = -vmax;
   } else if (vmax - vmin <= 0) {
@@ -83,7 +87,7 @@ Image plot_trajectory(const Split& s, int index, const std::string& title, const
   }
   auto colour = [&](double v) -> Rgb {
     if (!std::isfinite(v)) return Rgb{255, 0, 255};
-    return div ? diverging(v / vmax) : viridis((v - vmin) / (vmax - vmin));
+    return div ? diverging(std::clamp(v / vmax, -1.0, 1.0)) : viridis(std::clamp((v - vmin) / (vmax - vmin), 0.0, 1.0));
   };
 
   const double L = s.dx[index] * nx;

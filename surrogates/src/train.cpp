@@ -542,6 +542,40 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
 
 // ---- evaluation ----------------------------------------------------------------------------------------------
 
+datasets::Split predict_trajectory(const std::string& model_path, const datasets::Split& data, int index,
+                                   int steps, const EvalOptions& opt) {
+  PDESYM_REQUIRE(file_exists(model_path), "model file '" << model_path << "' not found");
+  PDESYM_REQUIRE(index >= 0 && index < data.n, "trajectory " << index << " is out of range (split '" << data.name
+                                                              << "' has " << data.n << ")");
+  PDESYM_REQUIRE(steps >= 1, "rollout steps must be >= 1 (got " << steps << ")");
+  set_threads(opt.threads, 1);
+  std::shared_ptr<Surrogate> model = load_model(model_path, opt.use_best);
+  const int tw = model->config().time_window;
+  require_rollout_fits(data, tw, steps, data.name);
+  const double* src = data.traj(index);
+  for (std::size_t k = 0; k < static_cast<std::size_t>(tw) * data.nx; ++k)
+    PDESYM_REQUIRE(std::isfinite(src[k]), data.name << " trajectory " << index << " contains NaN or Inf values");
+  datasets::Split out;
+  out.name = data.name;
+  out.resize(1, tw + steps, data.nx);
+  std::copy(src, src + static_cast<std::size_t>(tw) * data.nx, out.u.begin());
+  std::copy(data.x.begin() + static_cast<std::ptrdiff_t>(index) * data.nx,
+            data.x.begin() + static_cast<std::ptrdiff_t>(index + 1) * data.nx, out.x.begin());
+  std::copy(data.t.begin() + static_cast<std::ptrdiff_t>(index) * data.nt,
+            data.t.begin() + static_cast<std::ptrdiff_t>(index) * data.nt + tw + steps, out.t.begin());
+  out.dx[0] = data.dx[static_cast<std::size_t>(index)];
+  out.dt[0] = data.dt[static_cast<std::size_t>(index)];
+  torch::NoGradGuard ng;
+  model->eval();
+  auto u0 = torch::from_blob(const_cast<double*>(src), {1, tw, data.nx}, torch::kFloat64).to(torch::kFloat32);
+  auto dx = torch::full({1}, out.dx[0], torch::kFloat32);
+  auto dt = torch::full({1}, out.dt[0], torch::kFloat32);
+  auto pred = rollout(*model, u0, dx, dt, steps).to(torch::kFloat64).contiguous();
+  std::copy(pred.data_ptr<double>(), pred.data_ptr<double>() + static_cast<std::size_t>(steps) * data.nx,
+            out.u.begin() + static_cast<std::ptrdiff_t>(tw) * data.nx);
+  return out;
+}
+
 EvalResult evaluate(const std::string& model_path, const ShardedSplit& test, const EvalOptions& opt) {
   const int size = world_size();
   PDESYM_REQUIRE(file_exists(model_path), "model file '" << model_path << "' not found");

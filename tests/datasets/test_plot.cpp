@@ -120,3 +120,36 @@ TEST(Plot, CommandWritesAPngAndNamesBadIndices) {
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.output.find("no group 'valid'"), std::string::npos) << r.output;
 }
+
+TEST(Plot, FixedColourRangeComparesPanelsAndHconcat) {
+  // Amplitude 1 drawn on the range [-2, 2]: the crest gets the colour of +1 on that scale, not full red.
+  const Split s = sine_split(1.0);
+  PlotOptions opt;
+  opt.vmin = -2;
+  opt.vmax = 2;
+  const Image img = plot_trajectory(s, 0, "fixed", opt);
+  const int left = 96, right = opt.width - 170, top = 76, bottom = opt.height - 76;
+  const int x8 = left + static_cast<int>(8.5 * (right - left) / 32.0), ymid = (top + bottom) / 2;
+  EXPECT_TRUE(same(img.get(x8, ymid), diverging(0.5)));
+  // The same picture as amplitude 2 on its own range, for the amplitude-2 field.
+  PlotOptions own;
+  own.vmin = -2;
+  own.vmax = 2;
+  const Image a = plot_trajectory(sine_split(2.0), 0, "t", own), b = plot_trajectory(sine_split(2.0), 0, "t");
+  EXPECT_EQ(a.data(), b.data());
+  // Values beyond the range are clamped to the end colours.
+  PlotOptions narrow;
+  narrow.vmin = -0.5;
+  narrow.vmax = 0.5;
+  EXPECT_TRUE(same(plot_trajectory(s, 0, "t", narrow).get(x8, ymid), diverging(1.0)));
+  PlotOptions bad;
+  bad.vmin = 1;
+  bad.vmax = 1;
+  expect_input_error([&] { plot_trajectory(s, 0, "t", bad); }, {"vmax > vmin"});
+
+  const Image h = hconcat({a, img});
+  ASSERT_EQ(h.width(), a.width() + img.width());
+  ASSERT_EQ(h.height(), a.height());
+  EXPECT_TRUE(same(h.get(a.width() + x8, ymid), img.get(x8, ymid)));
+  EXPECT_TRUE(same(h.get(x8, ymid), a.get(x8, ymid)));
+}

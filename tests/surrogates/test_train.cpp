@@ -188,6 +188,29 @@ TEST(Train, EvaluateMetricsAreConsistent) {
     EXPECT_NE(std::string(err.what()).find("nt >= 104"), std::string::npos) << err.what();
   }
   EXPECT_THROW(evaluate(tmp("missing.pt"), whole(test), eo), InputError);
+
+  // predict_trajectory: the given window, then predictions whose error sums to the trajectory's accumulated MSE.
+  EvalOptions one = eo;
+  one.rollout_steps = 12;
+  double acc_each = 0;
+  for (int i = 0; i < test.n; ++i) {
+    const datasets::Split p = predict_trajectory(o.out, test, i, 12, one);
+    const int tw = p.nt - 12;
+    ASSERT_EQ(p.n, 1);
+    ASSERT_EQ(p.nx, test.nx);
+    EXPECT_EQ(p.dx[0], test.dx[static_cast<std::size_t>(i)]);
+    for (int k = 0; k < tw * test.nx; ++k) ASSERT_EQ(p.u[static_cast<std::size_t>(k)], test.traj(i)[k]);
+    double se = 0;
+    for (int k = tw * test.nx; k < p.nt * test.nx; ++k) {
+      const double d = p.u[static_cast<std::size_t>(k)] - test.traj(i)[k];
+      se += d * d;
+    }
+    acc_each += se / test.nx;
+  }
+  // float32 model: one trajectory at a time vs a batch of 3 rounds differently (measured 2e-9 relative).
+  EXPECT_NEAR(acc_each / test.n, e.accumulated_mse, 1e-6 * e.accumulated_mse);
+  EXPECT_THROW(predict_trajectory(o.out, test, 3, 12, one), InputError);
+  EXPECT_THROW(predict_trajectory(o.out, test, 0, 100, one), InputError);
   std::remove(o.out.c_str());
 }
 
@@ -268,7 +291,16 @@ TEST(Train, CliTrainEvaluateAndAugment) {
                               "--time-window 4 --epochs 1 --batch-size 4 --augment known --no-progress --threads 1 " +
                               "--out " + model2);
   EXPECT_NE(out.find("\"augment\": \"known:kdv\""), std::string::npos) << out;
-  run(cli + " evaluate --model " + model + " --data " + h5 + " --rollout-steps 12 --threads 1 --json " + js);
+  const std::string png = tmp("cli_rollout.png");
+  run(cli + " evaluate --model " + model + " --data " + h5 + " --rollout-steps 12 --threads 1 --json " + js +
+      " --plot " + png + " --plot-index 1");
+  {
+    std::ifstream f(png, std::ios::binary);
+    char sig[8] = {};
+    f.read(sig, 8);
+    EXPECT_EQ(std::string(sig + 1, 3), "PNG") << png;
+  }
+  std::remove(png.c_str());
   const nlohmann::json j = nlohmann::json::parse(read_text(js));
   EXPECT_EQ(j.at("n_trajectories").get<int>(), 2);
   EXPECT_EQ(j.at("rollout_steps").get<int>(), 12);

@@ -37,6 +37,9 @@ Rgb viridis(double t);
 /// Diverging blue-white-red map, t in [-1,1].
 Rgb diverging(double t);
 
+/// The images side by side, top-aligned, on a `fill` background as tall as the tallest.
+Image hconcat(const std::vector<Image>& images, Rgb fill = {});
+
 /// Writes the image as an 8-bit RGB PNG, atomically (temporary name, then rename).
 void write_png(const std::string& path, const Image& img);
 

@@ -2,6 +2,7 @@
 // Space-time heatmaps of trajectories: u(x, t) with x horizontal, t increasing upwards, axis ticks, a
 // colorbar with values, and a title. Diverging blue-white-red map (symmetric about 0) when u changes sign,
 // viridis otherwise.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ struct PlotOptions {
   int width = 960;                  ///< whole image, pixels
   int height = 720;
   std::string colormap = "auto";    ///< auto | diverging | viridis
+  /// Colour range; both finite: fixed (values outside are clamped), so that several panels compare; otherwise
+  /// the trajectory's own range (diverging maps symmetric about 0).
+  double vmin = std::numeric_limits<double>::quiet_NaN(), vmax = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Renders trajectory `index` of `split` (title lines: `title`, then `label` (default "<split>/<index>") with

@@ -127,6 +127,14 @@ struct EvalResult {
   nlohmann::json to_json() const;
 };
 
+/// Rollout of one trajectory for inspection (serial): the checkpoint's model is given the first time_window
+/// states of trajectory `index` of `data` and predicts `steps` more. Returns a one-trajectory Split of
+/// nt = time_window + steps levels (the given states, then the predictions) with the trajectory's x, t, dx, dt.
+/// Its squared error against the data over the predicted levels, averaged over points, summed over steps, is
+/// that trajectory's accumulated MSE in evaluate().
+datasets::Split predict_trajectory(const std::string& model_path, const datasets::Split& data, int index,
+                                   int steps, const EvalOptions& opt = {});
+
 /// Loads a checkpoint written by train() and rolls it out on every trajectory of `test` (collective under
 /// MPI: each rank evaluates its shard, results are summed). Throws InputError for a missing/invalid model
 /// file or trajectories too short for the rollout.
