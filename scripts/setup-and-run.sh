@@ -9,7 +9,7 @@
 #   5. train      two small FNOs (no augmentation / discovered augmentation), data-parallel on 2 ranks
 #   6. evaluate   100-step rollouts on the test split -> eval-none.json, eval-discovered.json, and
 #                 rollout-*.png (data, prediction, error of one test trajectory)
-# Takes ~3 minutes on 2 cores after the build. Set PDESYM_SKIP_INSTALL=1 to skip apt.
+# Takes about a minute on 2 cores after the build. Set PDESYM_SKIP_INSTALL=1 to skip apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
