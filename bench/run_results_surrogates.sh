@@ -45,6 +45,14 @@ for eq in $EQUATIONS; do
   done
 done
 
+# File tag of a run: eq_n_aug, plus _s<seed> and _v<validation steps> where not the defaults.
+tag_of() {
+  local tag=$1_$2_$3
+  [ "$SEED" = 1 ] || tag=${tag}_s$SEED
+  [ "$VALID_STEPS" = 100 ] || tag=${tag}_v$VALID_STEPS
+  echo "$tag"
+}
+
 run_one() {
   eq=$1 n=$2 aug=$3
   case $aug in
@@ -53,9 +61,7 @@ run_one() {
     discovered) spec=sym_${eq}_$n.json ;;
   esac
   epochs=$(( (SAMPLES + 7 * n - 1) / (7 * n) ))
-  tag=${eq}_${n}_$aug
-  [ "$SEED" = 1 ] || tag=${tag}_s$SEED
-  [ "$VALID_STEPS" = 100 ] || tag=${tag}_v$VALID_STEPS
+  tag=$(tag_of "$eq" "$n" "$aug")
   [ -f "eval_$tag.json" ] && [ -f "eval20_$tag.json" ] && return 0
   "$PDESYM" train --data "$eq.h5" --n-train "$n" --valid "$eq.h5" --n-valid 32 --model fno --width "$WIDTH" \
     --modes "$MODES" --layers "$LAYERS" --epochs "$epochs" --batch-size "$BATCH" --lr "$LR" --augment "$spec" \
@@ -65,7 +71,7 @@ run_one() {
     --json "eval20_$tag.json" > /dev/null
   echo "$tag done"
 }
-export -f run_one
+export -f tag_of run_one
 export PDESYM WIDTH MODES LAYERS SAMPLES LR BATCH SEED VALID_STEPS
 xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
 
@@ -73,9 +79,7 @@ xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
 printf '| equation | N train | augmentation | seed | epochs | best epoch (valid. %s steps) | test acc. MSE (100 steps) | test NMSE (100 steps) | test NMSE (20 steps) |\n' "$VALID_STEPS"
 printf '|---|---|---|---|---|---|---|---|---|\n'
 while read -r eq n aug; do
-  tag=${eq}_${n}_$aug
-  [ "$SEED" = 1 ] || tag=${tag}_s$SEED
-  [ "$VALID_STEPS" = 100 ] || tag=${tag}_v$VALID_STEPS
+  tag=$(tag_of "$eq" "$n" "$aug")
   python3 - "$tag" "$eq" "$n" "$aug" "$SEED" <<'EOF'
 import json, sys
 tag, eq, n, aug, seed = sys.argv[1:]
