@@ -15,17 +15,91 @@ using h5::check;
 using h5::check_status;
 using h5::Handle;
 
-void Split::resize(int n_, int nt_, int nx_) {
-  PDESYM_CHECK(n_ >= 0 && nt_ >= 1 && nx_ >= 1, "Split::resize: bad sizes " << n_ << ", " << nt_ << ", " << nx_);
+void Split::resize(int n_, int nt_, int nx_) { resize(n_, FieldShape{1, 1, nt_, 1, nx_}); }
+
+void Split::resize(int n_, const FieldShape& s, const std::vector<std::string>& names) {
+  PDESYM_CHECK(n_ >= 0 && s.nt >= 1 && s.nx >= 1 && s.ny >= 1 && s.nc >= 1 && (s.dim == 1 || s.dim == 2),
+               "Split::resize: bad sizes n " << n_ << ", " << s.describe());
   n = n_;
-  nt = nt_;
-  nx = nx_;
-  const std::size_t N = n_, NT = nt_, NX = nx_;
-  u.assign(N * NT * NX, 0.0);
-  x.assign(N * NX, 0.0);
-  t.assign(N * NT, 0.0);
+  dim = s.dim;
+  nc = s.nc;
+  nt = s.nt;
+  ny = s.ny;
+  nx = s.nx;
+  components = names.empty() ? default_component_names(s.nc) : names;
+  PDESYM_CHECK(static_cast<int>(components.size()) == nc, "Split::resize: " << components.size() << " names for "
+                                                                            << nc << " components");
+  const std::size_t N = n_;
+  u.assign(N * s.size(), 0.0);
+  x.assign(N * s.nx, 0.0);
+  y.assign(N * s.ny, 0.0);
+  t.assign(N * s.nt, 0.0);
   dx.assign(N, 0.0);
+  dy.assign(N, 0.0);
   dt.assign(N, 0.0);
+}
+
+Field Split::field(int i) const { return field_window(i, 0, nt); }
+
+Field Split::field_window(int i, int n0, int count) const {
+  PDESYM_CHECK(i >= 0 && i < n, "Split::field: trajectory " << i << " of " << n);
+  PDESYM_CHECK(n0 >= 0 && count >= 0 && n0 + count <= nt, "Split::field: window " << n0 << "+" << count << " of " << nt);
+  FieldShape s = shape();
+  s.nt = count;
+  Field f;
+  f.shape = s;
+  f.components = components;
+  f.data.resize(s.size());
+  const std::size_t pts = shape().points();
+  for (int c = 0; c < nc; ++c) {
+    const double* src = traj(i) + static_cast<std::size_t>(c) * shape().component_size() + n0 * pts;
+    std::copy(src, src + count * pts, f.component(c));
+  }
+  f.t.assign(t.begin() + static_cast<std::size_t>(i) * nt + n0, t.begin() + static_cast<std::size_t>(i) * nt + n0 + count);
+  f.x.assign(x.begin() + static_cast<std::size_t>(i) * nx, x.begin() + static_cast<std::size_t>(i + 1) * nx);
+  if (y.size() >= static_cast<std::size_t>(i + 1) * ny)
+    f.y.assign(y.begin() + static_cast<std::size_t>(i) * ny, y.begin() + static_cast<std::size_t>(i + 1) * ny);
+  else
+    f.y.assign(ny, 0.0);  // 1-D splits built by hand may leave y empty
+  f.dx = dx[i];
+  f.dy = dy.size() > static_cast<std::size_t>(i) ? dy[i] : 0.0;
+  f.dt = dt[i];
+  return f;
+}
+
+void Split::set_field(int i, const Field& f, const std::string& where) {
+  PDESYM_CHECK(i >= 0 && i < n, "Split::set_field: trajectory " << i << " of " << n);
+  PDESYM_REQUIRE(f.shape == shape(), where << ": shape " << f.shape.describe() << " differs from the split's "
+                                           << shape().describe());
+  PDESYM_REQUIRE(f.data.size() == traj_size() && f.t.size() == static_cast<std::size_t>(nt) &&
+                     f.x.size() == static_cast<std::size_t>(nx) && f.y.size() == static_cast<std::size_t>(ny),
+                 where << ": array sizes do not match the shape " << f.shape.describe());
+  std::copy(f.data.begin(), f.data.end(), traj(i));
+  std::copy(f.t.begin(), f.t.end(), t.begin() + static_cast<std::size_t>(i) * nt);
+  std::copy(f.x.begin(), f.x.end(), x.begin() + static_cast<std::size_t>(i) * nx);
+  std::copy(f.y.begin(), f.y.end(), y.begin() + static_cast<std::size_t>(i) * ny);
+  dx[i] = f.dx;
+  dy[i] = f.dy;
+  dt[i] = f.dt;
+}
+
+void Split::validate(const std::string& where) const {
+  const FieldShape s = shape();
+  PDESYM_REQUIRE(u.size() == static_cast<std::size_t>(n) * s.size() && x.size() == static_cast<std::size_t>(n) * nx &&
+                     t.size() == static_cast<std::size_t>(n) * nt && dx.size() == static_cast<std::size_t>(n) &&
+                     dt.size() == static_cast<std::size_t>(n),
+                 where << ": split '" << name << "' has array sizes that do not match " << n << " trajectories of "
+                       << s.describe());
+  const bool has_y = y.size() == static_cast<std::size_t>(n) * ny && dy.size() == static_cast<std::size_t>(n);
+  PDESYM_REQUIRE(has_y || dim == 1, where << ": split '" << name << "' has no y grid for 2-D data");
+  const double zero = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const auto p = field_problems(s, components, traj(i), t.data() + static_cast<std::size_t>(i) * nt,
+                                  x.data() + static_cast<std::size_t>(i) * nx,
+                                  has_y ? y.data() + static_cast<std::size_t>(i) * ny : &zero, dx[i],
+                                  has_y ? dy[i] : 0.0, dt[i]);
+    PDESYM_REQUIRE(p.empty(), where << ": " << name << "/" << i << ": " << p.front());
+  }
 }
 
 namespace {
@@ -296,6 +370,8 @@ Split read_split(const std::string& file, const std::string& group, int first, i
   read_f64(g, file, group, "dx", {n}, f0, rows, s.dx);
   read_f64(g, file, group, "dt", {n}, f0, rows, s.dt);
   read_f64(g, file, group, pname, {n, hnt, hnx}, f0, rows, s.u);
+  s.y.assign(rows, 0.0);
+  s.dy.assign(rows, 0.0);
   return s;
 }
 

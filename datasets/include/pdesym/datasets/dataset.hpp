@@ -14,25 +14,45 @@
 #include <string>
 #include <vector>
 
+#include "pdesym/common/field.hpp"
+
 namespace pdesym::datasets {
 
-/// One split (HDF5 group) held in memory.
+/// One split (HDF5 group) held in memory: n trajectories of one shape, each a pdesym::Field (field.hpp), stored
+/// contiguously. The 1-D scalar case (dim 1, nc 1, ny 1) is exactly LPSDA's [n][nt][nx] array.
 struct Split {
   std::string name;          ///< "train", "valid", "test", ...
   int n = 0, nt = 0, nx = 0;
-  std::vector<double> u;     ///< [n][nt][nx]
+  int dim = 1, nc = 1, ny = 1;             ///< space dimension, components, y points (1 in 1-D)
+  std::vector<std::string> components = {"u"};  ///< nc names
+  std::vector<double> u;     ///< [n][nc][nt][ny][nx]
   std::vector<double> x;     ///< [n][nx]
+  std::vector<double> y;     ///< [n][ny] (zeros in 1-D)
   std::vector<double> t;     ///< [n][nt]
   std::vector<double> dx;    ///< [n]
+  std::vector<double> dy;    ///< [n] (zeros in 1-D)
   std::vector<double> dt;    ///< [n]
 
-  const double* traj(int i) const { return u.data() + static_cast<std::size_t>(i) * nt * nx; }
-  double* traj(int i) { return u.data() + static_cast<std::size_t>(i) * nt * nx; }
+  FieldShape shape() const { return FieldShape{dim, nc, nt, ny, nx}; }
+  std::size_t traj_size() const { return shape().size(); }
+  const double* traj(int i) const { return u.data() + static_cast<std::size_t>(i) * traj_size(); }
+  double* traj(int i) { return u.data() + static_cast<std::size_t>(i) * traj_size(); }
   double L(int i) const { return dx[i] * nx; }
-  /// Name of the data set holding u: "pde_{nt}-{nx}".
+  double Ly(int i) const { return dy[i] * ny; }
+  /// Name of the data set holding u in the 1-D LPSDA layout: "pde_{nt}-{nx}".
   std::string pde_name() const { return "pde_" + std::to_string(nt) + "-" + std::to_string(nx); }
-  /// Allocates storage for n trajectories of nt x nx.
+  /// Allocates storage for n 1-D scalar trajectories of nt x nx.
   void resize(int n_, int nt_, int nx_);
+  /// Allocates storage for n trajectories of `s` with component names `names` (default names if empty).
+  void resize(int n_, const FieldShape& s, const std::vector<std::string>& names = {});
+  /// Trajectory i as a Field (copies).
+  Field field(int i) const;
+  /// Time levels [n0, n0 + count) of trajectory i as a Field (copies only those levels).
+  Field field_window(int i, int n0, int count) const;
+  /// Stores `f` as trajectory i (its shape must equal shape(); InputError naming `where` otherwise).
+  void set_field(int i, const Field& f, const std::string& where = "trajectory");
+  /// The one validator (pdesym::field_problems) on every trajectory: InputError "<where>: <name>/<i>: <problem>".
+  void validate(const std::string& where) const;
 };
 
 struct Attributes {
