@@ -36,12 +36,6 @@ double ipow(double v, int p) {
   return r;
 }
 
-bool all_finite(const std::vector<double>& v) {
-  for (double a : v)
-    if (!std::isfinite(a)) return false;
-  return true;
-}
-
 // Trigonometric interpolant of one periodic row from its (unnormalised r2c) Fourier coefficients. The Nyquist
 // mode of an even grid is represented by Re(c_{N/2}) cos(k_{N/2} (x - x0)), which is what a real shift of the
 // grid values requires.
@@ -162,26 +156,26 @@ double time_flow(const VectorField& V, double t, double eps, int nsteps) {
 // Fourier coefficients of all rows of a field, for interpolation at arbitrary (x, t).
 class SpectralField {
  public:
-  SpectralField(const Field& f, int stencil) : f_(f), nk_(f.nx / 2 + 1), stencil_(std::max(2, stencil)) {
-    C_.resize(static_cast<std::size_t>(f.nt) * nk_);
-    Fft1d& fft = fft_for(f.nx);
-    for (int n = 0; n < f.nt; ++n) fft.forward(f.row(n), C_.data() + static_cast<std::size_t>(n) * nk_);
+  SpectralField(const Field& f, int stencil) : f_(f), nk_(f.nx() / 2 + 1), stencil_(std::max(2, stencil)) {
+    C_.resize(static_cast<std::size_t>(f.nt()) * nk_);
+    Fft1d& fft = fft_for(f.nx());
+    for (int n = 0; n < f.nt(); ++n) fft.forward(f.row(n), C_.data() + static_cast<std::size_t>(n) * nk_);
     work_.resize(nk_);
   }
   // Coefficients of the row at time tau: a stored row when tau is a time level, otherwise Lagrange
   // interpolation over `stencil` neighbouring levels.
   const cdouble* at_time(double tau) {
     const double dt = f_.dt;
-    const double p = f_.nt > 1 ? (tau - f_.t[0]) / dt : 0.0;
+    const double p = f_.nt() > 1 ? (tau - f_.t[0]) / dt : 0.0;
     const double tol = 1e-9;
-    PDESYM_CHECK(p > -tol && p < f_.nt - 1 + tol,
+    PDESYM_CHECK(p > -tol && p < f_.nt() - 1 + tol,
                  "pre-image time " << tau << " lies outside the stored times [" << f_.t.front() << ", "
                                    << f_.t.back() << "]");
     const double pr = std::round(p);
     if (std::abs(p - pr) < tol) return C_.data() + static_cast<std::size_t>(pr) * nk_;
-    const int S = std::min(stencil_, f_.nt);
+    const int S = std::min(stencil_, f_.nt());
     int start = static_cast<int>(std::floor(p)) - S / 2 + 1;
-    start = std::clamp(start, 0, f_.nt - S);
+    start = std::clamp(start, 0, f_.nt() - S);
     std::fill(work_.begin(), work_.end(), cdouble(0));
     for (int k = 0; k < S; ++k) {
       double w = 1.0;
@@ -234,17 +228,17 @@ Field transform_affine(const Field& in, const Eigen::Matrix4d& M) {
   const double sx = M(0, 0), st = M(1, 1);
   out.dx = sx * in.dx;
   out.dt = st * in.dt;
-  for (int j = 0; j < in.nx; ++j) out.x[j] = sx * in.x[j];
-  for (int n = 0; n < in.nt; ++n) out.t[n] = st * in.t[n] + M(1, 3);
-  const double L = in.L();
-  for (int n = 0; n < in.nt; ++n) {
+  for (int j = 0; j < in.nx(); ++j) out.x[j] = sx * in.x[j];
+  for (int n = 0; n < in.nt(); ++n) out.t[n] = st * in.t[n] + M(1, 3);
+  const double L = in.Lx();
+  for (int n = 0; n < in.nt(); ++n) {
     const double tn = in.t[n];
     const double d = (M(0, 1) * tn + M(0, 3)) / sx;
     double* o = out.row(n);
-    fourier_shift(in.row(n), o, in.nx, L, d);
+    fourier_shift(in.row(n), o, in.nx(), L, d);
     const double a = M(2, 2), b = M(2, 1) * tn + M(2, 3);
     if (a != 1.0 || b != 0.0)
-      for (int j = 0; j < in.nx; ++j) o[j] = a * o[j] + b;
+      for (int j = 0; j < in.nx(); ++j) o[j] = a * o[j] + b;
   }
   return out;
 }
@@ -253,24 +247,24 @@ Field transform_general(const Field& in, const VectorField& V, double eps, const
   const int nsteps = std::max(1, opt.substeps);
   Field out = in;
   const double sx = std::exp(eps * V.x_scale_rate());
-  const double L = in.L(), Lp = sx * L;
+  const double L = in.Lx(), Lp = sx * L;
   out.dx = sx * in.dx;
-  for (int j = 0; j < in.nx; ++j) out.x[j] = sx * in.x[j];
+  for (int j = 0; j < in.nx(); ++j) out.x[j] = sx * in.x[j];
 
-  std::vector<double> pre(in.nt);
+  std::vector<double> pre(in.nt());
   if (V.tau_affine()) {
-    for (int n = 0; n < in.nt; ++n) {
+    for (int n = 0; n < in.nt(); ++n) {
       out.t[n] = time_flow(V, in.t[n], eps, nsteps);
       pre[n] = in.t[n];
     }
-    out.dt = in.nt > 1 ? out.t[1] - out.t[0] : in.dt;
+    out.dt = in.nt() > 1 ? out.t[1] - out.t[0] : in.dt;
   } else {
     const double a = time_flow(V, in.t.front(), eps, nsteps), b = time_flow(V, in.t.back(), eps, nsteps);
-    PDESYM_REQUIRE(std::isfinite(a) && std::isfinite(b) && (in.nt == 1 || b > a),
+    PDESYM_REQUIRE(std::isfinite(a) && std::isfinite(b) && (in.nt() == 1 || b > a),
                    "the time flow of " << V.label() << " with eps=" << eps << " is not defined on [" << in.t.front()
                                        << ", " << in.t.back() << "] (eps too large)");
-    out.dt = in.nt > 1 ? (b - a) / (in.nt - 1) : in.dt;
-    for (int n = 0; n < in.nt; ++n) {
+    out.dt = in.nt() > 1 ? (b - a) / (in.nt() - 1) : in.dt;
+    for (int n = 0; n < in.nt(); ++n) {
       out.t[n] = a + n * out.dt;
       double tau = time_flow(V, out.t[n], -eps, nsteps);
       pre[n] = std::clamp(tau, in.t.front(), in.t.back());
@@ -278,11 +272,11 @@ Field transform_general(const Field& in, const VectorField& V, double eps, const
   }
 
   SpectralField sf(in, opt.time_stencil);
-  for (int n = 0; n < in.nt; ++n) {
-    RowInterpolant row(sf.at_time(pre[n]), in.nx, in.x[0], L);
+  for (int n = 0; n < in.nt(); ++n) {
+    RowInterpolant row(sf.at_time(pre[n]), in.nx(), in.x[0], L);
     double* o = out.row(n);
     double x = out.x[0] / sx, xprev = x;
-    for (int j = 0; j < in.nx; ++j) {
+    for (int j = 0; j < in.nx(); ++j) {
       if (j > 0) x = xprev + (out.x[j] - out.x[j - 1]) / sx;
       o[j] = solve_point(V, eps, row, out.x[j], out.t[n], pre[n], L, x, opt);
       xprev = x;
@@ -296,57 +290,11 @@ Field transform_general(const Field& in, const VectorField& V, double eps, const
 
 // ---- Field -------------------------------------------------------------------------------------------------
 
-Field Field::from_split(const datasets::Split& s, int i) { return from_split_window(s, i, 0, s.nt); }
-
-Field Field::from_split_window(const datasets::Split& s, int i, int n0, int count) {
-  PDESYM_CHECK(i >= 0 && i < s.n, "trajectory " << i << " out of range [0, " << s.n << ")");
-  PDESYM_CHECK(n0 >= 0 && count >= 1 && n0 + count <= s.nt,
-               "time window [" << n0 << ", " << n0 + count << ") out of range [0, " << s.nt << ")");
-  Field f;
-  f.nt = count;
-  f.nx = s.nx;
-  const double* src = s.traj(i) + static_cast<std::size_t>(n0) * s.nx;
-  f.u.assign(src, src + static_cast<std::size_t>(count) * s.nx);
-  f.x.assign(s.x.begin() + static_cast<std::ptrdiff_t>(i) * s.nx, s.x.begin() + static_cast<std::ptrdiff_t>(i + 1) * s.nx);
-  f.t.assign(s.t.begin() + static_cast<std::ptrdiff_t>(i) * s.nt + n0,
-             s.t.begin() + static_cast<std::ptrdiff_t>(i) * s.nt + n0 + count);
-  f.dx = s.dx[i];
-  f.dt = s.dt[i];
-  return f;
-}
-
-Field Field::from_trajectory(const solvers::Trajectory& tr) {
-  Field f;
-  f.nt = tr.nt;
-  f.nx = tr.nx;
-  f.u = tr.u;
-  f.x = tr.x;
-  f.t = tr.t;
-  f.dx = tr.dx();
-  f.dt = tr.dt();
-  return f;
-}
-
-void Field::to_split(datasets::Split& s, int i) const {
-  PDESYM_CHECK(i >= 0 && i < s.n && s.nt == nt && s.nx == nx,
-               "cannot store a " << nt << "x" << nx << " trajectory as row " << i << " of a split of " << s.n << "x"
-                                 << s.nt << "x" << s.nx);
-  std::copy(u.begin(), u.end(), s.traj(i));
-  std::copy(x.begin(), x.end(), s.x.begin() + static_cast<std::ptrdiff_t>(i) * nx);
-  std::copy(t.begin(), t.end(), s.t.begin() + static_cast<std::ptrdiff_t>(i) * nt);
-  s.dx[i] = dx;
-  s.dt[i] = dt;
-}
-
-void Field::validate(const std::string& what) const {
-  PDESYM_REQUIRE(nt >= 1 && nx >= 2, what << ": needs at least 1 time level and 2 grid points (got nt=" << nt
-                                           << ", nx=" << nx << ")");
-  PDESYM_REQUIRE(u.size() == static_cast<std::size_t>(nt) * nx && x.size() == static_cast<std::size_t>(nx) &&
-                     t.size() == static_cast<std::size_t>(nt),
-                 what << ": array sizes do not match nt=" << nt << ", nx=" << nx);
-  PDESYM_REQUIRE(dx > 0 && std::isfinite(dx), what << ": dx must be positive (got " << dx << ")");
-  PDESYM_REQUIRE(nt == 1 || (dt > 0 && std::isfinite(dt)), what << ": dt must be positive (got " << dt << ")");
-  PDESYM_REQUIRE(all_finite(u) && all_finite(x) && all_finite(t), what << ": contains NaN or Inf values");
+static void require_transformable(const Field& f, const std::string& what) {
+  validate(f, what);
+  PDESYM_REQUIRE(f.dim() == 1 && f.nc() == 1,
+                 what << ": finite symmetry transformations of " << f.shape.describe()
+                      << " fields are not supported yet (1-D scalar fields only)");
 }
 
 // ---- VectorField -------------------------------------------------------------------------------------------
@@ -470,7 +418,7 @@ Eigen::Matrix4d expm(const Eigen::Matrix4d& M) {
 // ---- transforms --------------------------------------------------------------------------------------------
 
 Field transform(const Field& in, const VectorField& V, double eps, const TransformOptions& opt) {
-  in.validate();
+  require_transformable(in, "trajectory");
   switch (V.kind()) {
     case FlowKind::Identity: return in;
     case FlowKind::Affine:
@@ -486,18 +434,18 @@ Field transform(const Field& in, const VectorField& V, double eps, const Transfo
 
 std::vector<double> transform_points(const Field& in, const VectorField& V, double eps, const std::vector<double>& xs,
                                      const std::vector<double>& ts, const TransformOptions& opt) {
-  in.validate();
+  require_transformable(in, "trajectory");
   PDESYM_REQUIRE(xs.size() == ts.size(), "transform_points: " << xs.size() << " abscissae but " << ts.size() << " times");
   PDESYM_REQUIRE(V.kind() != FlowKind::Unsupported,
                  "generator " << V.label() << " cannot be applied: " << V.reason());
   const int nsteps = std::max(1, opt.substeps);
   SpectralField sf(in, opt.time_stencil);
-  const double L = in.L();
+  const double L = in.Lx();
   std::vector<double> out(xs.size());
   for (std::size_t k = 0; k < xs.size(); ++k) {
     const double tau = time_flow(V, ts[k], -eps, nsteps);
     PDESYM_REQUIRE(std::isfinite(tau), "the time flow of " << V.label() << " is not defined at t'=" << ts[k]);
-    RowInterpolant row(sf.at_time(tau), in.nx, in.x[0], L);
+    RowInterpolant row(sf.at_time(tau), in.nx(), in.x[0], L);
     // Initial guess: the backward flow of (X, t', u(X)) (exact for fields with xi independent of u).
     double u0, ux;
     row.eval(xs[k], u0, ux);
@@ -615,7 +563,7 @@ Augmenter::Augmenter(GeneratorSet set, TransformOptions topt) : set_(std::move(s
 Field Augmenter::apply(const Field& in, const std::vector<double>& eps) const {
   PDESYM_CHECK(eps.size() == set_.generators.size(),
                eps.size() << " eps values for " << set_.generators.size() << " generators");
-  in.validate();
+  require_transformable(in, "trajectory");
   Field cur = in;
   Eigen::Matrix4d M = Eigen::Matrix4d::Identity();
   bool pending = false;
@@ -641,7 +589,7 @@ Field Augmenter::apply(const Field& in, const std::vector<double>& eps) const {
 Field Augmenter::operator()(const Field& in, Rng& rng, std::vector<double>* eps_out) const {
   std::vector<double> eps(set_.generators.size());
   // Period of the trajectory as seen by generator k (scalings before it change it).
-  double L = in.L();
+  double L = in.Lx();
   for (std::size_t k = 0; k < eps.size(); ++k) {
     const Generator& g = set_.generators[k];
     if (g.full_period) {
@@ -663,15 +611,15 @@ datasets::Split augment_split(const datasets::Split& in, const Augmenter& aug, i
   PDESYM_REQUIRE(per >= 1, "nothing to write: no copies and originals dropped");
   datasets::Split out;
   out.name = in.name;
-  out.resize(in.n * per, in.nt, in.nx);
+  out.resize(in.n * per, in.shape(), in.components);
   for (int i = 0; i < in.n; ++i) {
-    Field f = Field::from_split(in, i);
-    f.validate(in.name + " trajectory " + std::to_string(i));
+    const Field f = in.field(i);
+    require_transformable(f, in.name + "/" + std::to_string(i));
     int o = i * per;
-    if (keep_original) f.to_split(out, o++);
+    if (keep_original) out.set_field(o++, f);
     for (int c = 0; c < copies; ++c) {
       Rng rng(seed, static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(c) + 1);
-      aug(f, rng).to_split(out, o++);
+      out.set_field(o++, aug(f, rng), in.name + "/" + std::to_string(i));
     }
   }
   return out;

@@ -20,20 +20,11 @@ using symmetry::PolynomialBasis;
 void check_split(const datasets::Split& d, const std::string& what) {
   PDESYM_REQUIRE(d.n > 0 && d.nt > 0 && d.nx > 0,
                  what << ": split '" << d.name << "' is empty (n=" << d.n << ", nt=" << d.nt << ", nx=" << d.nx << ")");
+  PDESYM_REQUIRE(d.dim == 1 && d.nc == 1, what << ": learned discovery methods need 1-D scalar data; split '" << d.name
+                                               << "' holds " << d.shape().describe() << " fields");
   PDESYM_REQUIRE(d.nx >= 8 && d.nx % 2 == 0,
                  what << ": split '" << d.name << "' has nx=" << d.nx << "; need an even nx >= 8 for spectral derivatives");
-  const std::size_t n = static_cast<std::size_t>(d.n);
-  PDESYM_REQUIRE(d.u.size() == n * d.nt * d.nx && d.x.size() == n * d.nx && d.t.size() == n * d.nt &&
-                     d.dx.size() == n && d.dt.size() == n,
-                 what << ": split '" << d.name << "' has inconsistent array sizes (u " << d.u.size() << ", x "
-                      << d.x.size() << ", t " << d.t.size() << ", dx " << d.dx.size() << ", dt " << d.dt.size()
-                      << " for n=" << d.n << ", nt=" << d.nt << ", nx=" << d.nx << ")");
-  for (int i = 0; i < d.n; ++i)
-    PDESYM_REQUIRE(d.dx[i] > 0 && std::isfinite(d.dx[i]),
-                   what << ": trajectory " << i << " of split '" << d.name << "' has dx=" << d.dx[i]);
-  for (std::size_t k = 0; k < d.u.size(); ++k)
-    PDESYM_REQUIRE(std::isfinite(d.u[k]), what << ": split '" << d.name << "' holds a non-finite value in trajectory "
-                                               << k / (static_cast<std::size_t>(d.nt) * d.nx));
+  d.validate(what);
 }
 
 Frame make_frame(const datasets::Split& d) {

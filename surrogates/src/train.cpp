@@ -434,10 +434,10 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
         if (traj < first || traj >= last) continue;
         Rng rs(opt.seed ^ kSampleTag, static_cast<std::uint64_t>(e), static_cast<std::uint64_t>(g));
         const int start = static_cast<int>(std::min<long>(rs.uniform_int(0, tr.nt - 2 * tw), tr.nt - 2 * tw));
-        augment::Field f = augment::Field::from_split_window(tr, traj - first, start, 2 * tw);
+        Field f = tr.field_window(traj - first, start, 2 * tw);
         if (aug.active()) f = aug(f, rs);
-        xin.insert(xin.end(), f.u.begin(), f.u.begin() + static_cast<std::ptrdiff_t>(win));
-        yout.insert(yout.end(), f.u.begin() + static_cast<std::ptrdiff_t>(win), f.u.end());
+        xin.insert(xin.end(), f.data.begin(), f.data.begin() + static_cast<std::ptrdiff_t>(win));
+        yout.insert(yout.end(), f.data.begin() + static_cast<std::ptrdiff_t>(win), f.data.end());
         dxv.push_back(static_cast<float>(f.dx));
         dtv.push_back(static_cast<float>(f.dt));
       }

@@ -124,28 +124,12 @@ std::vector<JetMonomial> jet_library(int max_order, int max_degree) {
 void validate_split(const datasets::Split& d) {
   const std::string where = "split '" + d.name + "'";
   PDESYM_REQUIRE(d.n >= 1, where << " has no trajectories");
+  PDESYM_REQUIRE(d.dim == 1 && d.nc == 1, where << ": identification and nullspace discovery need 1-D scalar data; "
+                                                << "this split holds " << d.shape().describe() << " fields");
   PDESYM_REQUIRE(d.nx >= 8 && d.nx % 2 == 0, where << ": nx must be even and >= 8 for spectral derivatives, got "
                                                    << d.nx);
   PDESYM_REQUIRE(d.nt >= 9, where << ": need at least 9 stored time steps to differentiate in t, got " << d.nt);
-  const std::size_t n = static_cast<std::size_t>(d.n);
-  PDESYM_REQUIRE(d.u.size() == n * d.nt * d.nx, where << ": u has " << d.u.size() << " values, expected n*nt*nx = "
-                                                      << n * d.nt * d.nx);
-  PDESYM_REQUIRE(d.x.size() == n * d.nx && d.t.size() == n * d.nt && d.dx.size() == n && d.dt.size() == n,
-                 where << ": x/t/dx/dt arrays do not match n=" << d.n << ", nt=" << d.nt << ", nx=" << d.nx);
-  for (int i = 0; i < d.n; ++i) {
-    PDESYM_REQUIRE(d.dx[i] > 0 && std::isfinite(d.dx[i]), where << ", trajectory " << i << ": dx must be positive");
-    const double* t = d.t.data() + static_cast<std::size_t>(i) * d.nt;
-    const double h = (t[d.nt - 1] - t[0]) / (d.nt - 1);
-    PDESYM_REQUIRE(h > 0 && std::isfinite(h), where << ", trajectory " << i << ": times must increase");
-    for (int k = 1; k < d.nt; ++k)
-      PDESYM_REQUIRE(std::abs(t[k] - t[k - 1] - h) <= 1e-6 * h,
-                     where << ", trajectory " << i << ": time steps must be uniform (t[" << k << "] - t[" << k - 1
-                           << "] = " << t[k] - t[k - 1] << ", mean step " << h << ")");
-    const double* u = d.traj(i);
-    for (std::size_t k = 0; k < static_cast<std::size_t>(d.nt) * d.nx; ++k)
-      PDESYM_REQUIRE(std::isfinite(u[k]), where << ", trajectory " << i << ": u has a non-finite value at time index "
-                                                << k / d.nx << ", x index " << k % d.nx);
-  }
+  d.validate("data");
 }
 
 namespace {

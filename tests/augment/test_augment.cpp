@@ -10,6 +10,7 @@
 
 #include "pdesym/augment/augment.hpp"
 #include "pdesym/common/error.hpp"
+#include "pdesym/solvers/etdrk4.hpp"
 #include "pdesym/solvers/initial.hpp"
 #include "pdesym/solvers/spectral.hpp"
 
@@ -24,16 +25,9 @@ namespace {
 using Fn = std::function<double(double, double)>;
 
 Field sample(const Fn& f, double L, int nx, double t0, double dt, int nt) {
-  Field F;
-  F.nt = nt;
-  F.nx = nx;
-  F.dx = L / nx;
-  F.dt = dt;
-  for (int j = 0; j < nx; ++j) F.x.push_back(j * F.dx);
-  for (int n = 0; n < nt; ++n) F.t.push_back(t0 + n * dt);
-  F.u.resize(static_cast<std::size_t>(nt) * nx);
+  Field F(FieldShape{1, 1, nt, 1, nx}, L / nx, 0.0, dt, t0);
   for (int n = 0; n < nt; ++n)
-    for (int j = 0; j < nx; ++j) F.u[static_cast<std::size_t>(n) * nx + j] = f(F.x[j], F.t[n]);
+    for (int j = 0; j < nx; ++j) F.data[static_cast<std::size_t>(n) * nx + j] = f(F.x[j], F.t[n]);
   return F;
 }
 
@@ -62,13 +56,13 @@ const double kD2[5] = {-205.0 / 72, 8.0 / 5, -1.0 / 5, 8.0 / 315, -1.0 / 560};
 // Relative PDE residual max|u_t - F| / max(max|terms|) of u_t = -a u u_x + sum_k c_k d_x^k u on the gridded
 // field: spectral x-derivatives, 8th-order central differences in time, interior time levels only.
 double residual(const Field& F, double a, const std::map<int, double>& linear) {
-  Grid g(F.nx, F.L());
+  Grid g(F.nx(), F.Lx());
   SpectralDerivative D(g);
   std::vector<rvec> jets;
   double rmax = 0, scale = 0;
-  for (int n = 4; n < F.nt - 4; ++n) {
+  for (int n = 4; n < F.nt() - 4; ++n) {
     D.jets(F.row(n), 4, jets);
-    for (int j = 0; j < F.nx; ++j) {
+    for (int j = 0; j < F.nx(); ++j) {
       double ut = 0;
       for (int k = 1; k <= 4; ++k) ut += kD1[k] * (F.row(n + k)[j] - F.row(n - k)[j]);
       ut /= F.dt;
@@ -145,7 +139,7 @@ TEST(Augment, KdvSolitonStaysASolutionUnderEveryGenerator) {
     std::printf("KdV soliton residual after exp(%g (%s)): %.2e\n", c.eps, c.gen, r);
     EXPECT_LT(r, 1e-9) << c.gen;
     double change = std::abs(G.dx - F.dx) + std::abs(G.t[0] - F.t[0]);
-    for (std::size_t i = 0; i < F.u.size(); ++i) change = std::max(change, std::abs(G.u[i] - F.u[i]));
+    for (std::size_t i = 0; i < F.data.size(); ++i) change = std::max(change, std::abs(G.data[i] - F.data[i]));
     EXPECT_GT(change, 1e-2) << "transformation did nothing: " << c.gen;
   }
   // Non-symmetries: u d_u and x d_x are not in the KdV algebra.
@@ -161,13 +155,13 @@ TEST(Augment, ScalingRescalesGridAndLabelsExactly) {
   const Field G = transform(F, field("x*d_x + 3*t*d_t - 2*u*d_u"), 0.1);
   EXPECT_NEAR(G.dx, F.dx * std::exp(0.1), 1e-15);
   EXPECT_NEAR(G.dt, F.dt * std::exp(0.3), 1e-14);
-  EXPECT_NEAR(G.L(), 80.0 * std::exp(0.1), 1e-12);
+  EXPECT_NEAR(G.Lx(), 80.0 * std::exp(0.1), 1e-12);
   EXPECT_NEAR(G.t[3], F.t[3] * std::exp(0.3), 1e-13);
-  for (std::size_t i = 0; i < F.u.size(); i += 37) EXPECT_NEAR(G.u[i], std::exp(-0.2) * F.u[i], 1e-14);
+  for (std::size_t i = 0; i < F.data.size(); i += 37) EXPECT_NEAR(G.data[i], std::exp(-0.2) * F.data[i], 1e-14);
   // Time translation only relabels; the boost shifts by eps*t and adds eps.
   const Field T = transform(F, field("d_t"), 2.5);
   EXPECT_NEAR(T.t[0], 3.5, 1e-14);
-  EXPECT_EQ(T.u, F.u);
+  EXPECT_EQ(T.data, F.data);
   const Field Bst = transform(F, field("t*d_x + d_u"), 0.4);
   const Fn exact = kdv_soliton(1.0, 40.0);
   for (int n : {0, 5, 9})
@@ -259,7 +253,7 @@ TEST(Augment, GeneralFlowAgreesWithExactAffinePath) {
   for (const char* s : {"t*d_x + d_u", "x*d_x + 3*t*d_t - 2*u*d_u", "0.3*d_x + 0.2*d_t - 0.5*t*d_x - 0.5*d_u + 0.1*x*d_x"}) {
     const Field A = transform(F, field(s), 0.3), G = transform(F, field(s), 0.3, general);
     double d = 0;
-    for (std::size_t i = 0; i < A.u.size(); ++i) d = std::max(d, std::abs(A.u[i] - G.u[i]));
+    for (std::size_t i = 0; i < A.data.size(); ++i) d = std::max(d, std::abs(A.data[i] - G.data[i]));
     EXPECT_LT(d, 1e-9) << s;
     EXPECT_NEAR(A.dt, G.dt, 1e-12) << s;
     EXPECT_NEAR(A.t[0], G.t[0], 1e-12) << s;
@@ -274,17 +268,17 @@ TEST(Augment, GeneralPeriodicFieldsWithNonAffineTauAndUDependentXi) {
   const Field G = transform(F, field("t^2*d_t"), 0.3);
   EXPECT_NEAR(G.t.back(), 1.0 / (1 - 0.3), 1e-9);
   double err = 0;
-  for (int n = 0; n < G.nt; ++n) {
+  for (int n = 0; n < G.nt(); ++n) {
     const double tau = G.t[n] / (1 + 0.3 * G.t[n]);
-    for (int j = 0; j < G.nx; ++j) err = std::max(err, std::abs(G.row(n)[j] - ex(G.x[j], tau)));
+    for (int j = 0; j < G.nx(); ++j) err = std::max(err, std::abs(G.row(n)[j] - ex(G.x[j], tau)));
   }
   std::printf("t^2 d_t resampling error: %.2e\n", err);
   EXPECT_LT(err, 1e-8);
   // u d_x: x' = x + eps u, u' = u: the pre-image x_j = X_j - eps u'_j must carry the value u'_j.
   const Field H = transform(F, field("u*d_x"), 0.2);
   double err2 = 0;
-  for (int n = 0; n < H.nt; n += 10)
-    for (int j = 0; j < H.nx; ++j) {
+  for (int n = 0; n < H.nt(); n += 10)
+    for (int j = 0; j < H.nx(); ++j) {
       const double u = H.row(n)[j];
       err2 = std::max(err2, std::abs(u - ex(H.x[j] - 0.2 * u, H.t[n])));
     }
@@ -366,14 +360,14 @@ TEST(Augment, AugmenterIsSeededAndComposesAffineGeneratorsExactly) {
   Rng r1(11, 3, 4), r2(11, 3, 4), r3(12, 3, 4);
   std::vector<double> e1, e3;
   const Field A = aug(F, r1, &e1), B = aug(F, r2), C = aug(F, r3, &e3);
-  EXPECT_EQ(A.u, B.u);
-  EXPECT_NE(A.u, C.u);
+  EXPECT_EQ(A.data, B.data);
+  EXPECT_NE(A.data, C.data);
   ASSERT_EQ(e1.size(), 4u);
   // One fused pass equals applying the generators one after the other.
   Field S = F;
   for (std::size_t k = 0; k < e1.size(); ++k) S = transform(S, aug.generators().generators[k].field, e1[k]);
   double d = 0;
-  for (std::size_t i = 0; i < S.u.size(); ++i) d = std::max(d, std::abs(S.u[i] - A.u[i]));
+  for (std::size_t i = 0; i < S.data.size(); ++i) d = std::max(d, std::abs(S.data[i] - A.data[i]));
   EXPECT_LT(d, 1e-11);
   EXPECT_NEAR(S.dx, A.dx, 1e-14);
   EXPECT_NEAR(S.t[5], A.t[5], 1e-12);
@@ -389,7 +383,7 @@ TEST(Augment, AugmentSplitKeepsOriginalsAndAddsCopies) {
   s.resize(2, 6, 64);
   for (int i = 0; i < 2; ++i) {
     Field f = sample(kdv_soliton(1.0 + i, 40.0), 80.0, 64, 0.0, 0.1, 6);
-    f.to_split(s, i);
+    s.set_field(i, f);
   }
   const Augmenter aug(load_generators("known:kdv"));
   const datasets::Split out = augment_split(s, aug, 2, 42);
@@ -404,11 +398,27 @@ TEST(Augment, AugmentSplitKeepsOriginalsAndAddsCopies) {
 
 TEST(Augment, RejectsBadTrajectories) {
   Field f = sample(kdv_soliton(1.0, 40.0), 80.0, 32, 0.0, 0.1, 4);
-  f.u[5] = std::nan("");
+  f.data[5] = std::nan("");
   EXPECT_THROW(transform(f, field("d_x"), 1.0), InputError);
   Field g = sample(kdv_soliton(1.0, 40.0), 80.0, 32, 0.0, 0.1, 4);
   g.dx = -1;
   EXPECT_THROW(transform(g, field("d_x"), 1.0), InputError);
+  Field h = sample(kdv_soliton(1.0, 40.0), 80.0, 32, 0.0, 0.1, 4);
+  h.t[2] += 0.03;  // non-uniform time levels
+  EXPECT_THROW(transform(h, field("d_x"), 1.0), InputError);
+  Field k = sample(kdv_soliton(1.0, 40.0), 80.0, 32, 0.0, 0.1, 4);
+  k.dx *= 1.01;  // dx inconsistent with x
+  EXPECT_THROW(transform(k, field("d_x"), 1.0), InputError);
+  // 2-D and multi-component fields are refused with a message naming the shape.
+  Field two_d(FieldShape{2, 1, 3, 8, 8}, 0.5, 0.5, 0.1);
+  try {
+    transform(two_d, field("d_x"), 1.0);
+    ADD_FAILURE() << "2-D field accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("2-D"), std::string::npos) << e.what();
+  }
+  Field system(FieldShape{1, 2, 3, 1, 16}, 0.5, 0.0, 0.1);
+  EXPECT_THROW(transform(system, field("d_x"), 1.0), InputError);
 }
 
 // A solver trajectory (random sine-sum initial condition, as in the datasets) transformed by random elements
@@ -421,7 +431,9 @@ TEST(Augment, SolverTrajectoryResidualStaysAtSolverAccuracy) {
   const rvec u0 = ic.sample(g, rng);
   solvers::IntegrateOptions io;
   io.dt_max = 0.0025;
-  const Field F = Field::from_trajectory(solvers::integrate(*kdv, g, u0, 1.0, 101, io));
+  const solvers::Trajectory tr = solvers::integrate(*kdv, g, u0, 1.0, 101, io);
+  Field F(FieldShape{1, 1, tr.nt, 1, tr.nx}, tr.dx(), 0.0, tr.dt());
+  F.data = tr.u;
   const double base = kdv_residual(F);
   const Augmenter aug(load_generators("known:kdv"));
   double worst = 0;

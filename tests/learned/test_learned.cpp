@@ -214,6 +214,6 @@ TEST(Discover, RejectsBadOptionsAndData) {
   expect_msg(o, empty, "is empty");
   datasets::Split broken = d;
   broken.u.resize(10);
-  expect_msg(o, broken, "inconsistent array sizes");
+  expect_msg(o, broken, "array sizes that do not match");
   EXPECT_EQ(learned::learned_methods().size(), 3u);
 }

@@ -172,21 +172,21 @@ TEST(Identify, BadDataGivesClearErrors) {
         b.t[10] += 0.003;
         identify_equation(b);
       },
-      "time steps must be uniform");
+      "t is not uniform");
   expect_input_error(
       [&] {
         auto b = s;
         b.u[1234] = std::nan("");
         identify_equation(b);
       },
-      "non-finite value at time index 4");
+      "non-finite value nan in component u at time level 4");
   expect_input_error(
       [&] {
         auto b = s;
         b.u.resize(10);
         identify_equation(b);
       },
-      "u has 10 values");
+      "array sizes that do not match");
   expect_input_error(
       [&] {
         datasets::Split b;

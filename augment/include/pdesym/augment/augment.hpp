@@ -30,35 +30,16 @@
 #include <string>
 #include <vector>
 
+#include "pdesym/common/field.hpp"
 #include "pdesym/common/rng.hpp"
 #include "pdesym/datasets/dataset.hpp"
-#include "pdesym/solvers/etdrk4.hpp"
 #include "pdesym/symmetry/basis.hpp"
 
 namespace pdesym::augment {
 
-/// One gridded trajectory: u [nt][nx] on the periodic grid x_j = x[0] + j dx (period L = nx dx) at the
-/// uniform times t_n = t[0] + n dt. This is one row of a datasets::Split.
-struct Field {
-  int nt = 0, nx = 0;
-  std::vector<double> u;  ///< [nt][nx]
-  std::vector<double> x;  ///< [nx]
-  std::vector<double> t;  ///< [nt]
-  double dx = 0, dt = 0;
-
-  double L() const { return dx * nx; }
-  const double* row(int n) const { return u.data() + static_cast<std::size_t>(n) * nx; }
-  double* row(int n) { return u.data() + static_cast<std::size_t>(n) * nx; }
-  /// Row i of a split (copies).
-  static Field from_split(const datasets::Split& s, int i);
-  /// Rows [n0, n0 + count) of trajectory i of a split (a time window; copies only those rows).
-  static Field from_split_window(const datasets::Split& s, int i, int n0, int count);
-  static Field from_trajectory(const solvers::Trajectory& tr);
-  /// Writes into row i of `s` (which must have the same nt and nx).
-  void to_split(datasets::Split& s, int i) const;
-  /// Throws InputError if sizes are inconsistent, dx/dt are not positive or values are not finite.
-  void validate(const std::string& what = "trajectory") const;
-};
+/// The trajectory type (common/field.hpp). Transformations act on 1-D scalar fields (dim 1, nc 1); others are
+/// refused with an InputError naming the shape.
+using Field = pdesym::Field;
 
 enum class FlowKind { Identity, Affine, PeriodicGeneral, NonPeriodic, Unsupported };
 std::string to_string(FlowKind k);
