@@ -1,0 +1,79 @@
+#pragma once
+// Sets of generators with parameter ranges, the random Augmenter, and dataset-level augmentation.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pdesym/augment/transform.hpp"
+#include "pdesym/common/rng.hpp"
+#include "pdesym/datasets/dataset.hpp"
+
+namespace pdesym::augment {
+
+/// A generator with the range of its group parameter: eps ~ U[-eps_max, eps_max].
+struct Generator {
+  VectorField field;
+  double eps_max = 0.1;
+  /// When true (pure x-translations by default), eps is drawn as a shift uniform over one period instead.
+  bool full_period = false;
+};
+
+struct AugmentOptions {
+  double eps = 0.1;                  ///< default eps_max of every generator
+  bool full_period_translations = true;  ///< pure d_x generators shift by U[0, L) instead of U[-eps, eps]
+  /// Generators of sym.json files are first brought to reduced row echelon form (sparse, canonical combinations
+  /// such as d_x, d_t, t d_x + d_u instead of rotated mixtures) and coefficients below this relative size are
+  /// dropped. <0 disables both.
+  double canonical_tol = 1e-3;
+  /// Generators that cannot act on periodic data (NonPeriodic/Unsupported) are dropped with a note in
+  /// GeneratorSet::notes instead of failing.
+  bool skip_incompatible = true;
+  TransformOptions transform;
+};
+
+/// The generators the augmenter applies, with where they came from.
+struct GeneratorSet {
+  std::string source;                   ///< "none", "known:kdv", a sym.json path, ...
+  std::vector<Generator> generators;
+  std::vector<std::string> notes;       ///< dropped generators and why
+  bool empty() const { return generators.empty(); }
+  std::string describe() const;         ///< one line per generator (label, class, eps range)
+};
+
+/// Reduced row echelon form of the generator columns over the basis order (pivots on the earliest basis
+/// element), scaled so each pivot is 1; entries below `tol` relative to the column maximum set to zero.
+Eigen::MatrixXd canonical_generators(const Eigen::MatrixXd& G, double tol);
+
+/// Builds the generator set of a specification:
+///   "none"                   no augmentation
+///   "known:<equation>"       symmetry::known_algebra(<equation>) (kdv, burgers, ks, mkdv)
+///   "<path>.json"            the generators of a sym.json file (symmetry::read_sym_json)
+///   "gen:<V1>;<V2>;..."      generators written like labels ("gen:d_x;t*d_x + d_u")
+/// Throws InputError for an unknown name, a missing/malformed file, or when no generator can be used.
+GeneratorSet load_generators(const std::string& spec, const AugmentOptions& opt = {});
+
+/// Applies every generator of the set in order, each with its own random eps, to one trajectory.
+/// `eps_out` (optional) receives the eps drawn for each generator.
+class Augmenter {
+ public:
+  Augmenter() = default;
+  explicit Augmenter(GeneratorSet set, TransformOptions topt = {});
+  const GeneratorSet& generators() const { return set_; }
+  bool active() const { return !set_.empty(); }
+  /// Random transformation of `in`; all randomness comes from `rng`.
+  Field operator()(const Field& in, Rng& rng, std::vector<double>* eps_out = nullptr) const;
+  /// Deterministic: applies generator k with eps[k] (eps.size() == number of generators).
+  Field apply(const Field& in, const std::vector<double>& eps) const;
+
+ private:
+  GeneratorSet set_;
+  TransformOptions topt_;
+};
+
+/// Dataset-level augmentation used by `pdesym augment`: for each trajectory i of `in`, writes the original
+/// (if keep_original) followed by `copies` transformed copies, trajectory i's copy c using
+/// Rng(seed, i, c + 1).
+datasets::Split augment_split(const datasets::Split& in, const Augmenter& aug, int copies, std::uint64_t seed,
+                              bool keep_original = true);
+
+}  // namespace pdesym::augment

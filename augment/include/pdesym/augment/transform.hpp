@@ -1,0 +1,30 @@
+#pragma once
+// exp(eps V) of one generator applied to a gridded trajectory (augment.hpp explains the method).
+#include <vector>
+
+#include "pdesym/augment/vector_field.hpp"
+
+namespace pdesym::augment {
+
+struct TransformOptions {
+  int substeps = 64;          ///< RK4 steps over [0, eps] for the flow of general fields
+  int time_stencil = 8;       ///< points of the Lagrange time interpolation (general fields, non-affine tau)
+  double newton_tol = 1e-13;  ///< relative to the period L
+  int newton_max_iter = 60;
+  bool force_general = false; ///< use the flow + Newton path even for affine fields (tests, cross-checks)
+};
+
+/// exp(eps V) applied to a periodic gridded trajectory. Affine fields are exact; PeriodicGeneral fields go
+/// through the flow and Newton. Throws InputError for NonPeriodic/Unsupported fields (message names the
+/// generator and why) and Error when the flow cannot be inverted (eps too large: the image is multivalued or
+/// the flow leaves the domain of definition).
+Field transform(const Field& in, const VectorField& V, double eps, const TransformOptions& opt = {});
+
+/// Evaluates the transformed function u' = exp(eps V) u at the points (xs[k], ts[k]) for any field whose tau
+/// depends on t only (including NonPeriodic ones): time pre-image by the flow of tau, space pre-image by
+/// Newton on the spectral interpolant of `in` (which is treated as periodic), Lagrange interpolation in time
+/// when a pre-image time falls between stored levels.
+std::vector<double> transform_points(const Field& in, const VectorField& V, double eps, const std::vector<double>& xs,
+                                     const std::vector<double>& ts, const TransformOptions& opt = {});
+
+}  // namespace pdesym::augment
