@@ -22,6 +22,7 @@
 //    x t d_x + t^2 d_t + (x - t u) d_u). The image is a solution, but not periodic on a fixed domain, so it
 //    cannot be stored as a periodic trajectory; transform_points() evaluates it at arbitrary points.
 //  * Unsupported: tau depends on x or u (time levels would mix with space); rejected with a clear message.
+#include "pdesym/augment/discrete.hpp"
 #include "pdesym/augment/generators.hpp"
 #include "pdesym/augment/transform.hpp"
 #include "pdesym/augment/vector_field.hpp"
