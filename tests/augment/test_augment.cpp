@@ -431,9 +431,7 @@ TEST(Augment, SolverTrajectoryResidualStaysAtSolverAccuracy) {
   const rvec u0 = ic.sample(g, rng);
   solvers::IntegrateOptions io;
   io.dt_max = 0.0025;
-  const solvers::Trajectory tr = solvers::integrate(*kdv, g, u0, 1.0, 101, io);
-  Field F(FieldShape{1, 1, tr.nt, 1, tr.nx}, tr.dx(), 0.0, tr.dt());
-  F.data = tr.u;
+  const Field F = solvers::integrate(*kdv, g, u0, 1.0, 101, io);
   const double base = kdv_residual(F);
   const Augmenter aug(load_generators("known:kdv"));
   double worst = 0;
