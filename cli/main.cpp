@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <new>
 #include <string>
@@ -70,7 +71,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "pdesym: error%s: internal error (unknown exception)\n", on_rank.c_str());
     rc = 2;
   }
-  if (rc != 0 && size > 1) MPI_Abort(MPI_COMM_WORLD, rc);  // other ranks may be waiting in a collective
+  if (rc != 0) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    if (size > 1) MPI_Abort(MPI_COMM_WORLD, rc);  // other ranks may be waiting in a collective
+    // One process: leave without MPI_Finalize, whose shutdown hooks (HDF5 closes its files there) can crash on
+    // a library left in a failed state, e.g. a file whose close failed on a full disk. Every output has already
+    // been removed or renamed by its owner.
+    std::_Exit(rc);
+  }
   MPI_Finalize();
   return rc;
 }

@@ -96,6 +96,9 @@ void install_handlers(bool print) {
   sigaddset(&sa.sa_mask, SIGTERM);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  // A file-size limit (RLIMIT_FSIZE) then fails the write with EFBIG, reported like a full disk, instead of
+  // killing the process with a half-written temporary left behind.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 int register_temp(const std::string& path) {

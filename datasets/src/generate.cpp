@@ -338,6 +338,7 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
           Handle attr = check(H5Aopen(f, "partial_config", H5P_DEFAULT), tmp, "cannot open 'partial_config'");
           Handle type = check(H5Tcopy(H5T_C_S1), tmp, "H5Tcopy failed");
           check_status(H5Tset_size(type, H5T_VARIABLE), tmp, "H5Tset_size failed");
+          check_status(H5Tset_cset(type, H5T_CSET_UTF8), tmp, "H5Tset_cset failed");
           char* p = nullptr;
           check_status(H5Aread(attr, type, &p), tmp, "cannot read 'partial_config'");
           const std::string old = p ? p : "";
@@ -486,11 +487,6 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
   }
   MPI_Waitall(posted - oldest, reqs.data() + oldest, MPI_STATUSES_IGNORE);
   if (oldest < posted) bar.update(static_cast<std::size_t>(resumed + summed[posted - 1][1]));
-  {
-    int any = fail.kind != Kind::none ? 1 : 0;  // a failure before the first round (setup) is agreed here
-    MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, comm);
-    if (any && fail.kind == Kind::none) fail.set(Kind::other, "", "");
-  }
 
   // Collective close (even after a failure, so no rank hangs); a failed close is a failure too.
   for (auto& ss : sets) {

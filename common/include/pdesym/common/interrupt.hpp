@@ -8,7 +8,8 @@
 
 namespace pdesym::interrupt {
 
-/// Installs the handler for SIGINT and SIGTERM. `print`: whether this process writes the message line.
+/// Installs the handler for SIGINT and SIGTERM, and ignores SIGXFSZ (writes beyond a file-size limit then fail
+/// with EFBIG like writes to a full disk). `print`: whether this process writes the message line.
 void install_handlers(bool print);
 
 /// Registers `path` for removal by the handler; returns a slot for unregister_temp (-1 if the registry of 64
