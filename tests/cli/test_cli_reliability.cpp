@@ -15,6 +15,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -66,12 +68,14 @@ class Child {
       dup2(fds[1], 2);
       close(fds[0]);
       close(fds[1]);
+      putenv(const_cast<char*>("OMPI_ALLOW_RUN_AS_ROOT=1"));
+      putenv(const_cast<char*>("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"));
       for (const auto& e : o.env) putenv(strdup(e.c_str()));
       if (o.fsize_limit >= 0) {
         struct rlimit rl {};
         rl.rlim_cur = rl.rlim_max = static_cast<rlim_t>(o.fsize_limit);
         setrlimit(RLIMIT_FSIZE, &rl);
-        signal(SIGXFSZ, SIG_IGN);
+        ::signal(SIGXFSZ, SIG_IGN);
       }
       std::vector<char*> a;
       for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
@@ -143,25 +147,46 @@ std::vector<std::string> split_args(const std::string& args) {
   return v;
 }
 
-/// bin/pdesym directly (ranks == 0) or under mpirun -n ranks.
-Result pdesym(const std::string& args, const Options& o = {}, int ranks = 0) {
+std::vector<std::string> argv_of(const std::string& args, int ranks) {
   std::vector<std::string> argv;
   if (ranks > 0) argv = {PDESYM_MPIEXEC, "-n", std::to_string(ranks), "--oversubscribe"};
   argv.push_back(kBin);
   for (auto& a : split_args(args)) argv.push_back(a);
-  return Child(argv, o).finish();
+  return argv;
+}
+
+/// bin/pdesym directly (ranks == 0) or under mpirun -n ranks.
+Result run_cli(const std::string& args, const Options& o = {}, int ranks = 0) {
+  return Child(argv_of(args, ranks), o).finish();
+}
+
+/// Several independent runs at once (the binary's start-up, loading LibTorch, dominates these short runs).
+std::vector<Result> run_all(const std::vector<std::string>& args) {
+  std::vector<std::unique_ptr<Child>> cs;
+  for (const auto& a : args) cs.push_back(std::make_unique<Child>(argv_of(a, 0)));
+  std::vector<Result> rs;
+  for (auto& c : cs) rs.push_back(c->finish());
+  return rs;
 }
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 /// The user-facing failure: exit 2, one "pdesym: error:" line, no crash, abort or backtrace.
-void expect_user_error(const Result& r, const std::string& part) {
-  EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_EQ(r.signal, 0) << r.out;
-  EXPECT_TRUE(has(r.out, "pdesym: error")) << r.out;
-  EXPECT_TRUE(has(r.out, part)) << "missing '" << part << "' in: " << r.out;
+void expect_user_error(const Result& r, const std::string& part, const std::string& what = "") {
+  EXPECT_EQ(r.rc, 2) << what << "\n" << r.out;
+  EXPECT_EQ(r.signal, 0) << what << "\n" << r.out;
+  EXPECT_TRUE(has(r.out, "pdesym: error")) << what << "\n" << r.out;
+  EXPECT_TRUE(has(r.out, part)) << what << "\nmissing '" << part << "' in: " << r.out;
   for (const char* bad : {"terminate called", "unexpected error", "Exception raised from", "Segmentation", "core dumped"})
-    EXPECT_FALSE(has(r.out, bad)) << r.out;
+    EXPECT_FALSE(has(r.out, bad)) << what << "\n" << r.out;
+}
+
+/// Runs every command at once and expects each to fail as a user error whose message contains its part.
+void expect_user_errors(const std::vector<std::pair<std::string, std::string>>& cases) {
+  std::vector<std::string> args;
+  for (const auto& c : cases) args.push_back(c.first);
+  const auto rs = run_all(args);
+  for (std::size_t k = 0; k < cases.size(); ++k) expect_user_error(rs[k], cases[k].second, cases[k].first);
 }
 
 std::string tiny_config(const ScratchDir& dir) {
@@ -195,55 +220,63 @@ void expect_same_content(const std::string& a, const std::string& b) {
   }
 }
 
+/// A copy of `src` with `edit` applied to data set `dset` of every split through raw HDF5 (bypassing the
+/// writer's validation, as a foreign tool would).
+std::string edited_copy(const std::string& src, const std::string& dst, const std::string& dset,
+                        const std::function<void(std::vector<double>&)>& edit) {
+  std::filesystem::copy_file(src, dst, std::filesystem::copy_options::overwrite_existing);
+  for (const char* split : {"train", "valid", "test"}) {
+    hid_t f = H5Fopen(dst.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, (std::string(split) + "/" + dset).c_str(), H5P_DEFAULT);
+    hid_t s = H5Dget_space(d);
+    std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s)));
+    H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    edit(v);
+    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    H5Sclose(s);
+    H5Dclose(d);
+    H5Fclose(f);
+  }
+  return dst;
+}
+
 }  // namespace
 
 // ---- exit codes -------------------------------------------------------------------------------------------
 
-TEST(CliExitCodes, ParseErrorsExitTwoHelpAndVersionZero) {
-  expect_user_error(pdesym("generate --config x.yaml --out y.h5 --bogus"), "--bogus");
-  expect_user_error(pdesym("generate --out y.h5"), "--config");
-  expect_user_error(pdesym("generate --config x.yaml --out y.h5 --train -1"), "--train");
-  expect_user_error(pdesym(""), "subcommand");
-  expect_user_error(pdesym("frobnicate"), "frobnicate");
-  for (const char* ok : {"--help", "--version", "generate --help"}) {
-    const Result r = pdesym(ok);
-    EXPECT_EQ(r.rc, 0) << ok << ": " << r.out;
+TEST(CliExitCodes, ParseErrorsAndBadConfigExitTwoHelpAndVersionZero) {
+  ScratchDir dir;
+  const auto rs = run_all({"--help", "--version"});
+  for (const auto& r : rs) {
+    EXPECT_EQ(r.rc, 0) << r.out;
     EXPECT_FALSE(has(r.out, "error")) << r.out;
   }
-}
-
-TEST(CliExitCodes, ConfigThatIsADirectory) {
-  ScratchDir dir;
-  const Result r = pdesym("generate --config " + dir.str() + " --out " + (dir / "o.h5"));
-  expect_user_error(r, "is a directory");
+  expect_user_errors({{"generate --config x.yaml --out y.h5 --bogus", "--bogus"},
+                      {"generate --out y.h5", "--config"},
+                      {"generate --config x.yaml --out y.h5 --train -1", "--train"},
+                      {"", "subcommand"},
+                      {"generate --config " + dir.str() + " --out " + (dir / "o.h5"), "is a directory"}});
   EXPECT_FALSE(exists(dir / "o.h5"));
 }
 
 // ---- output paths are checked before work -----------------------------------------------------------------
 
-TEST(CliOutputPaths, MissingDirectoryOrDirectoryAsFileFailBeforeWork) {
+TEST(CliOutputPaths, EverySubcommandChecksItsOutputsFirst) {
   ScratchDir dir;
+  // The inputs are bogus on purpose: the output path is checked before anything is read or computed.
   const std::string cfg = tiny_config(dir), missing = dir / "no/such/dir/out";
-  expect_user_error(pdesym("generate --config " + cfg + " --out " + missing + ".h5"), "does not exist");
-  expect_user_error(pdesym("generate --config " + cfg + " --out " + dir.str()), "is a directory");
-  expect_user_error(pdesym("generate --config " + cfg + " --out " + cfg + "/x.h5"), "not a directory");
-  // The remaining subcommands fail on the output path even though their inputs are bogus: the path comes first.
-  expect_user_error(pdesym("plot --data " + cfg + " --out " + missing + ".png"), "does not exist");
-  expect_user_error(pdesym("discover --data " + cfg + " --out " + missing + ".json"), "does not exist");
-  expect_user_error(pdesym("discover --data " + cfg + " --out " + (dir / "s.json") + " --plot " + missing + ".png"),
-                    "does not exist");
-  expect_user_error(pdesym("augment --data " + cfg + " --generators known:kdv --out " + missing + ".h5"),
-                    "does not exist");
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"generate --config " + cfg + " --out " + missing + ".h5", "does not exist"},
+      {"generate --config " + cfg + " --out " + dir.str(), "is a directory"},
+      {"plot --data " + cfg + " --out " + missing + ".png", "does not exist"},
+      {"discover --data " + cfg + " --out " + (dir / "s.json") + " --plot " + missing + ".png", "does not exist"},
+      {"augment --data " + cfg + " --generators known:kdv --out " + missing + ".h5", "does not exist"}};
 #if PDESYM_CLI_HAS_TRAIN
-  expect_user_error(pdesym("train --data " + cfg + " --out " + missing + ".pt"), "does not exist");
-  expect_user_error(pdesym("train --data " + cfg + " --out " + (dir / "m.pt") + " --json " + missing + ".json"),
-                    "does not exist");
-  expect_user_error(pdesym("evaluate --model " + cfg + " --data " + cfg + " --json " + missing + ".json"),
-                    "does not exist");
-  expect_user_error(pdesym("evaluate --model " + cfg + " --data " + cfg + " --plot " + missing + ".png"),
-                    "does not exist");
+  cases.push_back({"train --data " + cfg + " --out " + missing + ".pt", "does not exist"});
+  cases.push_back({"evaluate --model " + cfg + " --data " + cfg + " --json " + missing + ".json", "does not exist"});
 #endif
-  EXPECT_EQ(std::string(pdesym_test::read_file(cfg)), std::string(kTiny)) << "an input was touched";
+  expect_user_errors(cases);
+  EXPECT_EQ(pdesym_test::read_file(cfg), std::string(kTiny)) << "an input was touched";
 }
 
 // ---- full disk ----------------------------------------------------------------------------------------------
@@ -253,8 +286,9 @@ TEST(CliFullDisk, GenerateOneProcessFailsCleanly) {
   const std::string cfg = tiny_config(dir), out = dir / "full.h5";
   Options o;
   o.fsize_limit = 48 * 1024;  // the file needs ~200 KiB
+  o.env = {"PMIX_MCA_gds=hash"};  // MPI's own shared-memory segment files would hit the limit first
   for (int ranks : {0, 1}) {
-    const Result r = pdesym("generate --config " + cfg + " --out " + out + " --train 20", o, ranks);
+    const Result r = run_cli("generate --config " + cfg + " --out " + out + " --train 20", o, ranks);
     expect_user_error(r, out);
     EXPECT_FALSE(exists(out)) << ranks;
     EXPECT_FALSE(exists(partial_name_for(out))) << ranks;
@@ -282,59 +316,53 @@ TEST(CliSignals, HandlerRemovesRegisteredTemporariesAndExitsTwo) {
   EXPECT_FALSE(exists(final_path));
 }
 
-TEST(CliSignals, GenerateInterruptedThenResumedEqualsUninterrupted) {
+TEST(CliSignals, InterruptedGenerateResumesToTheUninterruptedFile) {
   ScratchDir dir;
   const std::string cfg = tiny_config(dir), ref = dir / "ref.h5";
-  ASSERT_EQ(pdesym("generate --config " + cfg + " --out " + ref).rc, 0);
-  Options stop;
-  stop.env = {"PDESYM_TEST_INTERRUPT_AFTER=3"};
-  for (int ranks : {1, 2}) {
-    const std::string out = dir / ("r" + std::to_string(ranks) + ".h5"), partial = partial_name_for(out);
-    pdesym_test::write_file(out, "a good file that must survive the interruption");
-    const Result r = pdesym("generate --config " + cfg + " --out " + out, stop, ranks);
-    EXPECT_NE(r.rc, 0) << r.out;
-    if (ranks == 1) {
-      EXPECT_EQ(r.rc, 2) << r.out;
-      EXPECT_TRUE(has(r.out, "pdesym: error: interrupted by SIGTERM: 3 of 16 trajectories done")) << r.out;
-      EXPECT_TRUE(has(r.out, "rerun with --resume")) << r.out;
-    }
-    ASSERT_TRUE(exists(partial)) << r.out;
-    EXPECT_EQ(pdesym_test::read_file(out), "a good file that must survive the interruption");
-    // A partial made from another config is refused and kept.
-    expect_user_error(pdesym("generate --config " + cfg + " --out " + out + " --resume --seed 4", {}, ranks),
-                      "different config");
-    EXPECT_TRUE(exists(partial));
-    const Result res = pdesym("generate --config " + cfg + " --out " + out + " --resume", {}, ranks);
-    ASSERT_EQ(res.rc, 0) << res.out;
-    EXPECT_TRUE(has(res.out, "taken from the partial file")) << res.out;
-    EXPECT_FALSE(exists(partial));
-    expect_same_content(ref, out);
-  }
-}
+  ASSERT_EQ(run_cli("generate --config " + cfg + " --out " + ref).rc, 0);
+  const std::string gen = "generate --config " + cfg + " --out ";
 
-TEST(CliSignals, KilledGenerateResumesAndPlainRerunReplacesPartial) {
-  ScratchDir dir;
-  const std::string cfg = tiny_config(dir), ref = dir / "ref.h5", out = dir / "k.h5";
-  ASSERT_EQ(pdesym("generate --config " + cfg + " --out " + ref).rc, 0);
+  // One process, SIGTERM after 3 trajectories: the partial file is kept and reported, a good file survives.
+  const std::string out1 = dir / "r1.h5", partial1 = partial_name_for(out1);
+  pdesym_test::write_file(out1, "a good file that must survive the interruption");
+  Options term;
+  term.env = {"PDESYM_TEST_INTERRUPT_AFTER=3"};
+  const Result r = run_cli(gen + out1, term);
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_TRUE(has(r.out, "pdesym: error: interrupted by SIGTERM: 3 of 16 trajectories done, kept in " + partial1 +
+                             "; rerun with --resume"))
+      << r.out;
+  ASSERT_TRUE(exists(partial1));
+  EXPECT_EQ(pdesym_test::read_file(out1), "a good file that must survive the interruption");
+  // A partial made from another config is refused and kept; --resume with the same config finishes it.
+  expect_user_error(run_cli(gen + out1 + " --resume --seed 4"), "different config");
+  EXPECT_TRUE(exists(partial1));
+  const Result res1 = run_cli(gen + out1 + " --resume");
+  ASSERT_EQ(res1.rc, 0) << res1.out;
+  EXPECT_TRUE(has(res1.out, "3 taken from the partial file")) << res1.out;
+  EXPECT_FALSE(exists(partial1));
+  expect_same_content(ref, out1);
+
+  // Two ranks, each SIGKILLed (no handler runs) after 2 trajectories; --resume on two ranks.
+  const std::string out2 = dir / "r2.h5";
   Options kill9;
-  kill9.env = {"PDESYM_TEST_INTERRUPT_AFTER=5", "PDESYM_TEST_INTERRUPT_SIGNAL=9"};
-  const Result r = pdesym("generate --config " + cfg + " --out " + out, kill9);
-  EXPECT_EQ(r.signal, SIGKILL) << r.out;
-  ASSERT_TRUE(exists(partial_name_for(out)));
-  const Result res = pdesym("generate --config " + cfg + " --out " + out + " --resume");
-  ASSERT_EQ(res.rc, 0) << res.out;
-  EXPECT_TRUE(has(res.out, "5 taken from the partial file")) << res.out;
-  expect_same_content(ref, out);
+  kill9.env = {"PDESYM_TEST_INTERRUPT_AFTER=2", "PDESYM_TEST_INTERRUPT_SIGNAL=9"};
+  EXPECT_NE(run_cli(gen + out2, kill9, 2).rc, 0);
+  ASSERT_TRUE(exists(partial_name_for(out2)));
+  const Result res2 = run_cli(gen + out2 + " --resume", {}, 2);
+  ASSERT_EQ(res2.rc, 0) << res2.out;
+  EXPECT_TRUE(has(res2.out, "taken from the partial file")) << res2.out;
+  expect_same_content(ref, out2);
+
   // Without --resume a leftover partial is replaced, not continued.
-  std::remove(out.c_str());
-  ASSERT_FALSE(exists(out));
-  pdesym("generate --config " + cfg + " --out " + out, kill9);
-  ASSERT_TRUE(exists(partial_name_for(out)));
-  const Result plain = pdesym("generate --config " + cfg + " --out " + out);
+  const std::string out3 = dir / "r3.h5";
+  EXPECT_EQ(run_cli(gen + out3, kill9).signal, SIGKILL);
+  ASSERT_TRUE(exists(partial_name_for(out3)));
+  const Result plain = run_cli(gen + out3);
   ASSERT_EQ(plain.rc, 0) << plain.out;
   EXPECT_FALSE(has(plain.out, "taken from the partial file")) << plain.out;
-  EXPECT_FALSE(exists(partial_name_for(out)));
-  expect_same_content(ref, out);
+  EXPECT_FALSE(exists(partial_name_for(out3)));
+  expect_same_content(ref, out3);
 }
 
 // ---- progress output off a terminal -------------------------------------------------------------------------
@@ -365,103 +393,74 @@ TEST(CliProgress, OffTerminalPrintsOneSummaryLine) {
   EXPECT_TRUE(has(text, "work: 7/7")) << text;
 }
 
-// ---- data validation and metrics (train / evaluate / augment) -----------------------------------------------
+// ---- data validation, metrics, train on a full disk and under SIGTERM ----------------------------------------
 
-namespace {
-
-/// A tiny dataset written by `generate`, with `edit` applied to its train split through raw HDF5 (bypassing
-/// the writer's validation, as a foreign tool would).
-std::string dataset_with(const ScratchDir& dir, const std::string& name, const std::string& dset,
-                         const std::function<void(std::vector<double>&)>& edit) {
-  const std::string out = dir / name;
-  EXPECT_EQ(pdesym("generate --config " + tiny_config(dir) + " --out " + out).rc, 0);
-  if (!edit) return out;
-  for (const char* split : {"train", "valid", "test"}) {
-    hid_t f = H5Fopen(out.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-    hid_t d = H5Dopen2(f, (std::string(split) + "/" + dset).c_str(), H5P_DEFAULT);
-    hid_t s = H5Dget_space(d);
-    std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s)));
-    H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    edit(v);
-    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    H5Sclose(s);
-    H5Dclose(d);
-    H5Fclose(f);
-  }
-  return out;
-}
-
-}  // namespace
-
-TEST(CliData, InconsistentDxAndNonUniformTAreRejected) {
+TEST(CliData, ValidationMetricsFullDiskAndSignalsInAugmentTrainEvaluate) {
   ScratchDir dir;
-  const std::string bad_dx = dataset_with(dir, "dx.h5", "dx", [](std::vector<double>& v) { v[0] *= 1.5; });
-  const std::string bad_t = dataset_with(dir, "t.h5", "t", [](std::vector<double>& v) { v[3] += 0.01; });
-  expect_user_error(pdesym("augment --data " + bad_dx + " --generators known:kdv --out " + (dir / "a.h5")),
-                    "x is not a uniform grid");
-  expect_user_error(pdesym("augment --data " + bad_t + " --generators known:kdv --out " + (dir / "a.h5")),
-                    "t is not uniform");
+  const std::string data = dir / "d.h5";
+  ASSERT_EQ(run_cli("generate --config " + tiny_config(dir) + " --out " + data).rc, 0);
+  const std::string bad_dx = edited_copy(data, dir / "dx.h5", "dx", [](std::vector<double>& v) { v[0] *= 1.5; });
+  const std::string bad_t = edited_copy(data, dir / "t.h5", "t", [](std::vector<double>& v) { v[3] += 0.01; });
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"augment --data " + bad_dx + " --generators known:kdv --out " + (dir / "a.h5"), "x is not a uniform grid"},
+      {"augment --data " + bad_t + " --generators known:kdv --out " + (dir / "a.h5"), "t is not uniform"}};
+#if PDESYM_CLI_HAS_TRAIN
+  const std::string small = " --width 8 --modes 4 --layers 1 --time-window 5 --batch-size 8 --no-progress";
+  const std::string model = dir / "m.pt";
+  cases.push_back({"train --data " + bad_dx + " --out " + (dir / "bad.pt") + small, "x is not a uniform grid"});
+  cases.push_back({"train --data " + bad_t + " --out " + (dir / "bad.pt") + small, "t is not uniform"});
+#endif
+  expect_user_errors(cases);
   EXPECT_FALSE(exists(dir / "a.h5"));
 #if PDESYM_CLI_HAS_TRAIN
-  const std::string small = " --width 4 --modes 4 --layers 1 --time-window 5 --epochs 1 --no-progress";
-  expect_user_error(pdesym("train --data " + bad_dx + " --out " + (dir / "m.pt") + small), "x is not a uniform grid");
-  expect_user_error(pdesym("train --data " + bad_t + " --out " + (dir / "m.pt") + small), "t is not uniform");
-  EXPECT_FALSE(exists(dir / "m.pt"));
-#endif
-}
+  EXPECT_FALSE(exists(dir / "bad.pt"));
 
-#if PDESYM_CLI_HAS_TRAIN
-TEST(CliTrain, FullDiskCheckpointFailsCleanly) {
-  ScratchDir dir;
-  const std::string data = dataset_with(dir, "d.h5", "", nullptr), model = dir / "m.pt";
-  Options o;
-  o.fsize_limit = 2048;  // the checkpoint is larger
-  const Result r = pdesym("train --data " + data + " --out " + model +
-                              " --width 8 --modes 4 --layers 1 --time-window 5 --epochs 1 --no-progress",
-                          o);
-  expect_user_error(r, model);
+  // Full disk while writing the checkpoint: a clean error, no model, no temporary.
+  Options full;
+  full.fsize_limit = 2048;  // the checkpoint is larger
+  full.env = {"PMIX_MCA_gds=hash"};
+  expect_user_error(run_cli("train --data " + data + " --out " + model + small + " --epochs 1", full), model);
   EXPECT_FALSE(exists(model));
   EXPECT_FALSE(exists(AtomicFile::temp_name_for(model)));
-}
 
-TEST(CliTrain, SigtermRemovesTemporariesAndKeepsCheckpoint) {
-  ScratchDir dir;
-  const std::string data = dataset_with(dir, "d.h5", "", nullptr), model = dir / "m.pt";
-  Options o;
-  o.env = {"PDESYM_NO_PROGRESS=0"};
-  Child c({kBin, "train", "--data", data, "--out", model, "--width", "8", "--modes", "4", "--layers", "1",
-           "--time-window", "5", "--epochs", "100000", "--windows-per-trajectory", "50"},
-          o);
-  ASSERT_TRUE(c.wait_for("epoch 2/100000:", 120));  // epoch 1's checkpoint exists from here on
-  c.signal(SIGTERM);
-  const Result r = c.finish();
-  expect_user_error(r, "interrupted by SIGTERM");
-  EXPECT_TRUE(exists(model)) << "the last checkpoint is kept";
-  EXPECT_FALSE(exists(AtomicFile::temp_name_for(model)));
-}
+  // SIGTERM during training (checkpoints are rewritten every epoch): exit 2, the last checkpoint is kept and no
+  // temporary is left, whenever the signal lands.
+  {
+    Options o;
+    o.env = {"PDESYM_NO_PROGRESS=0"};
+    Child c(argv_of("train --data " + data + " --out " + model +
+                        " --width 8 --modes 4 --layers 1 --time-window 5 --batch-size 8 --windows-per-trajectory 2"
+                        " --epochs 1000000",
+                    0),
+            o);
+    ASSERT_TRUE(c.wait_for("epoch 3/1000000:", 120));  // epoch 2's checkpoint exists from here on
+    c.signal(SIGTERM);
+    const Result r = c.finish();
+    expect_user_error(r, "interrupted by SIGTERM");
+    EXPECT_TRUE(exists(model)) << "the last checkpoint is kept";
+    EXPECT_FALSE(exists(AtomicFile::temp_name_for(model)));
+  }
 
-TEST(CliEvaluate, ZeroDataGivesNullNmseWithReasonAndHugeDataAClearError) {
-  ScratchDir dir;
-  const std::string data = dataset_with(dir, "d.h5", "", nullptr), model = dir / "m.pt";
-  ASSERT_EQ(pdesym("train --data " + data + " --out " + model +
-                   " --width 8 --modes 4 --layers 1 --time-window 5 --epochs 1 --no-progress")
-                .rc,
-            0);
-  const std::string zero = dataset_with(dir, "z.h5", "pde_21-64", [](std::vector<double>& v) {
+  // Evaluation on all-zero data: NMSE is undefined, reported as null with the reason (never 0).
+  const std::string zero = edited_copy(data, dir / "z.h5", "pde_21-64", [](std::vector<double>& v) {
     std::fill(v.begin(), v.end(), 0.0);
   });
+  const std::string huge = edited_copy(data, dir / "h.h5", "pde_21-64", [](std::vector<double>& v) {
+    for (auto& x : v) x *= 1e200;
+  });
   const std::string json = dir / "e.json";
-  const Result r = pdesym("evaluate --model " + model + " --data " + zero + " --rollout-steps 10 --json " + json);
-  ASSERT_EQ(r.rc, 0) << r.out;
+  const auto rs = run_all({"evaluate --model " + model + " --data " + zero + " --rollout-steps 10 --json " + json,
+                           "evaluate --model " + model + " --data " + huge + " --rollout-steps 10",
+                           "evaluate --model " + model + " --data " + data + " --rollout-steps 10"});
+  ASSERT_EQ(rs[0].rc, 0) << rs[0].out;
   const std::string j = pdesym_test::read_file(json);
   EXPECT_TRUE(has(j, "\"nmse\": null")) << j;
   EXPECT_TRUE(has(j, "identically zero")) << j;
-  EXPECT_FALSE(has(j, "\"nmse\": 0.0")) << j;
-
-  const std::string huge = dataset_with(dir, "h.h5", "pde_21-64", [](std::vector<double>& v) {
-    for (auto& x : v) x *= 1e200;
-  });
-  expect_user_error(pdesym("evaluate --model " + model + " --data " + huge + " --rollout-steps 10"),
-                    "float32 range");
-}
+  // Data beyond the float32 range of the model: a clear error instead of a null metric.
+  expect_user_error(rs[1], "float32 range");
+  // Ordinary data: finite NMSE, no note.
+  ASSERT_EQ(rs[2].rc, 0) << rs[2].out;
+  EXPECT_FALSE(has(rs[2].out, "\"nmse\": null")) << rs[2].out;
+  EXPECT_FALSE(has(rs[2].out, "nmse_note")) << rs[2].out;
 #endif
+}
