@@ -211,7 +211,10 @@ void agree_and_throw(const Failure& f, MPI_Comm comm, const std::string& out_pat
   MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm);
   if (first == size) return;
   const std::string label = bcast_string(f.label, first, comm);
-  if (rank == 0) std::remove(partial_name_for(out_path).c_str());
+  if (rank == 0) {
+    interrupt::clear_resumable();
+    std::remove(partial_name_for(out_path).c_str());
+  }
   MPI_Barrier(comm);  // the temporary file is gone on every rank's return
   if (f.kind != Kind::none) throw_kind(f.kind, f.message);
   throw Error("generation of " + out_path + " stopped: " + (label.empty() ? std::string("a step") : label) +
@@ -495,7 +498,6 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
   }
   if (const std::string why = close_file(file); !why.empty())
     fail.set(Kind::other, "", out_path + ": closing '" + tmp + "' failed: " + why);
-  if (fail.kind != Kind::none && rank == 0) interrupt::clear_resumable();
   agree_and_throw(fail, comm, out_path);
   if (progress && rank == 0) bar.finish();
 
