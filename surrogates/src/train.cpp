@@ -131,9 +131,9 @@ struct SumSq {
     }
   }
   void add(const SumSq& o) {
-    if (o.scale == 0) return;
-    if (!std::isfinite(o.scale) || !std::isfinite(scale)) {
-      scale = std::isnan(scale) ? scale : o.scale;
+    if (o.scale == 0 || !std::isfinite(scale)) return;  // nothing to add, or already not finite
+    if (!std::isfinite(o.scale)) {
+      scale = o.scale;
       return;
     }
     if (scale < o.scale) {
@@ -143,7 +143,6 @@ struct SumSq {
       ssq += o.ssq * (o.scale / scale) * (o.scale / scale);
     }
   }
-  double value() const { return scale == 0 ? 0.0 : scale * scale * ssq; }  ///< may overflow to inf
   bool zero() const { return scale == 0; }
   bool finite() const { return std::isfinite(scale); }
   /// this / o, computed without forming either sum.
