@@ -319,50 +319,57 @@ TEST(CliSignals, HandlerRemovesRegisteredTemporariesAndExitsTwo) {
 TEST(CliSignals, InterruptedGenerateResumesToTheUninterruptedFile) {
   ScratchDir dir;
   const std::string cfg = tiny_config(dir), ref = dir / "ref.h5";
-  ASSERT_EQ(run_cli("generate --config " + cfg + " --out " + ref).rc, 0);
   const std::string gen = "generate --config " + cfg + " --out ";
-
-  // One process, SIGTERM after 3 trajectories: the partial file is kept and reported, a good file survives.
-  const std::string out1 = dir / "r1.h5", partial1 = partial_name_for(out1);
+  const std::string out1 = dir / "r1.h5", out2 = dir / "r2.h5", out3 = dir / "r3.h5";
+  const std::string partial1 = partial_name_for(out1);
   pdesym_test::write_file(out1, "a good file that must survive the interruption");
-  Options term;
+  Options term, kill9;
   term.env = {"PDESYM_TEST_INTERRUPT_AFTER=3"};
-  const Result r = run_cli(gen + out1, term);
-  EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_TRUE(has(r.out, "pdesym: error: interrupted by SIGTERM: 3 of 16 trajectories done, kept in " + partial1 +
-                             "; rerun with --resume"))
-      << r.out;
+  kill9.env = {"PDESYM_TEST_INTERRUPT_AFTER=2", "PDESYM_TEST_INTERRUPT_SIGNAL=9"};
+
+  // Independent runs at once: the reference; one process SIGTERMed after 3 trajectories; two ranks each SIGKILLed
+  // (no handler runs) after 2; one process SIGKILLed after 2.
+  {
+    Child c_ref(argv_of(gen + ref, 0)), c1(argv_of(gen + out1, 0), term), c2(argv_of(gen + out2, 2), kill9),
+        c3(argv_of(gen + out3, 0), kill9);
+    ASSERT_EQ(c_ref.finish().rc, 0);
+    const Result r = c1.finish();
+    EXPECT_EQ(r.rc, 2) << r.out;
+    EXPECT_TRUE(has(r.out, "pdesym: error: interrupted by SIGTERM: 3 of 16 trajectories done, kept in " + partial1 +
+                               "; rerun with --resume"))
+        << r.out;
+    EXPECT_NE(c2.finish().rc, 0);
+    EXPECT_EQ(c3.finish().signal, SIGKILL);
+  }
   ASSERT_TRUE(exists(partial1));
+  ASSERT_TRUE(exists(partial_name_for(out2)));
+  ASSERT_TRUE(exists(partial_name_for(out3)));
   EXPECT_EQ(pdesym_test::read_file(out1), "a good file that must survive the interruption");
-  // A partial made from another config is refused and kept; --resume with the same config finishes it.
-  expect_user_error(run_cli(gen + out1 + " --resume --seed 4"), "different config");
+
+  {
+    // A partial made from another config is refused and kept; --resume on two ranks after SIGKILL finishes
+    // that partial; without --resume a leftover partial is replaced, not continued.
+    Child refuse(argv_of(gen + out1 + " --resume --seed 4", 0)), c2(argv_of(gen + out2 + " --resume", 2)),
+        c3(argv_of(gen + out3, 0));
+    expect_user_error(refuse.finish(), "different config");
+    const Result res2 = c2.finish();
+    ASSERT_EQ(res2.rc, 0) << res2.out;
+    EXPECT_TRUE(has(res2.out, "taken from the partial file")) << res2.out;
+    const Result plain = c3.finish();
+    ASSERT_EQ(plain.rc, 0) << plain.out;
+    EXPECT_FALSE(has(plain.out, "taken from the partial file")) << plain.out;
+  }
   EXPECT_TRUE(exists(partial1));
+  expect_same_content(ref, out2);
+  expect_same_content(ref, out3);
+  EXPECT_FALSE(exists(partial_name_for(out2)));
+  EXPECT_FALSE(exists(partial_name_for(out3)));
+
   const Result res1 = run_cli(gen + out1 + " --resume");
   ASSERT_EQ(res1.rc, 0) << res1.out;
   EXPECT_TRUE(has(res1.out, "3 taken from the partial file")) << res1.out;
   EXPECT_FALSE(exists(partial1));
   expect_same_content(ref, out1);
-
-  // Two ranks, each SIGKILLed (no handler runs) after 2 trajectories; --resume on two ranks.
-  const std::string out2 = dir / "r2.h5";
-  Options kill9;
-  kill9.env = {"PDESYM_TEST_INTERRUPT_AFTER=2", "PDESYM_TEST_INTERRUPT_SIGNAL=9"};
-  EXPECT_NE(run_cli(gen + out2, kill9, 2).rc, 0);
-  ASSERT_TRUE(exists(partial_name_for(out2)));
-  const Result res2 = run_cli(gen + out2 + " --resume", {}, 2);
-  ASSERT_EQ(res2.rc, 0) << res2.out;
-  EXPECT_TRUE(has(res2.out, "taken from the partial file")) << res2.out;
-  expect_same_content(ref, out2);
-
-  // Without --resume a leftover partial is replaced, not continued.
-  const std::string out3 = dir / "r3.h5";
-  EXPECT_EQ(run_cli(gen + out3, kill9).signal, SIGKILL);
-  ASSERT_TRUE(exists(partial_name_for(out3)));
-  const Result plain = run_cli(gen + out3);
-  ASSERT_EQ(plain.rc, 0) << plain.out;
-  EXPECT_FALSE(has(plain.out, "taken from the partial file")) << plain.out;
-  EXPECT_FALSE(exists(partial_name_for(out3)));
-  expect_same_content(ref, out3);
 }
 
 // ---- progress output off a terminal -------------------------------------------------------------------------
