@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "pdesym/augment/augment.hpp"
+#include "pdesym/common/atomic_file.hpp"
 #include "pdesym/common/error.hpp"
 #include "pdesym/datasets/dataset.hpp"
 
@@ -37,6 +38,7 @@ void register_augment(CLI::App& app) {
                 "draw x-translations in [-eps, eps] too, instead of uniformly over one period");
   cmd->callback([a] {
     PDESYM_REQUIRE(mpi_size() == 1, "'augment' runs on one process (got " << mpi_size() << " ranks)");
+    check_output_path(a->out, "--out");
     augment::AugmentOptions opt;
     opt.eps = a->eps;
     opt.full_period_translations = !a->no_full_period;
@@ -53,6 +55,7 @@ void register_augment(CLI::App& app) {
     std::ostringstream summary;
     for (const auto& name : names) {
       datasets::Split s = datasets::read_split(a->data, name);
+      s.validate(a->data);
       bool selected = false;
       for (const auto& w : a->splits) selected = selected || w == name;
       if (selected) {

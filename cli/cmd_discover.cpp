@@ -129,6 +129,8 @@ void register_discover(CLI::App& app) {
     PDESYM_REQUIRE(mpi_size() == 1, "'discover' runs on one process (got " << mpi_size() << " ranks)");
     PDESYM_REQUIRE(a->data.empty() != a->sym.empty(), "give exactly one of --data FILE.h5 (discover) or --sym "
                                                       "sym.json (inspect an existing result)");
+    if (!a->out.empty()) check_output_path(a->out, "--out");
+    if (!a->plot.empty()) check_output_path(a->plot, "--plot");
     symmetry::SymmetryResult r;
     symmetry::PlotDomain domain;
     if (!a->sym.empty()) {

@@ -1,5 +1,6 @@
 // pdesym plot --data FILE.h5 [--split train] [--index 0] --out traj.png
 #include "commands.hpp"
+#include "pdesym/common/atomic_file.hpp"
 #include "pdesym/datasets/plot.hpp"
 
 namespace pdesym::cli {
@@ -21,6 +22,7 @@ void register_plot(CLI::App& app) {
   cmd->add_option("--colormap", args->colormap, "auto | diverging | viridis")->capture_default_str();
   cmd->callback([args] {
     if (mpi_rank() != 0) return;  // one writer is enough
+    check_output_path(args->out, "--out");
     datasets::PlotOptions opt;
     opt.colormap = args->colormap;
     datasets::plot_dataset_trajectory(args->data, args->split, args->index, args->out, opt);

@@ -32,7 +32,8 @@ struct EvalArgs {
   surrogates::EvalOptions opt;
 };
 
-// Reads a split (all of it, optionally only the first `limit` trajectories) and keeps this rank's shard.
+// Reads a split (all of it, optionally only the first `limit` trajectories), validates it (Split::validate) and
+// keeps this rank's shard.
 surrogates::ShardedSplit read_shard(const std::string& file, const std::string& split, int limit, const char* what) {
   datasets::Split full = datasets::read_split(file, split);
   if (limit > 0) {
@@ -40,6 +41,7 @@ surrogates::ShardedSplit read_shard(const std::string& file, const std::string& 
                                          << what << " asks for " << limit);
     full = datasets::read_split(file, split, 0, limit);
   }
+  full.validate(file);
   return surrogates::shard_of(full, mpi_rank(), mpi_size());
 }
 
@@ -121,6 +123,8 @@ void register_train(CLI::App& app) {
   cmd->add_flag("--no-progress", a->no_progress, "no progress output");
   cmd->callback([a] {
     a->opt.progress = !a->no_progress;
+    check_output_path(a->opt.out, "--out");
+    if (!a->json_out.empty()) check_output_path(a->json_out, "--json");
     a->opt.model.validate();
     a->opt.augment = resolve_augment_spec(a->opt.augment, a->data);
     const surrogates::ShardedSplit tr = read_shard(a->data, a->train_split, a->n_train, "--n-train");
@@ -156,6 +160,8 @@ void register_train(CLI::App& app) {
       CLI::NonNegativeNumber);
   ev->callback([e] {
     PDESYM_REQUIRE(file_exists(e->model), "model file '" << e->model << "' not found");
+    if (!e->json_out.empty()) check_output_path(e->json_out, "--json");
+    if (!e->plot.empty()) check_output_path(e->plot, "--plot");
     const surrogates::ShardedSplit te = read_shard(e->data, e->split, e->n_test, "--n-test");
     const surrogates::EvalResult r = surrogates::evaluate(e->model, te, e->opt);
     nlohmann::json j = r.to_json();

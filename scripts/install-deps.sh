@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages pdesym needs on a fresh Debian 12 (bookworm) machine.
 # Idempotent: packages already present are skipped by apt.
+# libopenblas0-pthread: an optimized BLAS/LAPACK. Debian's LibTorch links libblas.so.3 / liblapack.so.3, which
+# the alternatives system points at the reference BLAS unless OpenBLAS is installed (which registers itself with
+# a higher priority); bench/RESULTS-surrogates.md has the training throughput with both.
 set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git
   libfftw3-dev libeigen3-dev
   libtorch-dev
+  libopenblas0-pthread
   libhdf5-openmpi-dev libopenmpi-dev openmpi-bin
   libgtest-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libpng-dev

@@ -1,6 +1,8 @@
 #include "pdesym/common/config.hpp"
 
 #include <algorithm>
+#include <sys/stat.h>
+
 #include <fstream>
 
 namespace pdesym {
@@ -9,6 +11,10 @@ Config::Config(YAML::Node node, std::string file, std::string path)
     : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}
 
 Config Config::load(const std::string& file) {
+  struct stat st {};
+  PDESYM_REQUIRE(::stat(file.c_str(), &st) == 0, "config file '" << file << "' does not exist");
+  PDESYM_REQUIRE(S_ISREG(st.st_mode), "config file '" << file << "' is not a regular file"
+                                                     << (S_ISDIR(st.st_mode) ? " (it is a directory)" : ""));
   std::ifstream in(file);
   PDESYM_REQUIRE(in.good(), "config file '" << file << "' does not exist or cannot be read");
   try {

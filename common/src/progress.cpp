@@ -28,14 +28,10 @@ void ProgressBar::update(std::size_t done, const std::string& suffix) {
     if (done_ < total_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
     last_draw_ = now;
     draw(suffix, false);
-  } else {
-    int decile = total_ ? static_cast<int>(10 * done_ / total_) : 10;
-    if (decile != last_decile_) {
-      last_decile_ = decile;
-      draw(suffix, false);
-    }
   }
 }
+
+bool ProgressBar::on_terminal() { return ::isatty(STDERR_FILENO) != 0; }
 
 void ProgressBar::finish(const std::string& suffix) {
   if (finished_) return;
@@ -57,9 +53,8 @@ void ProgressBar::draw(const std::string& suffix, bool final) {
     std::fprintf(stderr, "\r%s [%s] %zu/%zu %5.1fs eta %5.1fs %s\x1b[K", label_.c_str(), bar, done_, total_, el,
                  eta, suffix.c_str());
     if (final) std::fputc('\n', stderr);
-  } else if (!final || last_decile_ != 10) {
-    std::fprintf(stderr, "%s [%s] %zu/%zu %.1fs %s\n", label_.c_str(), bar, done_, total_, el, suffix.c_str());
-    if (final) last_decile_ = 10;
+  } else if (final) {
+    std::fprintf(stderr, "%s: %zu/%zu done in %.1fs %s\n", label_.c_str(), done_, total_, el, suffix.c_str());
   }
   std::fflush(stderr);
 }

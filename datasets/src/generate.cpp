@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <limits>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "h5util.hpp"
 #include "pdesym/common/atomic_file.hpp"
 #include "pdesym/common/error.hpp"
+#include "pdesym/common/interrupt.hpp"
 #include "pdesym/common/progress.hpp"
 #include "pdesym/common/rng.hpp"
 
@@ -162,6 +164,7 @@ std::string GenerateSummary::line() const {
      << ", test " << counts[2] << ") into " << path << " in " << seconds << " s (";
   os.precision(1);
   os << trajectories_per_second << " trajectories/s) on " << ranks << (ranks == 1 ? " rank" : " ranks");
+  if (resumed > 0) os << "; " << resumed << " taken from the partial file";
   return os.str();
 }
 
@@ -208,7 +211,10 @@ void agree_and_throw(const Failure& f, MPI_Comm comm, const std::string& out_pat
   MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm);
   if (first == size) return;
   const std::string label = bcast_string(f.label, first, comm);
-  if (rank == 0) std::remove(AtomicFile::temp_name_for(out_path).c_str());
+  if (rank == 0) {
+    interrupt::clear_resumable();
+    std::remove(partial_name_for(out_path).c_str());
+  }
   MPI_Barrier(comm);  // the temporary file is gone on every rank's return
   if (f.kind != Kind::none) throw_kind(f.kind, f.message);
   throw Error("generation of " + out_path + " stopped: " + (label.empty() ? std::string("a step") : label) +
@@ -235,8 +241,37 @@ bool is_dir(const std::string& p) {
 
 /// The open datasets of one split in the parallel file.
 struct SplitSets {
-  Handle group, u, x, t, dx, dt;
+  Handle group, u, x, t, dx, dt, finished;
 };
+
+/// The per-split resume mask: uint8 [n], zero-filled when allocated.
+Handle create_mask(hid_t loc, hsize_t n, const std::string& file) {
+  Handle space = check(H5Screate_simple(1, &n, nullptr), file, "cannot create a dataspace for 'finished'");
+  Handle dcpl = check(H5Pcreate(H5P_DATASET_CREATE), file, "H5Pcreate failed");
+  const unsigned char zero = 0;
+  check_status(H5Pset_fill_value(dcpl, H5T_NATIVE_UCHAR, &zero), file, "H5Pset_fill_value failed");
+  check_status(H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC), file, "H5Pset_fill_time failed");
+  check_status(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), file, "H5Pset_alloc_time failed");
+  return check(H5Dcreate2(loc, "finished", H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), file,
+               "cannot create dataset 'finished'");
+}
+
+void write_mask(hid_t ds, hsize_t row, const unsigned char* v, const std::string& file, const std::string& what) {
+  Handle fs = check(H5Dget_space(ds), file, "cannot get the dataspace of " + what);
+  const hsize_t one = 1;
+  check_status(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &row, nullptr, &one, nullptr), file,
+               "cannot select row " + std::to_string(row) + " of " + what);
+  Handle ms = check(H5Screate_simple(1, &one, nullptr), file, "cannot create a memory dataspace for " + what);
+  check_status(H5Dwrite(ds, H5T_NATIVE_UCHAR, ms, fs, H5P_DEFAULT, v), file,
+               "cannot write row " + std::to_string(row) + " of " + what);
+}
+
+/// Closes a file; returns "" or HDF5's reason why the close (its final flush) failed.
+std::string close_file(Handle& f) {
+  if (f.reset()) return "";
+  const std::string why = h5::last_error();
+  return why.empty() ? "unknown HDF5 error" : why;
+}
 
 void write_rows(hid_t ds, hsize_t row, const std::vector<hsize_t>& row_shape, const double* data,
                 const std::string& file, const std::string& what) {
@@ -254,18 +289,28 @@ void write_rows(hid_t ds, hsize_t row, const std::vector<hsize_t>& row_shape, co
 
 }  // namespace
 
+std::string partial_name_for(const std::string& out_path) { return out_path + ".partial"; }
+
 GenerateSummary generate(const Config& cfg, const std::string& out_path, MPI_Comm comm, bool progress) {
   return generate(GenerationConfig::from_config(cfg), out_path, comm, progress);
 }
 
 GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path, MPI_Comm comm, bool progress) {
+  GenerateOptions o;
+  o.progress = progress;
+  return generate(gc, out_path, comm, o);
+}
+
+GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path, MPI_Comm comm,
+                         const GenerateOptions& gopt) {
   h5::silence_errors();
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   PDESYM_REQUIRE(!out_path.empty(), "output path is empty");
   PDESYM_CHECK(gc.pde, "GenerationConfig has no PDE (use GenerationConfig::from_config)");
-  const std::string tmp = AtomicFile::temp_name_for(out_path);
+  const std::string tmp = partial_name_for(out_path);
+  const bool progress = gopt.progress;
 
   MPI_Barrier(comm);
   const double t0 = MPI_Wtime();
@@ -280,37 +325,119 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
                                                              : "directory '" + parent_dir(out_path) + "' does not exist"));
   }
 
-  // Collective: create the file, the groups and the datasets (every rank, same order).
+  // --resume: rank 0 checks the partial file (made from this config?) and reads its `finished` masks.
+  const int total = gc.total();
+  std::vector<unsigned char> finished(static_cast<std::size_t>(total), 0);
+  int resuming = 0;
+  {
+    std::string refusal;
+    if (rank == 0 && gopt.resume && file_exists(tmp)) {
+      try {
+        Handle f(H5Fopen(tmp.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+        if (!f.valid() || H5Aexists(f, "partial_config") <= 0) {
+          h5::last_error();
+          refusal = tmp + " is not a partial pdesym generate file; rerun without --resume to replace it";
+        } else {
+          Handle attr = check(H5Aopen(f, "partial_config", H5P_DEFAULT), tmp, "cannot open 'partial_config'");
+          Handle type = check(H5Tcopy(H5T_C_S1), tmp, "H5Tcopy failed");
+          check_status(H5Tset_size(type, H5T_VARIABLE), tmp, "H5Tset_size failed");
+          check_status(H5Tset_cset(type, H5T_CSET_UTF8), tmp, "H5Tset_cset failed");
+          char* p = nullptr;
+          check_status(H5Aread(attr, type, &p), tmp, "cannot read 'partial_config'");
+          const std::string old = p ? p : "";
+          if (p) H5free_memory(p);
+          if (old != gc.yaml) {
+            refusal = "cannot resume: " + tmp + " was made from a different config (or different --train/--valid/"
+                      "--test/--seed); rerun without --resume to start over";
+          } else {
+            int g0 = 0;
+            for (int s = 0; s < 3; ++s) {
+              if (gc.counts[s] > 0) {
+                const std::string name = std::string(kSplitNames[s]) + "/finished";
+                Handle ds = check(H5Dopen2(f, name.c_str(), H5P_DEFAULT), tmp, "cannot open /" + name);
+                check_status(H5Dread(ds, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, finished.data() + g0),
+                             tmp, "cannot read /" + name);
+              }
+              g0 += gc.counts[s];
+            }
+            resuming = 1;
+          }
+        }
+      } catch (const std::exception& e) {
+        refusal = std::string("cannot resume from ") + tmp + ": " + e.what();
+      }
+    }
+    const std::string why = bcast_string(refusal, 0, comm);
+    PDESYM_REQUIRE(why.empty(), why);
+    MPI_Bcast(&resuming, 1, MPI_INT, 0, comm);
+    if (total > 0) MPI_Bcast(finished.data(), total, MPI_UNSIGNED_CHAR, 0, comm);
+    if (rank == 0 && gopt.resume && !resuming && progress)
+      std::fprintf(stderr, "no partial file %s: starting from scratch\n", tmp.c_str());
+  }
+  std::vector<int> todo;  // flattened indices (train, then valid, then test) still to compute
+  for (int g = 0; g < total; ++g)
+    if (!finished[static_cast<std::size_t>(g)]) todo.push_back(g);
+  const int resumed = total - static_cast<int>(todo.size());
+
+  // Collective: create (or reopen) the file, the groups and the datasets (every rank, same order).
   Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), out_path, "H5Pcreate failed");
   check_status(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), out_path, "H5Pset_fapl_mpio failed");
-  Handle file = check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), out_path,
-                      "cannot create '" + tmp + "'");
+  Handle file = resuming ? check(H5Fopen(tmp.c_str(), H5F_ACC_RDWR, fapl), out_path, "cannot reopen '" + tmp + "'")
+                         : check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), out_path,
+                                 "cannot create '" + tmp + "'");
   fapl.reset();
+  if (rank == 0) interrupt::set_resumable(tmp, "trajectories", total);
   std::array<SplitSets, 3> sets;
-  for (int s = 0; s < 3; ++s) {
-    if (gc.counts[s] == 0) continue;
-    const hsize_t n = gc.counts[s], nt = gc.nt, nx = gc.nx;
-    auto& ss = sets[s];
-    ss.group = h5::create_group(file, kSplitNames[s], out_path);
-    ss.u = h5::create_f64(ss.group, "pde_" + std::to_string(gc.nt) + "-" + std::to_string(gc.nx), {n, nt, nx},
-                          out_path);
-    ss.x = h5::create_f64(ss.group, "x", {n, nx}, out_path);
-    ss.t = h5::create_f64(ss.group, "t", {n, nt}, out_path);
-    ss.dx = h5::create_f64(ss.group, "dx", {n}, out_path);
-    ss.dt = h5::create_f64(ss.group, "dt", {n}, out_path);
+  Failure fail;
+  try {
+    for (int s = 0; s < 3; ++s) {
+      if (gc.counts[s] == 0) continue;
+      const hsize_t n = gc.counts[s], nt = gc.nt, nx = gc.nx;
+      auto& ss = sets[s];
+      const std::string pde = "pde_" + std::to_string(gc.nt) + "-" + std::to_string(gc.nx);
+      if (resuming) {
+        auto open = [&](hid_t loc, const std::string& name) {
+          return check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), out_path, "cannot open '" + name + "' in " + tmp);
+        };
+        ss.group = check(H5Gopen2(file, kSplitNames[s], H5P_DEFAULT), out_path,
+                         std::string("cannot open group '") + kSplitNames[s] + "' in " + tmp);
+        ss.u = open(ss.group, pde);
+        ss.x = open(ss.group, "x");
+        ss.t = open(ss.group, "t");
+        ss.dx = open(ss.group, "dx");
+        ss.dt = open(ss.group, "dt");
+        ss.finished = open(ss.group, "finished");
+      } else {
+        ss.group = h5::create_group(file, kSplitNames[s], out_path);
+        ss.u = h5::create_f64(ss.group, pde, {n, nt, nx}, out_path);
+        ss.x = h5::create_f64(ss.group, "x", {n, nx}, out_path);
+        ss.t = h5::create_f64(ss.group, "t", {n, nt}, out_path);
+        ss.dx = h5::create_f64(ss.group, "dx", {n}, out_path);
+        ss.dt = h5::create_f64(ss.group, "dt", {n}, out_path);
+        ss.finished = create_mask(ss.group, n, out_path);
+      }
+    }
+    if (!resuming) {
+      h5::write_string_attr(file, "partial_config", gc.yaml, out_path);
+      // Everything but raw data is on disk before the first trajectory: a killed run leaves a readable file.
+      check_status(H5Fflush(file, H5F_SCOPE_GLOBAL), out_path, "cannot flush '" + tmp + "'");
+    }
+  } catch (const std::exception& e) {
+    fail.set(kind_of(e), "", e.what());
   }
 
-  // Round-robin over the flattened list (train, then valid, then test). One round = one trajectory per rank.
-  // After each round every rank posts a non-blocking sum of {failures, finished trajectories} and only waits
-  // for the result of the round kLag rounds back. So ranks are never held in lock step (a rank descheduled on a
-  // busy machine, or a slower trajectory, does not make the others spin in a blocking collective), yet a
+  // Round-robin over the trajectories still to do (train, then valid, then test). One round = one trajectory
+  // per rank. After each round every rank posts a non-blocking sum of {failures, finished trajectories} and only
+  // waits for the result of the round kLag rounds back. So ranks are never held in lock step (a rank descheduled
+  // on a busy machine, or a slower trajectory, does not make the others spin in a blocking collective), yet a
   // failure stops everyone within kLag rounds: if round q is the first whose sum shows a failure (the same q on
   // every rank, since results are read in order), every rank posts rounds up to q + kLag, then stops.
-  const int total = gc.total();
-  const int rounds = (total + size - 1) / size;
+  const int ntodo = static_cast<int>(todo.size());
+  const int rounds = (ntodo + size - 1) / size;
   constexpr int kLag = 8;
   ProgressBar bar("generate " + gc.pde->name(), static_cast<std::size_t>(total), progress && rank == 0);
-  Failure fail;
+  bar.update(static_cast<std::size_t>(resumed));
+  if (rank == 0) interrupt::set_resumable_done(resumed);
   int done_local = 0;
   std::vector<std::array<int, 2>> sent(static_cast<std::size_t>(rounds)), summed(static_cast<std::size_t>(rounds));
   std::vector<MPI_Request> reqs(static_cast<std::size_t>(rounds), MPI_REQUEST_NULL);
@@ -318,8 +445,9 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
   int stop_after = rounds;    // last round to post (q + kLag once round q shows a failure)
   int posted = 0;
   for (int r = 0; r < rounds && r <= stop_after; ++r) {
-    const int g = r * size + rank;
-    if (g < total && fail.kind == Kind::none && stop_after == rounds) {
+    const int q = r * size + rank;
+    if (q < ntodo && fail.kind == Kind::none && stop_after == rounds) {
+      const int g = todo[static_cast<std::size_t>(q)];
       int s = 0, i = g;
       while (i >= gc.counts[s]) i -= gc.counts[s++];
       const std::string label = std::string(kSplitNames[s]) + "/" + std::to_string(i);
@@ -328,12 +456,16 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
         const std::string where = "/" + std::string(kSplitNames[s]);
         const hsize_t nt = gc.nt, nx = gc.nx;
         const double dx = tr.dx, dt = tr.dt;
+        const unsigned char one = 1;
         write_rows(sets[s].u, i, {nt, nx}, tr.data.data(), out_path, where + "/pde_*");
         write_rows(sets[s].x, i, {nx}, tr.x.data(), out_path, where + "/x");
         write_rows(sets[s].t, i, {nt}, tr.t.data(), out_path, where + "/t");
         write_rows(sets[s].dx, i, {}, &dx, out_path, where + "/dx");
         write_rows(sets[s].dt, i, {}, &dt, out_path, where + "/dt");
+        write_mask(sets[s].finished, i, &one, out_path, where + "/finished");  // after the rows: the commit mark
         ++done_local;
+        if (size == 1) interrupt::set_resumable_done(resumed + done_local);
+        if (gopt.interrupt_after >= 0 && done_local >= gopt.interrupt_after) std::raise(gopt.interrupt_signal);
       } catch (const std::exception& e) {
         fail.set(kind_of(e), label, e.what());
       }
@@ -350,36 +482,46 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
         MPI_Test(&reqs[oldest], &flag, MPI_STATUS_IGNORE);
         if (!flag) break;
       }
-      bar.update(static_cast<std::size_t>(summed[oldest][1]));
+      bar.update(static_cast<std::size_t>(resumed + summed[oldest][1]));
+      if (rank == 0) interrupt::set_resumable_done(resumed + summed[oldest][1]);
       if (summed[oldest][0] > 0 && stop_after == rounds) stop_after = std::min(rounds - 1, oldest + kLag);
       ++oldest;
     }
   }
   MPI_Waitall(posted - oldest, reqs.data() + oldest, MPI_STATUSES_IGNORE);
-  if (oldest < posted) bar.update(static_cast<std::size_t>(summed[posted - 1][1]));
+  if (oldest < posted) bar.update(static_cast<std::size_t>(resumed + summed[posted - 1][1]));
 
   // Collective close (even after a failure, so no rank hangs); a failed close is a failure too.
   for (auto& ss : sets) {
-    for (Handle* h : {&ss.u, &ss.x, &ss.t, &ss.dx, &ss.dt, &ss.group})
+    for (Handle* h : {&ss.u, &ss.x, &ss.t, &ss.dx, &ss.dt, &ss.finished, &ss.group})
       if (!h->reset()) fail.set(Kind::other, "", out_path + ": closing a dataset failed: " + h5::last_error());
   }
-  if (!file.reset()) fail.set(Kind::other, "", out_path + ": closing '" + tmp + "' failed: " + h5::last_error());
+  if (const std::string why = close_file(file); !why.empty())
+    fail.set(Kind::other, "", out_path + ": closing '" + tmp + "' failed: " + why);
   agree_and_throw(fail, comm, out_path);
   if (progress && rank == 0) bar.finish();
 
-  // Rank 0 adds the attributes (serial HDF5, the parallel file is closed) and renames the file into place.
+  // Rank 0 (serial HDF5, the parallel file is closed) drops the resume bookkeeping, adds the attributes and
+  // renames the file into place.
   if (rank == 0) {
     try {
       {
         Handle f = check(H5Fopen(tmp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), out_path, "cannot reopen '" + tmp + "'");
+        for (int s = 0; s < 3; ++s)
+          if (gc.counts[s] > 0)
+            check_status(H5Ldelete(f, (std::string(kSplitNames[s]) + "/finished").c_str(), H5P_DEFAULT), out_path,
+                         "cannot remove the 'finished' mask of " + std::string(kSplitNames[s]));
+        check_status(H5Adelete(f, "partial_config"), out_path, "cannot remove attribute 'partial_config'");
         h5::write_attributes(f, gc.attributes(), out_path);
-        if (!f.reset()) throw Error(out_path + ": closing '" + tmp + "' failed: " + h5::last_error());
+        if (const std::string why = close_file(f); !why.empty())
+          throw Error(out_path + ": closing '" + tmp + "' failed: " + why);
       }
       if (std::rename(tmp.c_str(), out_path.c_str()) != 0)
         throw Error("cannot rename '" + tmp + "' to '" + out_path + "'");
     } catch (const std::exception& e) {
       fail.set(kind_of(e), "", e.what());
     }
+    interrupt::clear_resumable();
   }
   agree_and_throw(fail, comm, out_path);
 
@@ -387,10 +529,11 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
   sum.path = out_path;
   sum.counts = gc.counts;
   sum.trajectories = total;
+  sum.resumed = resumed;
   sum.ranks = size;
   sum.seconds = MPI_Wtime() - t0;
   MPI_Bcast(&sum.seconds, 1, MPI_DOUBLE, 0, comm);
-  sum.trajectories_per_second = sum.seconds > 0 ? total / sum.seconds : 0.0;
+  sum.trajectories_per_second = sum.seconds > 0 ? (total - resumed) / sum.seconds : 0.0;
   return sum;
 }
 

@@ -112,20 +112,10 @@ void write_attributes(hid_t file_id, const Attributes& a, const std::string& fil
 void validate_split_for_write(const Split& s, const std::string& file) {
   PDESYM_REQUIRE(!s.name.empty() && s.name.find('/') == std::string::npos && s.name != "." && s.name != "..",
                  file << ": invalid split name '" << s.name << "' (must be a plain group name)");
-  PDESYM_REQUIRE(s.n >= 0 && s.nt >= 1 && s.nx >= 1,
-                 file << ": split '" << s.name << "' has invalid sizes n=" << s.n << ", nt=" << s.nt
-                      << ", nx=" << s.nx);
-  const std::size_t n = s.n, nt = s.nt, nx = s.nx;
-  auto need = [&](const char* what, std::size_t have, std::size_t want) {
-    PDESYM_REQUIRE(have == want, file << ": split '" << s.name << "': " << what << " holds " << have
-                                      << " values, expected " << want << " (n=" << n << ", nt=" << nt
-                                      << ", nx=" << nx << ")");
-  };
-  need("u", s.u.size(), n * nt * nx);
-  need("x", s.x.size(), n * nx);
-  need("t", s.t.size(), n * nt);
-  need("dx", s.dx.size(), n);
-  need("dt", s.dt.size(), n);
+  PDESYM_REQUIRE(s.dim == 1 && s.nc == 1 && s.ny == 1,
+                 file << ": split '" << s.name << "' is " << s.shape().describe()
+                      << "; the LPSDA layout stores 1-D scalar fields only");
+  s.validate(file);
 }
 
 }  // namespace pdesym::datasets::h5

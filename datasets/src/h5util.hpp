@@ -57,7 +57,8 @@ void write_double_attr(hid_t obj, const std::string& name, double value, const s
 void write_int64_attr(hid_t obj, const std::string& name, long long value, const std::string& file);
 void write_attributes(hid_t file_id, const Attributes& attrs, const std::string& file);
 
-/// Checks that a split can be written (sizes consistent, name usable as an HDF5 group).
+/// Checks that a split can be written: name usable as an HDF5 group, 1-D scalar, and Split::validate (sizes,
+/// finite values, uniform t, dx consistent with x).
 void validate_split_for_write(const Split& s, const std::string& file);
 
 }  // namespace pdesym::datasets::h5

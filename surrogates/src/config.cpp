@@ -2,6 +2,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "pdesym/common/error.hpp"
 #include "pdesym/surrogates/train.hpp"
@@ -118,10 +119,11 @@ nlohmann::json TrainResult::to_json() const {
 }
 
 nlohmann::json EvalResult::to_json() const {
-  return {{"accumulated_mse", accumulated_mse},
-          {"nmse", nmse},
-          {"nmse_per_trajectory_mean", nmse_per_trajectory_mean},
-          {"mse_mean", rollout_steps > 0 ? accumulated_mse / rollout_steps : 0.0},
+  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  nlohmann::json j = {{"accumulated_mse", num(accumulated_mse)},
+          {"nmse", num(nmse)},
+          {"nmse_per_trajectory_mean", num(nmse_per_trajectory_mean)},
+          {"mse_mean", num(rollout_steps > 0 ? accumulated_mse / rollout_steps : 0.0)},
           {"n_trajectories", n_trajectories},
           {"rollout_steps", rollout_steps},
           {"time_window", time_window},
@@ -129,6 +131,8 @@ nlohmann::json EvalResult::to_json() const {
           {"checkpoint_epoch", checkpoint_epoch},
           {"parameters", used_best ? "best validation" : "last epoch"},
           {"mse_per_step", mse_per_step}};
+  if (!nmse_note.empty()) j["nmse_note"] = nmse_note;
+  return j;
 }
 
 }  // namespace pdesym::surrogates

@@ -151,9 +151,11 @@ void save_model(const std::string& path, Surrogate& model) {
   ar.write("model_config", c10::IValue(model.config().to_json().dump()));
   model.save(m);
   ar.write("model", m);
-  AtomicFile af(path);
-  ar.save_to(af.temp_path());
-  af.commit();
+  // Serialised in memory, then written with checked I/O: LibTorch's file writer throws from its destructor
+  // when the disk is full, which would terminate the process.
+  std::ostringstream bytes;
+  ar.save_to(bytes);
+  write_bytes_atomic(path, bytes.str());
 }
 
 std::shared_ptr<Surrogate> load_model(const std::string& path, bool best) {

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <numeric>
+#include <sstream>
 #include <thread>
 
 #include "pdesym/augment/augment.hpp"
@@ -102,68 +104,122 @@ void copy_parameters(Surrogate& dst, Surrogate& src) {
   for (std::size_t i = 0; i < d.size(); ++i) d[i].copy_(s[i]);
 }
 
-void check_finite(const datasets::Split& s, int first, const std::string& what) {
-  const std::size_t tn = static_cast<std::size_t>(s.nt) * s.nx;
-  for (int i = 0; i < s.n; ++i) {
-    const double* u = s.traj(i);
-    for (std::size_t k = 0; k < tn; ++k)
-      PDESYM_REQUIRE(std::isfinite(u[k]), what << " trajectory " << first + i << " contains NaN or Inf values");
-    PDESYM_REQUIRE(s.dx[i] > 0 && std::isfinite(s.dx[i]) && s.dt[i] > 0 && std::isfinite(s.dt[i]),
-                   what << " trajectory " << first + i << " has invalid dx=" << s.dx[i] << " or dt=" << s.dt[i]);
-  }
+// The one validator (Split::validate: shapes, finite values, uniform t, dx consistent with x), then the range the
+// float32 model can represent. `what` names the data in messages.
+void require_float32_range(const datasets::Split& s, const std::string& what);
+void check_data(const datasets::Split& s, const std::string& what) {
+  s.validate(what);
+  require_float32_range(s, what);
 }
+
+// A sum of squares kept as scale^2 * ssq (the LAPACK dnrm2 update), so that it neither overflows nor
+// underflows for any finite inputs; ratios of two such sums are finite whenever the true ratio is.
+struct SumSq {
+  double scale = 0, ssq = 1;
+  void add(double v) {
+    const double a = std::abs(v);
+    if (a == 0) return;
+    if (!std::isfinite(a)) {
+      scale = a;  // inf or NaN: the sum is not finite
+      return;
+    }
+    if (scale < a) {
+      ssq = 1 + ssq * (scale / a) * (scale / a);
+      scale = a;
+    } else {
+      ssq += (a / scale) * (a / scale);
+    }
+  }
+  void add(const SumSq& o) {
+    if (o.scale == 0 || !std::isfinite(scale)) return;  // nothing to add, or already not finite
+    if (!std::isfinite(o.scale)) {
+      scale = o.scale;
+      return;
+    }
+    if (scale < o.scale) {
+      ssq = o.ssq + ssq * (scale / o.scale) * (scale / o.scale);
+      scale = o.scale;
+    } else {
+      ssq += o.ssq * (o.scale / scale) * (o.scale / scale);
+    }
+  }
+  bool zero() const { return scale == 0; }
+  bool finite() const { return std::isfinite(scale); }
+  /// this / o, computed without forming either sum.
+  double ratio(const SumSq& o) const { return scale == 0 ? 0.0 : (scale / o.scale) * (scale / o.scale) * (ssq / o.ssq); }
+};
 
 // Rollout metrics summed over this rank's trajectories, then over ranks.
 struct RolloutSums {
-  std::vector<double> se_step, true_step;  // [S]
+  std::vector<SumSq> se_step, true_step;  // [S]
   double nmse_traj_sum = 0;
-  double n = 0;
+  double n = 0, n_nonzero = 0;  // trajectories; those whose true rollout is not identically zero
 };
+
+// Sums over ranks of per-step scaled sums: common scale (max over ranks), then summed ssq.
+void allreduce_sumsq(std::vector<SumSq>& v, int size) {
+  if (size <= 1) return;
+  std::vector<double> sc(v.size()), ss(v.size());
+  for (std::size_t k = 0; k < v.size(); ++k) sc[k] = v[k].scale;
+  MPI_Allreduce(MPI_IN_PLACE, sc.data(), static_cast<int>(sc.size()), MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    const double r = (v[k].scale == 0 || !std::isfinite(sc[k])) ? 0.0 : v[k].scale / sc[k];
+    ss[k] = v[k].scale == 0 ? 0.0 : !std::isfinite(v[k].scale) ? std::numeric_limits<double>::quiet_NaN()
+                                                                  : v[k].ssq * r * r;
+  }
+  MPI_Allreduce(MPI_IN_PLACE, ss.data(), static_cast<int>(ss.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    v[k].scale = std::isnan(ss[k]) ? ss[k] : sc[k];
+    v[k].ssq = sc[k] == 0 ? 1.0 : ss[k];
+  }
+}
 
 RolloutSums rollout_sums(Surrogate& model, const datasets::Split& data, int steps, int batch, int size) {
   const int tw = model.config().time_window;
   RolloutSums acc;
-  acc.se_step.assign(steps, 0.0);
-  acc.true_step.assign(steps, 0.0);
+  acc.se_step.assign(steps, SumSq{});
+  acc.true_step.assign(steps, SumSq{});
   torch::NoGradGuard ng;
   model.eval();
-  const std::size_t tn = static_cast<std::size_t>(data.nt) * data.nx;
+  const std::size_t nx = static_cast<std::size_t>(data.nx);
   for (int i0 = 0; i0 < data.n; i0 += batch) {
     const int b = std::min(batch, data.n - i0);
     auto all = torch::from_blob(const_cast<double*>(data.traj(i0)), {b, data.nt, data.nx}, torch::kFloat64);
     auto dx = torch::from_blob(const_cast<double*>(data.dx.data() + i0), {b}, torch::kFloat64).to(torch::kFloat32);
     auto dt = torch::from_blob(const_cast<double*>(data.dt.data() + i0), {b}, torch::kFloat64).to(torch::kFloat32);
     auto u0 = all.narrow(1, 0, tw).to(torch::kFloat32);
-    auto truth = all.narrow(1, tw, steps);
-    auto pred = rollout(model, u0, dx, dt, steps).to(torch::kFloat64);
-    auto se = (pred - truth).pow(2).sum(2);  // [b, S]
-    auto tt = truth.pow(2).sum(2);
-    auto se_a = se.accessor<double, 2>();
-    auto tt_a = tt.accessor<double, 2>();
+    auto pred = rollout(model, u0, dx, dt, steps).to(torch::kFloat64).contiguous();  // [b, S, nx]
+    const double* pp = pred.data_ptr<double>();
     for (int k = 0; k < b; ++k) {
-      double e = 0, t = 0;
+      SumSq e, t;
       for (int s = 0; s < steps; ++s) {
-        acc.se_step[s] += se_a[k][s];
-        acc.true_step[s] += tt_a[k][s];
-        e += se_a[k][s];
-        t += tt_a[k][s];
+        const double* tru = data.traj(i0 + k) + static_cast<std::size_t>(tw + s) * nx;
+        const double* prd = pp + (static_cast<std::size_t>(k) * steps + s) * nx;
+        SumSq es, ts;
+        for (std::size_t x = 0; x < nx; ++x) {
+          es.add(prd[x] - tru[x]);
+          ts.add(tru[x]);
+        }
+        acc.se_step[s].add(es);
+        acc.true_step[s].add(ts);
+        e.add(es);
+        t.add(ts);
       }
-      acc.nmse_traj_sum += t > 0 ? e / t : 0.0;
+      if (!t.zero()) {
+        acc.nmse_traj_sum += e.ratio(t);
+        acc.n_nonzero += 1;
+      }
     }
     acc.n += b;
   }
-  (void)tn;
   model.train();
-  std::vector<double> buf;
-  buf.insert(buf.end(), acc.se_step.begin(), acc.se_step.end());
-  buf.insert(buf.end(), acc.true_step.begin(), acc.true_step.end());
-  buf.push_back(acc.nmse_traj_sum);
-  buf.push_back(acc.n);
-  allreduce_doubles(buf.data(), static_cast<int>(buf.size()), size);
-  std::copy(buf.begin(), buf.begin() + steps, acc.se_step.begin());
-  std::copy(buf.begin() + steps, buf.begin() + 2 * steps, acc.true_step.begin());
-  acc.nmse_traj_sum = buf[2 * steps];
-  acc.n = buf[2 * steps + 1];
+  allreduce_sumsq(acc.se_step, size);
+  allreduce_sumsq(acc.true_step, size);
+  double buf[3] = {acc.nmse_traj_sum, acc.n, acc.n_nonzero};
+  allreduce_doubles(buf, 3, size);
+  acc.nmse_traj_sum = buf[0];
+  acc.n = buf[1];
+  acc.n_nonzero = buf[2];
   return acc;
 }
 
@@ -172,17 +228,43 @@ EvalResult metrics_of(const RolloutSums& a, int nx, int steps, int tw) {
   r.rollout_steps = steps;
   r.time_window = tw;
   r.n_trajectories = static_cast<int>(a.n);
-  double se = 0, tt = 0;
+  SumSq se, tt;
   r.mse_per_step.resize(steps);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
   for (int s = 0; s < steps; ++s) {
-    r.mse_per_step[s] = a.se_step[s] / (a.n * nx);
+    // scale^2 ssq / (n nx) without forming scale^2 ssq first (it may exceed the double range on its own).
+    const double rms = a.se_step[s].scale * std::sqrt(a.se_step[s].ssq / (a.n * nx));
+    r.mse_per_step[s] = a.se_step[s].zero() ? 0.0 : rms * rms;
     r.accumulated_mse += r.mse_per_step[s];
-    se += a.se_step[s];
-    tt += a.true_step[s];
+    se.add(a.se_step[s]);
+    tt.add(a.true_step[s]);
   }
-  r.nmse = tt > 0 ? se / tt : 0.0;
-  r.nmse_per_trajectory_mean = a.n > 0 ? a.nmse_traj_sum / a.n : 0.0;
+  if (!se.finite()) {
+    r.nmse = r.nmse_per_trajectory_mean = nan;
+    r.nmse_note = "undefined: the predicted rollout is not finite (the model diverged)";
+  } else if (tt.zero()) {
+    r.nmse = r.nmse_per_trajectory_mean = nan;
+    r.nmse_note = "undefined: the true rollout is identically zero (NMSE divides by its norm)";
+  } else {
+    r.nmse = se.ratio(tt);
+    r.nmse_per_trajectory_mean = a.n_nonzero > 0 ? a.nmse_traj_sum / a.n_nonzero : nan;
+    if (a.n_nonzero < a.n)
+      r.nmse_note = "nmse_per_trajectory_mean leaves out " + std::to_string(static_cast<long>(a.n - a.n_nonzero)) +
+                    " trajectories whose true rollout is identically zero";
+  }
   return r;
+}
+
+// The model computes in float32: data beyond its range would silently become inf.
+void require_float32_range(const datasets::Split& s, const std::string& what) {
+  const double lim = static_cast<double>(std::numeric_limits<float>::max());
+  for (int i = 0; i < s.n; ++i) {
+    const double* u = s.traj(i);
+    for (std::size_t k = 0; k < s.traj_size(); ++k)
+      PDESYM_REQUIRE(std::abs(u[k]) <= lim, what << ": " << s.name << "/" << i << ": value " << u[k]
+                                                 << " is beyond the float32 range of the surrogate (|u| <= "
+                                                 << lim << "); rescale the data");
+  }
 }
 
 void require_rollout_fits(const datasets::Split& s, int tw, int steps, const std::string& what) {
@@ -205,7 +287,8 @@ std::vector<EpochRecord> history_from(const nlohmann::json& j) {
     r.epoch = e.at("epoch").get<int>();
     r.train_loss = e.at("train_loss").get<double>();
     r.valid_accumulated_mse = e.at("valid_accumulated_mse").get<double>();
-    r.valid_nmse = e.at("valid_nmse").get<double>();
+    r.valid_nmse = e.at("valid_nmse").is_null() ? std::numeric_limits<double>::quiet_NaN()
+                                                : e.at("valid_nmse").get<double>();
     r.samples_per_second = e.at("samples_per_second").get<double>();
     r.seconds = e.at("seconds").get<double>();
     h.push_back(r);
@@ -267,9 +350,10 @@ void write_checkpoint(const std::string& path, Surrogate& model, Surrogate* best
   }
   optim.save(o);
   ar.write("optimizer", o);
-  AtomicFile af(path);
-  ar.save_to(af.temp_path());
-  af.commit();
+  // In memory first, then checked I/O (a full disk gives pdesym::Error, not a throwing LibTorch destructor).
+  std::ostringstream bytes;
+  ar.save_to(bytes);
+  write_bytes_atomic(path, bytes.str());
 }
 
 int64_t read_int(torch::serialize::InputArchive& ar, const char* key) {
@@ -355,12 +439,12 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   if (mc.kind == "fno")
     PDESYM_REQUIRE(mc.modes <= tr.nx / 2 + 1, "the FNO keeps " << mc.modes << " Fourier modes but the grid has nx="
                                                                << tr.nx << " (at most " << tr.nx / 2 + 1 << ")");
-  check_finite(tr, trs.first, "training");
+  check_data(tr, "training data");
   if (valid) {
     PDESYM_REQUIRE(valid->data.nx == tr.nx || mc.kind == "resnet" || mc.modes <= valid->data.nx / 2 + 1,
                    "validation grid nx=" << valid->data.nx << " is too coarse for " << mc.modes << " modes");
     require_rollout_fits(valid->data, tw, opt.rollout_steps, "validation");
-    check_finite(valid->data, valid->first, "validation");
+    check_data(valid->data, "validation data");
   }
   set_threads(opt.threads, size);
 
@@ -415,8 +499,9 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
     Rng prng(opt.seed ^ kPermTag, static_cast<std::uint64_t>(e), 0);
     for (long i = n_samples - 1; i > 0; --i) std::swap(perm[i], perm[std::min(i, prng.uniform_int(0, i))]);
 
+    // Off a terminal the per-epoch line below is the summary; the bar is drawn only live.
     ProgressBar bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(opt.epochs), n_batches,
-                    root && opt.progress);
+                    root && opt.progress && ProgressBar::on_terminal());
     bar.update(st.batch);
     const auto epoch_t0 = Clock::now();
     for (; st.batch < n_batches; ++st.batch) {
@@ -552,7 +637,7 @@ datasets::Split predict_trajectory(const std::string& model_path, const datasets
   std::shared_ptr<Surrogate> model = load_model(model_path, opt.use_best);
   const int tw = model->config().time_window;
   require_rollout_fits(data, tw, steps, data.name);
-  check_finite(data, 0, data.name);
+  check_data(data, data.name);
   const double* src = data.traj(index);
   datasets::Split out;
   out.name = data.name;
@@ -596,7 +681,7 @@ EvalResult evaluate(const std::string& model_path, const ShardedSplit& test, con
   const int tw = model->config().time_window;
   require_rollout_fits(test.data, tw, opt.rollout_steps, "test");
   PDESYM_REQUIRE(test.n_total >= 1, "no test trajectories");
-  check_finite(test.data, test.first, "test");
+  check_data(test.data, "test data");
   const RolloutSums rs = rollout_sums(*model, test.data, opt.rollout_steps, opt.batch_size, size);
   EvalResult r = metrics_of(rs, test.data.nx, opt.rollout_steps, tw);
   r.model_kind = model->config().kind;

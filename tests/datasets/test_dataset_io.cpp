@@ -153,7 +153,7 @@ TEST(DatasetIo, WriterRejectsInconsistentSplitsAndLeavesNoFile) {
   const std::string file = dir / "data.h5";
   Split bad = make_test_split("train", 2, 3, 4, 0.0);
   bad.x.pop_back();
-  expect_input_error([&] { write_dataset(file, {bad}, Attributes{}); }, {file, "split 'train'", "x holds 7", "expected 8"});
+  expect_input_error([&] { write_dataset(file, {bad}, Attributes{}); }, {file, "split 'train'", "array sizes"});
   Split a = make_test_split("train", 1, 3, 4, 0.0);
   expect_input_error([&] { write_dataset(file, {a, a}, Attributes{}); }, {"split 'train' given twice"});
   Split slash = make_test_split("a/b", 1, 3, 4, 0.0);

@@ -231,7 +231,7 @@ TEST(GenerateMpi, OneAndTwoRanksWriteIdenticalFiles) {
   EXPECT_NE(r2.output.find("generated 8 trajectories (train 4, valid 2, test 2)"), std::string::npos) << r2.output;
   EXPECT_NE(r2.output.find("on 2 ranks"), std::string::npos) << r2.output;
   EXPECT_EQ(r2.output.find("generated 8"), r2.output.rfind("generated 8")) << "summary printed once: " << r2.output;
-  EXPECT_FALSE(pdesym_test::exists(dir / "two.h5.tmp"));
+  EXPECT_FALSE(pdesym_test::exists(partial_name_for(dir / "two.h5")));
   expect_identical_files(dir / "one.h5", dir / "two.h5");
 
   // The file holds what the library computes in-process.
@@ -314,7 +314,7 @@ TEST(GenerateMpi, BlowUpFailsCleanlyWithOneAndTwoRanks) {
     EXPECT_NE(r.output.find("kdv solution blew up"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("train/"), std::string::npos) << r.output;
     EXPECT_FALSE(pdesym_test::exists(out)) << ranks;
-    EXPECT_FALSE(pdesym_test::exists(AtomicFile::temp_name_for(out))) << ranks;
+    EXPECT_FALSE(pdesym_test::exists(partial_name_for(out))) << ranks;
   }
   // Only some trajectories blow up (moderate amplitude, large step): the failing one is named, the other rank
   // stops too, and nothing is left behind. With --train 2 and 2 ranks, train/0 runs on rank 0, train/1 on rank 1.
@@ -345,7 +345,7 @@ TEST(GenerateMpi, BlowUpFailsCleanlyWithOneAndTwoRanks) {
   EXPECT_NE(r.rc, 0) << r.output;
   EXPECT_NE(r.output.find("train/" + std::to_string(blows[0])), std::string::npos) << r.output;
   EXPECT_FALSE(pdesym_test::exists(out));
-  EXPECT_FALSE(pdesym_test::exists(AtomicFile::temp_name_for(out)));
+  EXPECT_FALSE(pdesym_test::exists(partial_name_for(out)));
 
   // A failure late in the run (after many rounds, while the other ranks are busy with later trajectories):
   // find a config whose first blow-up among train/0..39 is at index >= 16, and run it on 3 ranks.
@@ -374,7 +374,7 @@ TEST(GenerateMpi, BlowUpFailsCleanlyWithOneAndTwoRanks) {
   EXPECT_NE(rl.rc, 0) << rl.output;
   EXPECT_NE(rl.output.find("train/" + std::to_string(first_blow)), std::string::npos) << rl.output;
   EXPECT_FALSE(pdesym_test::exists(late));
-  EXPECT_FALSE(pdesym_test::exists(AtomicFile::temp_name_for(late)));
+  EXPECT_FALSE(pdesym_test::exists(partial_name_for(late)));
 }
 
 TEST(GenerateMpi, BadArgumentsGiveClearErrors) {

@@ -240,7 +240,7 @@ TEST(Train, BadInputGivesClearErrors) {
   expect_msg(train_split(), modes, "40 Fourier modes");
   datasets::Split nan = train_split();
   nan.traj(2)[7] = std::nan("");
-  expect_msg(nan, o, "trajectory 2 contains NaN");
+  expect_msg(nan, o, "train/2: non-finite value nan");
   TrainOptions lr = o;
   lr.lr = 1e4;
   lr.epochs = 5;

@@ -1,6 +1,7 @@
 #pragma once
-// Progress bar on stderr for long work. On a terminal it redraws one line; otherwise (logs, CI)
-// it prints a line at every 10% so logs stay short. Disabled entirely with PDESYM_NO_PROGRESS=1.
+// Progress bar on stderr for long work. On a terminal it redraws one line; otherwise (stderr is a file or a
+// pipe: logs, CI) it prints nothing while running and one summary line at finish(). Disabled entirely with
+// PDESYM_NO_PROGRESS=1.
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -15,6 +16,8 @@ class ProgressBar {
   void update(std::size_t done, const std::string& suffix = "");
   void tick(const std::string& suffix = "") { update(done_ + 1, suffix); }
   void finish(const std::string& suffix = "");
+  /// Whether stderr is a terminal (bars that only make sense live can be created with enabled = this).
+  static bool on_terminal();
 
  private:
   void draw(const std::string& suffix, bool final);
@@ -24,7 +27,6 @@ class ProgressBar {
   bool enabled_;
   bool tty_;
   bool finished_ = false;
-  int last_decile_ = -1;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 

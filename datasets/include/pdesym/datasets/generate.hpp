@@ -100,6 +100,7 @@ struct GenerateSummary {
   std::string path;
   std::array<int, 3> counts{};  ///< train, valid, test
   int trajectories = 0;
+  int resumed = 0;     ///< trajectories taken over from the partial file (--resume), not computed again
   int ranks = 1;
   double seconds = 0;  ///< wall time from start to the renamed file (rank 0's clock, same on all ranks)
   double trajectories_per_second = 0;
@@ -107,14 +108,39 @@ struct GenerateSummary {
   std::string line() const;
 };
 
+struct GenerateOptions {
+  bool progress = true;  ///< progress bar on rank 0
+  bool resume = false;   ///< continue from partial_name_for(out_path) if it exists (else start from scratch)
+  /// Testing hook: each rank raises `interrupt_signal` after finishing this many trajectories in this call
+  /// (<0: off), as if the job had been interrupted there.
+  int interrupt_after = -1;
+  int interrupt_signal = 15;  ///< SIGTERM
+};
+
+/// Name of the in-progress file of `generate`: "<out>.partial".
+std::string partial_name_for(const std::string& out_path);
+
 /// Generates all splits of `gc` into `out_path` with every rank of `comm` (collective: all ranks call it with
 /// the same arguments). Trajectories are dealt round-robin over the ranks and written by hyperslab into one
-/// file through parallel HDF5, at AtomicFile::temp_name_for(out_path), which rank 0 renames once all ranks
-/// have closed it. On any failure (e.g. a blow-up) the ranks agree before the next collective call, the
-/// temporary file is removed, nothing is left at out_path, and every rank throws: the rank that failed its
-/// detailed error (e.g. BlowUpError "train/17: kdv solution blew up ..."), the others a short pdesym::Error
-/// naming the trajectory and the rank. A progress bar is drawn on rank 0 if `progress`. MPI must be initialised;
-/// MPI_COMM_SELF gives a serial run.
+/// file through parallel HDF5, the partial file partial_name_for(out_path), which rank 0 renames once all ranks
+/// have closed it.
+///
+/// Partial file and resume: besides the final layout it holds, per split, a uint8 data set `finished` [n] (1 once
+/// trajectory i is completely written; set after its rows) and the root attribute `partial_config` (the
+/// effective config YAML). Its metadata is flushed before any trajectory is computed, so a killed run (SIGTERM,
+/// SIGKILL) leaves a readable file. With `resume`, a partial file made from the same config is reopened and only
+/// the trajectories not marked finished are computed; one made from a different config is refused
+/// (InputError). Without `resume` the partial file is replaced. At the end the `finished` data sets and
+/// `partial_config` are removed and the root attributes written, so the final file has the same data sets and
+/// attributes as an uninterrupted run's. SIGINT/SIGTERM keep the partial file (pdesym::interrupt prints how
+/// many trajectories are done); errors (e.g. a blow-up, a full disk) remove it.
+///
+/// On any failure the ranks agree before the next collective call, the partial file is removed, nothing is left
+/// at out_path, and every rank throws: the rank that failed its detailed error (e.g. BlowUpError "train/17: kdv
+/// solution blew up ..."), the others a short pdesym::Error naming the trajectory and the rank. MPI must be
+/// initialised; MPI_COMM_SELF gives a serial run.
+GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path, MPI_Comm comm,
+                         const GenerateOptions& opt);
 GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path, MPI_Comm comm,
                          bool progress = true);
 GenerateSummary generate(const Config& cfg, const std::string& out_path, MPI_Comm comm, bool progress = true);

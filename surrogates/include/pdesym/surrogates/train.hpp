@@ -116,9 +116,14 @@ struct EvalOptions {
 ///   mse_per_step[s] = (1/(N nx)) sum_{i,x} e_i(t_s, x)^2            (s = 1..S, after the tw input steps)
 ///   accumulated_mse = sum_s mse_per_step[s]
 ///   nmse            = sum_{i,s,x} e^2 / sum_{i,s,x} u_true^2
-///   nmse_per_trajectory_mean = (1/N) sum_i [ sum_{s,x} e_i^2 / sum_{s,x} u_i^2 ]
+///   nmse_per_trajectory_mean = (1/N') sum_i [ sum_{s,x} e_i^2 / sum_{s,x} u_i^2 ]  over the N' trajectories whose
+///                              true rollout is not identically zero
+/// Sums of squares are kept scaled (no overflow or underflow for finite data). NMSE is undefined (NaN here,
+/// null in JSON, with the reason in nmse_note) when the true rollout is identically zero or the prediction is
+/// not finite.
 struct EvalResult {
   double accumulated_mse = 0, nmse = 0, nmse_per_trajectory_mean = 0;
+  std::string nmse_note;  ///< why nmse is undefined, or what nmse_per_trajectory_mean leaves out ("" if nothing)
   int n_trajectories = 0, rollout_steps = 0, time_window = 0;
   std::vector<double> mse_per_step;
   std::string model_kind;
