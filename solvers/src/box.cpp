@@ -63,6 +63,28 @@ rvec dealias_mask_y(const Box& b) {
   return mask;
 }
 
+void project_dealiased(const Box& b, cdouble* u_hat) {
+  const rvec mx = dealias_mask_x(b), my = dealias_mask_y(b);
+  for (int j = 0; j < b.ny; ++j)
+    for (int m = 0; m < b.nkx(); ++m)
+      if (mx[m] * my[j] == 0.0) u_hat[static_cast<std::size_t>(j) * b.nkx() + m] = 0.0;
+}
+
+void symmetrise_real_spectrum(const Box& b, cdouble* u_hat) {
+  const std::size_t nkx = static_cast<std::size_t>(b.nkx());
+  for (std::size_t col : {std::size_t{0}, nkx - 1}) {
+    for (int j = 1; j < b.ny / 2; ++j) {
+      cdouble& a = u_hat[j * nkx + col];
+      cdouble& c = u_hat[(b.ny - j) * nkx + col];
+      const cdouble s = 0.5 * (a + std::conj(c));
+      a = s;
+      c = std::conj(s);
+    }
+    u_hat[col] = u_hat[col].real();
+    u_hat[(b.ny / 2) * nkx + col] = u_hat[(b.ny / 2) * nkx + col].real();
+  }
+}
+
 FftBox::FftBox(const Box& b) : n_(b.points()), nk_(b.modes()) {
   b.validate();
   r_ = fftw_alloc_real(n_);

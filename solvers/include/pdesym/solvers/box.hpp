@@ -47,6 +47,15 @@ rvec wavenumbers_y(const Box& b);
 rvec dealias_mask_x(const Box& b);
 rvec dealias_mask_y(const Box& b);
 
+/// Sets the modes of one spectrum u_hat [ny][nkx] that the 2/3 rule drops to zero.
+void project_dealiased(const Box& b, cdouble* u_hat);
+
+/// Restores the symmetry of the spectrum of a real field in the columns kx = 0 and kx = Nyquist:
+/// u_hat[ny - j] = conj(u_hat[j]) (their Hermitian mean) and real entries at j = 0 and j = ny/2 (1-D: real
+/// entries at k = 0 and Nyquist). c2r reads only the Hermitian part of these columns, so an anti-Hermitian
+/// part (round-off) would be invisible to N and could grow under a linear symbol with positive real part.
+void symmetrise_real_spectrum(const Box& b, cdouble* u_hat);
+
 /// FFTW r2c/c2r pair over one [ny][nx] array with its own aligned buffers (RAII). Safe to create from several
 /// threads (planning is serialised).
 class FftBox {
