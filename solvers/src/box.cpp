@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <new>
 
 #include "pdesym/common/error.hpp"
 #include "fftw_planner.hpp"
@@ -63,6 +64,13 @@ rvec dealias_mask_y(const Box& b) {
   return mask;
 }
 
+void* fftw_aligned_alloc(std::size_t bytes) {
+  void* p = fftw_malloc(bytes == 0 ? 1 : bytes);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+void fftw_aligned_free(void* p) noexcept { fftw_free(p); }
+
 void project_dealiased(const Box& b, cdouble* u_hat) {
   const rvec mx = dealias_mask_x(b), my = dealias_mask_y(b);
   for (int j = 0; j < b.ny; ++j)
@@ -109,22 +117,36 @@ FftBox::~FftBox() {
   fftw_free(c_);
 }
 
+// The plans were made for r_ and c_; FFTW's new-array execute runs the same plan (same codelets, same results)
+// on other arrays of the same alignment. r2c keeps its input (out of place), c2r destroys it.
 void FftBox::forward(const double* in, cdouble* out) {
+  double* o = reinterpret_cast<double*>(out);
+  if (fftw_alignment_of(const_cast<double*>(in)) == fftw_alignment_of(r_) &&
+      fftw_alignment_of(o) == fftw_alignment_of(static_cast<double*>(c_))) {
+    fftw_execute_dft_r2c(static_cast<fftw_plan>(fwd_), const_cast<double*>(in), reinterpret_cast<fftw_complex*>(out));
+    return;
+  }
   std::memcpy(r_, in, sizeof(double) * n_);
   fftw_execute(static_cast<fftw_plan>(fwd_));
   std::memcpy(static_cast<void*>(out), c_, sizeof(fftw_complex) * nk_);
 }
 
 void FftBox::inverse(const cdouble* in, double* out) {
-  std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);
-  fftw_execute(static_cast<fftw_plan>(inv_));  // c2r destroys its input: we work on our copy
+  std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);  // c2r destroys its input
   const double s = 1.0 / static_cast<double>(n_);
+  if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
+    fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);
+    for (std::size_t j = 0; j < n_; ++j) out[j] *= s;
+    return;
+  }
+  fftw_execute(static_cast<fftw_plan>(inv_));
   for (std::size_t j = 0; j < n_; ++j) out[j] = r_[j] * s;
 }
 
 SpectralWorkspace::SpectralWorkspace(const Box& b)
     : box(b), fft(b), nk(static_cast<int>(b.modes())), n(static_cast<int>(b.points())), kx(b.modes()),
       ky(b.modes()), mask(b.modes()), u(b.points()), up(b.points()), tmp(b.modes()) {
+  // (Aligned buffers: FftBox transforms them without copies.)
   const rvec kxs = wavenumbers_x(b), kys = wavenumbers_y(b), mx = dealias_mask_x(b), my = dealias_mask_y(b);
   const int nkx = b.nkx();
   for (int j = 0; j < b.ny; ++j)

@@ -459,7 +459,9 @@ TEST(FieldIcTest, RandomModesAreBandLimitedReproducibleAndScaled) {
   for (int j = 0; j < b.ny; ++j)
     for (int m = 0; m < b.nkx(); ++m) {
       const double k = std::hypot(kx[m], ky[j]);
-      if (k < 2 - 1e-9 || k > 4 + 1e-9) EXPECT_LT(std::abs(uh[j * b.nkx() + m]), 1e-10) << j << " " << m;
+      if (k < 2 - 1e-9 || k > 4 + 1e-9) {
+        EXPECT_LT(std::abs(uh[j * b.nkx() + m]), 1e-10) << j << " " << m;
+      }
     }
   // Wave: u_t starts at zero by default; zero_components overrides.
   auto wave = make_wave(1.0);
