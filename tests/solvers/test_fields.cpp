@@ -485,3 +485,26 @@ TEST(FieldIcTest, RandomModesAreBandLimitedReproducibleAndScaled) {
   expect_msg("{zero_components: [w]}", "'w' is not a component");
   expect_msg("{amplitud: 1}", "unknown key 'amplitud'");
 }
+
+TEST(FieldConfig, ShippedFieldConfigsBuildTheirPdeAndInitialCondition) {
+  // The solver-owned keys of every n-D/system config in configs/ (equation, coefficients, pde,
+  // initial_condition); a short run on the config's box stays finite. (domain/splits/seed: datasets' tests.)
+  for (const char* name : {"heat2d", "nls", "nls2d", "lambda-omega", "wave", "navier-stokes", "ks2d"}) {
+    const Config cfg = Config::load(std::string(PDESYM_SOURCE_DIR) + "/configs/" + name + ".yaml");
+    ASSERT_TRUE(is_field_config(cfg)) << name;
+    auto pde = make_field_pde(cfg);
+    const Config d = cfg["domain"];
+    const Box b = d.get_or<int>("dim", 1) == 2
+                      ? Box::plane(d.get<int>("nx"), d.get<int>("ny"), d.get<double>("Lx"), d.get<double>("Ly"))
+                      : Box::line(d.get<int>("nx"), d.get<double>("L"));
+    EXPECT_TRUE(pde->supports_dim(b.dim)) << name;
+    Rng rng(42, 0, 0);
+    const auto u0 = FieldIc::from_config(cfg.child_or_empty("initial_condition"), *pde, b).sample(b, rng);
+    IntegrateOptions o;
+    o.dt_max = cfg["solver"].get<double>("dt");
+    o.label = name;
+    const Field f = integrate(*pde, b, u0, 20 * o.dt_max, 3, o);
+    EXPECT_NO_THROW(validate(f, name));
+    EXPECT_EQ(f.components, pde->component_names());
+  }
+}
