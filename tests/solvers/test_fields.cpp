@@ -220,6 +220,31 @@ TEST(Fields, TaylorGreenVorticityDecays) {
   for (int n = 0; n < f.nt(); ++n) EXPECT_LT(rel_err(f, n, tg(f.t[n])), 1e-13);
 }
 
+TEST(Fields, SingleShellVorticityDecaysOnARectangularBox) {
+  // omega = cos(x) cos(2y) + 0.5 sin(x + 2y) on [0, 2 pi) x [0, pi) (48 x 24; y-modes 1 have ky = 2): every mode
+  // has |k|^2 = 5, so psi = omega / 5, the advection vanishes and omega decays like exp(-5 nu t). Catches any swap
+  // of x and y (nx != ny, Lx != Ly).
+  const Box b = Box::plane(48, 24, kTwoPi, M_PI);
+  const double nu = 0.1, T = 1.5;
+  auto ns = make_navier_stokes(nu);
+  auto exact = [&](double t) {
+    return sample(b, {[&](double x, double y) {
+      return (std::cos(x) * std::cos(2 * y) + 0.5 * std::sin(x + 2 * y)) * std::exp(-5 * nu * t);
+    }});
+  };
+  IntegrateOptions o;
+  o.dt_max = 0.05;
+  const Field f = integrate(*ns, b, exact(0), T, 4, o);
+  EXPECT_EQ(f.shape, (FieldShape{2, 1, 4, 24, 48}));
+  EXPECT_NEAR(f.dy, M_PI / 24, 1e-15);
+  for (int n = 0; n < f.nt(); ++n) EXPECT_LT(rel_err(f, n, exact(f.t[n])), 1e-12) << f.t[n];
+  // Heat on the same box: mode (2, 3) decays like exp(-nu (4 + 36) t).
+  auto heat = make_heat2d(nu);
+  const auto h0 = sample(b, {[](double x, double y) { return std::sin(2 * x) * std::cos(6 * y); }});
+  const auto h1 = sample(b, {[&](double x, double y) { return std::exp(-40 * nu * T) * std::sin(2 * x) * std::cos(6 * y); }});
+  EXPECT_LT(rel_err(integrate(*heat, b, h0, T, 2), 1, h1), 1e-13);
+}
+
 TEST(Fields, KolmogorovForcingDrivesTheLaminarProfile) {
   // From rest, f = A kf cos(kf y) gives the parallel flow omega = A / (nu kf) (1 - exp(-nu kf^2 t)) cos(kf y)
   // (its advection vanishes), with linear drag mu: A kf / (nu kf^2 + mu) (1 - exp(-(nu kf^2 + mu) t)).
