@@ -5,16 +5,9 @@
 #include "pdesym/common/error.hpp"
 #include "pdesym/solvers/field_pde.hpp"
 #include "pdesym/solvers/system_pde.hpp"
+#include "text.hpp"
 
 namespace pdesym::solvers {
-
-namespace {
-std::string num(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
-}  // namespace
 
 std::unique_ptr<FieldPde> make_heat2d(double nu) {
   PDESYM_REQUIRE(nu > 0, "heat2d diffusivity nu must be positive, got " << nu);

@@ -4,16 +4,11 @@
 
 #include "pdesym/common/error.hpp"
 #include "pdesym/solvers/field_pde.hpp"
+#include "text.hpp"
 
 namespace pdesym::solvers {
 
 namespace {
-
-std::string num(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
 
 /// 2-D incompressible Navier–Stokes in vorticity form (see field_pde.hpp). N = -(vel . grad) omega + f with
 /// psi_hat = omega_hat / |k|^2 (0 at k = 0), vel = (psi_y, -psi_x): four c2r and one r2c per evaluation.
