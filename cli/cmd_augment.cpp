@@ -37,6 +37,7 @@ void register_augment(CLI::App& app) {
                 "draw x-translations in [-eps, eps] too, instead of uniformly over one period");
   cmd->callback([a] {
     PDESYM_REQUIRE(mpi_size() == 1, "'augment' runs on one process (got " << mpi_size() << " ranks)");
+    datasets::require_1d_scalar(datasets::read_attributes(a->data), a->data, "augment");
     augment::AugmentOptions opt;
     opt.eps = a->eps;
     opt.full_period_translations = !a->no_full_period;
