@@ -116,15 +116,17 @@ int throughput(const std::vector<std::string>& files) {
 }
 
 /// max_n ||a_n - b_n||_inf / max_n ||b_n||_inf over the stored steps with t_n <= tmax.
-double rel_err(const solvers::Trajectory& a, const solvers::Trajectory& b, double tmax) {
+double rel_err(const Field& a, const Field& b, double tmax) {
   double num = 0, den = 0;
-  for (int n = 0; n < b.nt; ++n) {
-    if (b.t[n] > tmax) break;
-    for (int j = 0; j < b.nx; ++j) {
-      num = std::max(num, std::abs(a.at(n, j) - b.at(n, j)));
-      den = std::max(den, std::abs(b.at(n, j)));
+  for (int c = 0; c < b.nc(); ++c)
+    for (int n = 0; n < b.nt(); ++n) {
+      if (b.t[n] > tmax) break;
+      const double *pa = a.snapshot(c, n), *pb = b.snapshot(c, n);
+      for (std::size_t j = 0; j < b.shape.points(); ++j) {
+        num = std::max(num, std::abs(pa[j] - pb[j]));
+        den = std::max(den, std::abs(pb[j]));
+      }
     }
-  }
   return num / den;
 }
 
@@ -146,7 +148,7 @@ int dt_check(const std::string& file, DtCheckOptions o) {
       for (int i = 0; i < base.counts[s]; ++i) {
         const auto tr = datasets::make_trajectory(base, s, i);
         double m = 0;
-        for (double v : tr.u) m = std::max(m, std::abs(v));
+        for (double v : tr.data) m = std::max(m, std::abs(v));
         amp.push_back({m, {s, i}});
       }
     std::sort(amp.begin(), amp.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -181,7 +183,7 @@ int dt_check(const std::string& file, DtCheckOptions o) {
         worst_label = std::string(datasets::kSplitNames[s]) + "/" + std::to_string(i);
       }
       sum += e;
-      const double dt_out = a.dt();
+      const double dt_out = a.dt;
       h = dt_out / std::ceil(dt_out / dt - 1e-12);
     }
     std::printf("%10.4g %12.3e %12.3e %12.5g %14.4f %12s\n", dt, worst, sum / picks.size(), h, secs / picks.size(),
