@@ -1,12 +1,14 @@
 // n-D and multi-component datasets (layout pdesym-nd): exact round trips of 2-D two-component and 1-D system
 // data, the on-disk shapes (one data set per component, x fastest), partial reads, one clear InputError per
-// malformed layout, the 1-D-scalar refusal of discover/augment, and plots of n-D data.
+// malformed layout, the 1-D-scalar refusal of discover/augment, plots of n-D data, and generation of 2-D and
+// 1-D-system data (config schema, reproducibility, identical files for 1 and 2 MPI ranks, blow-ups).
 #include <hdf5.h>
 
 #include <cmath>
 
 #include "pdesym/common/atomic_file.hpp"
 #include "pdesym/datasets/dataset.hpp"
+#include "pdesym/datasets/generate.hpp"
 #include "pdesym/datasets/plot.hpp"
 #include "test_util.hpp"
 
@@ -411,4 +413,178 @@ TEST(NdPlot, CommandWritesOnePngOfTheExpectedSize) {
   r = pdesym_test::run_pdesym(1, "plot --data " + file + " --index 2 --out " + png, dir / "log");
   EXPECT_EQ(r.rc, 2) << r.output;
   EXPECT_NE(r.output.find(file + ": split 'train' has 2 trajectories"), std::string::npos) << r.output;
+}
+
+// ---- generation of n-D and system data (GenerationConfig / make_split / generate under mpirun) ---------------
+
+namespace {
+
+// 2-D, two components (lambda-omega: u, v), small and fast, with jitter so every trajectory has its own box.
+const char* kLambdaOmega2d = R"(equation: lambda_omega
+coefficients: {d: 0.1, beta: 1.0}
+domain: {dim: 2, Lx: 12.0, Ly: 10.0, nx: 16, ny: 12, T: 1.0, nt: 5, jitter_L: 0.1, jitter_T: 0.1}
+solver: {dt: 0.05}
+initial_condition: {type: random_modes, amplitude: 0.5, k_min: 1, k_max: 3}
+splits: {train: 3, valid: 1, test: 1}
+seed: 7
+)";
+
+// 1-D system: NLS as (u, v) = (Re psi, Im psi).
+const char* kNls1d = R"(equation: nls
+domain: {L: 20.0, T: 0.5, nx: 32, nt: 6}
+solver: {dt: 0.01}
+initial_condition: {type: random_modes, amplitude: 0.5, k_min: 1, k_max: 3}
+splits: {train: 2, valid: 0, test: 1}
+seed: 2
+)";
+
+std::string replace_once(std::string s, const std::string& from, const std::string& to) {
+  const auto p = s.find(from);
+  EXPECT_NE(p, std::string::npos) << from;
+  if (p != std::string::npos) s.replace(p, from.size(), to);
+  return s;
+}
+
+GenerationConfig parse_gc(const std::string& yaml) { return GenerationConfig::from_config(Config::parse(yaml, "nd.yaml")); }
+
+}  // namespace
+
+TEST(GenerationNd, ParsesTheTwoDimensionalSchemaAndNamesBadKeys) {
+  const auto gc = parse_gc(kLambdaOmega2d);
+  EXPECT_TRUE(gc.is_field());
+  EXPECT_EQ(gc.dim, 2);
+  EXPECT_EQ(gc.L, 12.0);
+  EXPECT_EQ(gc.Ly, 10.0);
+  EXPECT_EQ(gc.nx, 16);
+  EXPECT_EQ(gc.ny, 12);
+  EXPECT_EQ(gc.shape(), (FieldShape{2, 2, 5, 12, 16}));
+  EXPECT_EQ(gc.components(), (std::vector<std::string>{"u", "v"}));
+  const Attributes a = gc.attributes();
+  EXPECT_EQ(a.equation, "lambda_omega");
+  EXPECT_EQ(a.layout, kNdLayout);
+  EXPECT_EQ(a.dim, 2);
+  EXPECT_EQ(a.components, (std::vector<std::string>{"u", "v"}));
+  EXPECT_EQ(a.coefficients.at("d"), 0.1);
+  // 1-D systems: the 1-D domain keys, n-D layout.
+  const auto nls = parse_gc(kNls1d);
+  EXPECT_EQ(nls.dim, 1);
+  EXPECT_EQ(nls.shape(), (FieldShape{1, 2, 6, 1, 32}));
+  EXPECT_EQ(nls.attributes().layout, kNdLayout);
+  // 1-D scalar equations keep the LPSDA path.
+  const auto kdv = parse_gc(replace_once(replace_once(kNls1d, "equation: nls", "equation: kdv"),
+                                        "{type: random_modes, amplitude: 0.5, k_min: 1, k_max: 3}", "{}"));
+  EXPECT_FALSE(kdv.is_field());
+  EXPECT_EQ(kdv.attributes().layout, "");
+  EXPECT_EQ(kdv.shape(), (FieldShape{1, 1, 6, 1, 32}));
+
+  const std::string t = kLambdaOmega2d;
+  auto bad = [](const std::string& yaml, std::initializer_list<std::string> parts) {
+    expect_input_error([&] { GenerationConfig::from_config(Config::parse(yaml, "bad.yaml")); }, parts);
+  };
+  bad(replace_once(t, "ny: 12, ", ""), {"bad.yaml", "missing required key 'domain.ny'"});
+  bad(replace_once(t, "ny: 12", "ny: 13"), {"bad.yaml", "domain.ny", "even"});
+  bad(replace_once(t, "Lx: 12.0", "L: 12.0"), {"bad.yaml", "unknown key 'L'"});
+  bad(replace_once(t, "dim: 2", "dim: 3"), {"bad.yaml", "domain.dim", "1 or 2"});
+  bad(replace_once(replace_once(t, "equation: lambda_omega", "equation: kdv"), "coefficients: {d: 0.1, beta: 1.0}\n",
+                   ""),
+      {"bad.yaml", "domain.dim", "kdv is a 1-D scalar equation", "navier_stokes"});
+  bad(replace_once(std::string(kNls1d), "equation: nls", "equation: heat2d"), {"bad.yaml", "heat2d", "not defined in 1-D"});
+}
+
+TEST(GenerationNd, TrajectoriesAreReproducibleFieldsOfTheirOwnBox) {
+  const auto gc = parse_gc(kLambdaOmega2d);
+  const Split s = make_split(gc, 0);
+  ASSERT_EQ(s.n, 3);
+  EXPECT_EQ(s.shape(), gc.shape());
+  EXPECT_EQ(s.components, gc.components());
+  for (int i = 0; i < s.n; ++i) {
+    const auto spec = trajectory_spec(gc, 0, i);
+    EXPECT_DOUBLE_EQ(spec.Ly / spec.L, 10.0 / 12.0);  // one jitter factor for both lengths
+    EXPECT_NE(spec.L, 12.0);
+    const Field f = s.field(i);
+    EXPECT_EQ(f.dx, spec.L / 16);
+    EXPECT_EQ(f.dy, spec.Ly / 12);
+    EXPECT_EQ(f.dt, spec.T / 4);
+    // Level 0 of each component is the initial condition ([nc][ny][nx]).
+    for (int c = 0; c < 2; ++c)
+      for (int k = 0; k < 12 * 16; ++k) ASSERT_EQ(f.snapshot(c, 0)[k], spec.u0[c * 12 * 16 + k]) << i << " " << c;
+    // The solution moved away from it.
+    double change = 0;
+    for (int k = 0; k < 12 * 16; ++k) change = std::max(change, std::abs(f.snapshot(0, 4)[k] - f.snapshot(0, 0)[k]));
+    EXPECT_GT(change, 1e-3);
+    EXPECT_EQ(make_trajectory(gc, 0, i).data, f.data);
+  }
+  EXPECT_NE(make_trajectory(gc, 1, 0).data, make_trajectory(gc, 0, 0).data);
+  // Partial split = the same rows.
+  const Split part = make_split(gc, 0, 1, 2);
+  ASSERT_EQ(part.n, 2);
+  EXPECT_EQ(part.field(1).data, s.field(2).data);
+}
+
+TEST(GenerationNd, BlowUpNamesTheTrajectory) {
+  auto gc = parse_gc(replace_once(replace_once(kLambdaOmega2d, "amplitude: 0.5", "amplitude: 50"), "dt: 0.05",
+                                  "dt: 1.0"));
+  try {
+    make_trajectory(gc, 2, 0);
+    FAIL() << "expected a blow-up";
+  } catch (const BlowUpError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("test/0: lambda_omega solution blew up", 0), 0u) << e.what();
+  }
+}
+
+TEST(GenerateMpiNd, OneAndTwoRanksWriteIdenticalNdFiles) {
+  ScratchDir dir;
+  for (const char* yaml : {kLambdaOmega2d, kNls1d}) {
+    const std::string cfg = dir / "nd.yaml";
+    pdesym_test::write_file(cfg, yaml);
+    const std::string one = dir / "one.h5", two = dir / "two.h5";
+    auto r = pdesym_test::run_pdesym(1, "generate --config " + cfg + " --out " + one, dir / "log1");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    r = pdesym_test::run_pdesym(2, "generate --config " + cfg + " --out " + two, dir / "log2");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_NE(r.output.find("on 2 ranks"), std::string::npos) << r.output;
+    EXPECT_FALSE(pdesym_test::exists(AtomicFile::temp_name_for(two)));
+    const auto gc = parse_gc(yaml);
+    ASSERT_EQ(list_splits(one), list_splits(two));
+    for (const auto& name : list_splits(two)) {
+      const Split a = read_split(one, name), b = read_split(two, name);
+      expect_same(a, b);
+      // The file holds what the library computes in-process.
+      const Split ref = make_split(gc, split_index(name));
+      EXPECT_EQ(b.u, ref.u) << name;
+      EXPECT_EQ(b.y, ref.y) << name;
+      EXPECT_EQ(b.dy, ref.dy) << name;
+      EXPECT_EQ(b.t, ref.t) << name;
+    }
+    const Attributes a = read_attributes(two);
+    EXPECT_EQ(a.layout, kNdLayout);
+    EXPECT_EQ(a.dim, gc.dim);
+    EXPECT_EQ(a.components, (std::vector<std::string>{"u", "v"}));
+    EXPECT_EQ(a.equation, gc.attributes().equation);
+    EXPECT_EQ(a.config, gc.yaml);
+    std::vector<double> v;
+    EXPECT_EQ(raw_read(two, "/train/v", v), gc.dim == 2 ? (std::vector<hsize_t>{3, 5, 12, 16})
+                                                       : (std::vector<hsize_t>{2, 6, 32}));
+  }
+  // Trajectory i does not depend on the split size (2 ranks, 2 trajectories vs 1 rank, 3 above).
+  const std::string cfg = dir / "nd.yaml";
+  pdesym_test::write_file(cfg, kLambdaOmega2d);
+  auto r = pdesym_test::run_pdesym(2, "generate --config " + cfg + " --out " + (dir / "small.h5") +
+                                          " --train 2 --valid 0 --test 0",
+                                   dir / "log");
+  ASSERT_EQ(r.rc, 0) << r.output;
+  const Split small = read_split(dir / "small.h5", "train");
+  const Split ref = make_split(parse_gc(kLambdaOmega2d), 0, 0, 2);
+  EXPECT_EQ(small.u, ref.u);
+
+  // A blow-up on 2 ranks names the trajectory and leaves nothing behind.
+  pdesym_test::write_file(cfg, replace_once(replace_once(kLambdaOmega2d, "amplitude: 0.5", "amplitude: 50"),
+                                            "dt: 0.05", "dt: 1.0"));
+  const std::string blow = dir / "blow.h5";
+  r = pdesym_test::run_pdesym(2, "generate --config " + cfg + " --out " + blow, dir / "log");
+  EXPECT_NE(r.rc, 0) << r.output;
+  EXPECT_NE(r.output.find("lambda_omega solution blew up"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("train/"), std::string::npos) << r.output;
+  EXPECT_FALSE(pdesym_test::exists(blow));
+  EXPECT_FALSE(pdesym_test::exists(AtomicFile::temp_name_for(blow)));
 }
