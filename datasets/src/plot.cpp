@@ -129,16 +129,17 @@ Image plot_snapshots(const Split& s, int index, const std::string& title, const 
   const double Lx = s.dx[index] * nx, Ly = s.dy[index] * ny;
   const int S = 2;
   const int top = 76, bottom_margin = 8, left_margin = 10, cb_w = 120;
-  const int cell_w = (opt.width - left_margin - cb_w) / cols, cell_h = (opt.height - top - bottom_margin) / nc;
+  const int cell_w = (opt.width - left_margin - cb_w) / cols, cell_h_max = (opt.height - top - bottom_margin) / nc;
   // Inside a cell: label band above, x ticks below, y ticks left.
   const int in_top = 24, in_bottom = 28, in_left = 58, in_right = 8;
-  const int pw_max = cell_w - in_left - in_right, ph_max = cell_h - in_top - in_bottom;
+  const int pw_max = cell_w - in_left - in_right, ph_max = cell_h_max - in_top - in_bottom;
   PDESYM_REQUIRE(pw_max >= 16 && ph_max >= 16, "plot size " << opt.width << "x" << opt.height << " is too small for "
                                                              << cols << " times x " << nc << " components");
   // Equal scales in x and y (Lx : Ly preserved), as large as the cell allows.
   const double scale = std::min(pw_max / Lx, ph_max / Ly);
   const int pw = std::clamp(static_cast<int>(Lx * scale), 8, pw_max), ph = std::clamp(static_cast<int>(Ly * scale), 8, ph_max);
-  Image img(opt.width, opt.height, kWhite);
+  const int cell_h = in_top + ph + in_bottom;  // rows as tall as the panels need: the image is at most opt.height
+  Image img(opt.width, top + nc * cell_h + bottom_margin, kWhite);
   double all_lo = INFINITY, all_hi = -INFINITY;
   bool all_finite = true;
   for (int c = 0; c < nc; ++c) {

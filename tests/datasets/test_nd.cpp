@@ -363,18 +363,19 @@ TEST(NdPlot, TwoDimensionalSnapshotsGridHasOneRowPerComponent) {
   PlotOptions opt;
   const Image img = plot_trajectory(s, 0, "title", opt);
   ASSERT_EQ(img.width(), opt.width);
-  ASSERT_EQ(img.height(), opt.height);
+  // Lx = 16, Ly = 8: panels of (960 - 130) / 4 - 66 = 141 x 70 pixels; rows of 24 + 70 + 28 pixels.
+  const int top = 76, cell_h = 24 + 70 + 28;
+  ASSERT_EQ(img.height(), top + 2 * cell_h + 8);
   // Compare the two rows of cells pixel by pixel: they differ (opposite signs), and each is not blank.
-  const int top = 76, cell_h = (opt.height - top - 8) / 2;
   int differ = 0, red_in_u = 0, blue_in_u = 0;
-  for (int y = top + 30; y < top + cell_h - 30; ++y)
+  for (int y = top + 26; y < top + cell_h - 30; ++y)
     for (int x = 80; x < opt.width - 140; ++x) {
       const Rgb a = img.get(x, y), b = img.get(x, y + cell_h);
       differ += (a.r != b.r || a.g != b.g || a.b != b.b);
       red_in_u += (a.r > 150 && a.b < 80);   // diverging(+1) = (178, 24, 43)
       blue_in_u += (a.b > 150 && a.r < 80);  // diverging(-1) = (33, 102, 172)
     }
-  EXPECT_GT(differ, 10000);
+  EXPECT_GT(differ, 20000);  // of 4 x 141 x 66 panel pixels compared (u = v = 0 on 2 of 16 columns)
   EXPECT_GT(red_in_u, 1000);
   EXPECT_GT(blue_in_u, 1000);
 
@@ -406,7 +407,8 @@ TEST(NdPlot, CommandWritesOnePngOfTheExpectedSize) {
   const std::string png = dir / "nd.png";
   auto r = pdesym_test::run_pdesym(1, "plot --data " + file + " --index 1 --out " + png, dir / "log");
   ASSERT_EQ(r.rc, 0) << r.output;
-  EXPECT_EQ(png_size(pdesym_test::read_file(png)), std::make_pair(960, 720));
+  // Trajectory 1: Lx = 9, Ly = 6.5: panels 141 x 101 (141 * 6.5 / 9 = 101.8), 2 rows of 24 + 101 + 28.
+  EXPECT_EQ(png_size(pdesym_test::read_file(png)), std::make_pair(960, 76 + 2 * (24 + 101 + 28) + 8));
   r = pdesym_test::run_pdesym(1, "plot --data " + sys + " --out " + png, dir / "log");
   ASSERT_EQ(r.rc, 0) << r.output;
   EXPECT_EQ(png_size(pdesym_test::read_file(png)), std::make_pair(960, 720));

@@ -26,8 +26,9 @@ struct PlotOptions {
 
 /// Renders trajectory `index` of `split` (title lines: `title`, then `label` (default "<split>/<index>") with
 /// the trajectory's L, T, nx, nt and value range). Throws InputError if index is out of range or the colormap
-/// is unknown. Image size: opt.width x opt.height, except for 1-D systems: nc panels of
-/// max(400, opt.width / nc) x opt.height side by side.
+/// is unknown. Image size: opt.width x opt.height; 1-D systems: nc panels of max(400, opt.width / nc) x opt.height
+/// side by side; 2-D: opt.width x (84 + nc * row height), at most opt.height, the rows as tall as panels of
+/// equal x and y scales need.
 Image plot_trajectory(const Split& split, int index, const std::string& title, const PlotOptions& opt = {},
                       const std::string& label = "");
 
