@@ -10,8 +10,12 @@
 namespace pdesym::solvers {
 
 namespace {
-using Mat = Eigen::Matrix<cdouble, Eigen::Dynamic, Eigen::Dynamic>;
+// Blocks are handled by templates on the Eigen matrix type: fixed-size 2 x 2 (no heap traffic; NLS, wave) or
+// dynamic.
+using DynMat = Eigen::Matrix<cdouble, Eigen::Dynamic, Eigen::Dynamic>;
+using Mat2 = Eigen::Matrix<cdouble, 2, 2>;
 
+template <class Mat>
 Mat to_mat(const std::vector<cdouble>& a, int nc) {
   Mat m(nc, nc);
   for (int i = 0; i < nc; ++i)
@@ -19,6 +23,7 @@ Mat to_mat(const std::vector<cdouble>& a, int nc) {
   return m;
 }
 
+template <class Mat>
 std::vector<cdouble> from_mat(const Mat& m) {
   const int nc = static_cast<int>(m.rows());
   std::vector<cdouble> a(static_cast<std::size_t>(nc) * nc);
@@ -34,16 +39,18 @@ bool is_diagonal(const std::vector<cdouble>& a, int nc) {
   return true;
 }
 
+template <class Mat>
 struct Spectrum {
   Mat V;
-  Eigen::Matrix<cdouble, Eigen::Dynamic, 1> lambda;
+  Eigen::Matrix<cdouble, Mat::RowsAtCompileTime, 1> lambda;
   cdouble centre;
   double spread = 0, separation = 0, cond = 0;
   bool ok = false;
 };
 
-Spectrum analyse(const Mat& A) {
-  Spectrum s;
+template <class Mat>
+Spectrum<Mat> analyse(const Mat& A) {
+  Spectrum<Mat> s;
   const int nc = static_cast<int>(A.rows());
   Eigen::ComplexEigenSolver<Mat> es(A, true);
   if (es.info() != Eigen::Success) return s;
@@ -62,7 +69,8 @@ Spectrum analyse(const Mat& A) {
   return s;
 }
 
-bool use_eigen(const Spectrum& s, const Etdrk4Options& opt) {
+template <class Mat>
+bool use_eigen(const Spectrum<Mat>& s, const Etdrk4Options& opt) {
   return s.ok && s.separation > opt.contour_radius && s.cond < 1e8;
 }
 
@@ -100,43 +108,27 @@ void scalar_etdrk4_coefficients(cdouble z, double h, const Etdrk4Options& opt, c
   out[5] = h * c / double(M);
 }
 
-int block_method(const std::vector<cdouble>& hL, int nc, const Etdrk4Options& opt) {
-  PDESYM_CHECK(nc >= 1 && hL.size() == static_cast<std::size_t>(nc) * nc, "block must be nc x nc");
-  if (is_diagonal(hL, nc)) return 0;
-  return use_eigen(analyse(to_mat(hL, nc)), opt) ? 1 : 2;
+namespace {
+template <class Mat>
+int method_impl(const std::vector<cdouble>& hL, int nc, const Etdrk4Options& opt) {
+  return use_eigen(analyse(to_mat<Mat>(hL, nc)), opt) ? 1 : 2;
 }
 
-BlockCoefficients block_etdrk4_coefficients(const std::vector<cdouble>& hL, int nc, double h,
-                                            const Etdrk4Options& opt) {
-  PDESYM_CHECK(nc >= 1 && hL.size() == static_cast<std::size_t>(nc) * nc, "block must be nc x nc");
-  PDESYM_REQUIRE(opt.contour_points >= 4, "contour_points must be >= 4");
-  PDESYM_REQUIRE(opt.contour_radius > 0, "contour_radius must be positive");
-  const std::size_t nn = static_cast<std::size_t>(nc) * nc;
-  BlockCoefficients bc;
-  std::vector<cdouble>* outs[6] = {&bc.E, &bc.E2, &bc.Q, &bc.f1, &bc.f2, &bc.f3};
-  for (auto* o : outs) o->assign(nn, 0.0);
-  if (is_diagonal(hL, nc)) {
-    for (int i = 0; i < nc; ++i) {
-      cdouble r[6];
-      scalar_etdrk4_coefficients(hL[static_cast<std::size_t>(i) * nc + i], h, opt, r);
-      for (int f = 0; f < 6; ++f) (*outs[f])[static_cast<std::size_t>(i) * nc + i] = r[f];
-    }
-    return bc;
-  }
-  const Mat A = to_mat(hL, nc);
-  const Spectrum s = analyse(A);
+template <class Mat>
+void coefficients_impl(const std::vector<cdouble>& hL, int nc, double h, const Etdrk4Options& opt,
+                       std::vector<cdouble>* outs[6]) {
+  const Mat A = to_mat<Mat>(hL, nc);
+  const Spectrum<Mat> s = analyse(A);
   if (use_eigen(s, opt)) {
     const Mat Vinv = s.V.inverse();
+    cdouble r[16][6];
+    for (int i = 0; i < nc; ++i) scalar_etdrk4_coefficients(s.lambda(i), h, opt, r[i]);
     for (int f = 0; f < 6; ++f) {
       Mat D = Mat::Zero(nc, nc);
-      for (int i = 0; i < nc; ++i) {
-        cdouble r[6];
-        scalar_etdrk4_coefficients(s.lambda(i), h, opt, r);
-        D(i, i) = r[f];
-      }
-      *outs[f] = from_mat(s.V * D * Vinv);
+      for (int i = 0; i < nc; ++i) D(i, i) = r[i][f];
+      *outs[f] = from_mat<Mat>(s.V * D * Vinv);
     }
-    return bc;
+    return;
   }
   // Matrix contour around the eigenvalue mean (trace / nc, exact even when the eigen solver is inaccurate).
   const cdouble c = A.trace() / static_cast<double>(nc);
@@ -151,12 +143,40 @@ BlockCoefficients block_etdrk4_coefficients(const std::vector<cdouble>& hL, int 
   for (auto& m : acc) m = Mat::Zero(nc, nc);
   for (int j = 0; j < M; ++j) {
     const cdouble dz = std::polar(R, 2.0 * M_PI * (j + 0.5) / M), z = c + dz;
-    const Mat res = (z * Mat::Identity(nc, nc) - A).partialPivLu().inverse();
+    const Mat res = (z * Mat::Identity(nc, nc) - A).inverse();
     cdouble fz[6];
     closed_forms(z, h, fz);
     for (int f = 0; f < 6; ++f) acc[f] += (fz[f] * dz) * res;
   }
-  for (int f = 0; f < 6; ++f) *outs[f] = from_mat(acc[f] / double(M));
+  for (int f = 0; f < 6; ++f) *outs[f] = from_mat<Mat>(acc[f] / double(M));
+}
+}  // namespace
+
+int block_method(const std::vector<cdouble>& hL, int nc, const Etdrk4Options& opt) {
+  PDESYM_CHECK(nc >= 1 && nc <= 16 && hL.size() == static_cast<std::size_t>(nc) * nc, "block must be nc x nc, nc <= 16");
+  if (is_diagonal(hL, nc)) return 0;
+  return nc == 2 ? method_impl<Mat2>(hL, nc, opt) : method_impl<DynMat>(hL, nc, opt);
+}
+
+BlockCoefficients block_etdrk4_coefficients(const std::vector<cdouble>& hL, int nc, double h,
+                                            const Etdrk4Options& opt) {
+  PDESYM_CHECK(nc >= 1 && nc <= 16 && hL.size() == static_cast<std::size_t>(nc) * nc, "block must be nc x nc, nc <= 16");
+  PDESYM_REQUIRE(opt.contour_points >= 4, "contour_points must be >= 4");
+  PDESYM_REQUIRE(opt.contour_radius > 0, "contour_radius must be positive");
+  const std::size_t nn = static_cast<std::size_t>(nc) * nc;
+  BlockCoefficients bc;
+  std::vector<cdouble>* outs[6] = {&bc.E, &bc.E2, &bc.Q, &bc.f1, &bc.f2, &bc.f3};
+  for (auto* o : outs) o->assign(nn, 0.0);
+  if (is_diagonal(hL, nc)) {
+    for (int i = 0; i < nc; ++i) {
+      cdouble r[6];
+      scalar_etdrk4_coefficients(hL[static_cast<std::size_t>(i) * nc + i], h, opt, r);
+      for (int f = 0; f < 6; ++f) (*outs[f])[static_cast<std::size_t>(i) * nc + i] = r[f];
+    }
+    return bc;
+  }
+  if (nc == 2) coefficients_impl<Mat2>(hL, nc, h, opt, outs);
+  else coefficients_impl<DynMat>(hL, nc, h, opt, outs);
   return bc;
 }
 
