@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Times `pdesym generate` of 2-D data: configs/ns2d-small.yaml (Navier–Stokes, vorticity, T = 5, nt = 26,
+# Times `pdesym generate` of 2-D data: Navier–Stokes in vorticity form (the config below: T = 5, nt = 26,
 # solver dt = 0.02) at nx = ny = 128 by default, N train trajectories (valid/test 0), with 1 and 2 MPI ranks;
 # checks that the files are identical and prints a Markdown table row per run. The FFT-only roofline of the
 # 2-D stepper is bench_solvers' (solvers); this is the whole pipeline: initial conditions, ETDRK4, parallel HDF5.
@@ -20,7 +20,15 @@ pdesym="$build/bin/pdesym"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 PDESYM_NO_PROGRESS=1
 out="$(mktemp -d "${TMPDIR:-/tmp}/pdesym_bench_gen_nd.XXXXXX")"
 trap 'rm -rf "$out"' EXIT
-sed -E "s/^  nx: [0-9]+/  nx: $grid/; s/^  ny: [0-9]+/  ny: $grid/" "$here/configs/ns2d-small.yaml" > "$out/ns2d.yaml"
+cat > "$out/ns2d.yaml" <<YAML
+equation: navier_stokes
+coefficients: {nu: 0.01, forcing_amplitude: 0.1, forcing_mode: 4, drag: 0.1}
+domain: {dim: 2, Lx: 6.283185307179586, Ly: 6.283185307179586, nx: $grid, ny: $grid, T: 5.0, nt: 26}
+solver: {dt: 0.02}
+initial_condition: {type: random_modes, amplitude: 1.0, k_min: 1, k_max: 4}
+splits: {train: $ntraj, valid: 0, test: 0}
+seed: 42
+YAML
 
 echo "| grid | ranks | trajectories | generate [s] | trajectories/s | steps x points / s |"
 echo "|---|---|---|---|---|---|"

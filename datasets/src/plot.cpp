@@ -178,7 +178,7 @@ Image plot_snapshots(const Split& s, int index, const std::string& title, const 
         img.text(x0 - 8 - Image::text_width(lab, 1), py - 3, lab, kBlack, 1);
       }
       if (k == 0) img.text(x0 - in_left + 2, y0 + ph / 2 - 7, "y", kBlack, S);
-      img.text(x0 + pw + 2, y0 + ph + 7, "x", kBlack, 1);
+      img.text(x0 + pw + 12, y0 + ph + 7, "x", kBlack, 1);
     }
     draw_colorbar(img, cs, left_margin + cols * cell_w + 12, row_top + in_top, row_top + in_top + ph, 1);
     img.text(left_margin + cols * cell_w + 12, row_top + 4, fit_text(s.components[c], cb_w, S), kBlack, S);
