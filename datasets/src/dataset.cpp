@@ -637,9 +637,9 @@ bool is_lpsda_shape(int dim, const std::vector<std::string>& components) {
 }
 
 void require_1d_scalar(const Attributes& attrs, const std::string& file, const std::string& tool) {
-  PDESYM_REQUIRE(!attrs.is_nd() && is_lpsda_shape(attrs.dim, attrs.components),
+  PDESYM_REQUIRE(attrs.dim == 1 && attrs.components.size() == 1,
                  file << ": '" << tool << "' supports 1-D scalar data only (LPSDA layout); this dataset is "
-                      << attrs.describe_layout() << " (layout '" << attrs.layout << "')");
+                      << attrs.describe_layout() << " (layout '" << (attrs.is_nd() ? attrs.layout : "lpsda") << "')");
 }
 
 void require_1d_scalar(const Split& split, const std::string& file, const std::string& tool) {

@@ -316,6 +316,10 @@ TEST(NdRefusal, OneDimensionalScalarToolsRefuseNdData) {
   expect_input_error([&] { require_1d_scalar(one_d_system(), "g.h5", "train"); },
                      {"g.h5: 'train' supports 1-D scalar data only", "1-D, 2 components", "re, im"});
   EXPECT_NO_THROW(require_1d_scalar(Attributes{}, "f.h5", "discover"));
+  Attributes omega;  // 1-D, one component not named u: stored pdesym-nd, still 1-D scalar data
+  omega.layout = kNdLayout;
+  omega.components = {"omega"};
+  EXPECT_NO_THROW(require_1d_scalar(omega, "f.h5", "discover"));
   EXPECT_NO_THROW(require_1d_scalar(nd_split("train", 1, FieldShape{1, 1, 3, 1, 8}, {"u"}), "f.h5", "augment"));
 }
 
