@@ -8,9 +8,11 @@
 //   /<split>/dx              [n]
 //   /<split>/dt              [n]
 //
-// 2. pdesym-nd (2-D data, or any data with several components, e.g. 1-D NLS as u = Re psi, v = Im psi):
+// 2. pdesym-nd (2-D data, data with several components, e.g. 1-D NLS as u = Re psi, v = Im psi, and 1-D data
+//    whose one component is not named u):
 //   root attributes  layout = "pdesym-nd" (string), dim = 1 | 2 (int64),
-//                    components = ["u", "v", ...] (array of strings, in storage order)
+//                    components = ["u", "v", ...] (1-D array of variable-length UTF-8 strings, in storage order;
+//                    the reader also takes fixed-length strings or one scalar string)
 //   /<split>/<component>  [n, nt, ny, nx] (dim 2) or [n, nt, nx] (dim 1), one data set per component, x fastest
 //   /<split>/x [n, nx], /<split>/t [n, nt], /<split>/dx [n], /<split>/dt [n]
 //   /<split>/y [n, ny], /<split>/dy [n]   (dim 2 only)
