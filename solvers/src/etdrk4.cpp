@@ -56,8 +56,49 @@ inline void cmul_add(const double* a, const double* x, const double* b, const do
 inline const double* D(const cvec& v) { return reinterpret_cast<const double*>(v.data()); }
 inline double* D(cvec& v) { return reinterpret_cast<double*>(v.data()); }
 
+// 2 x 2 blocks in one pass over the modes: out_a (+)= sum_b (A_ab x_b + B_ab y_b) (B, y may be null).
+void block2_mul_add(const cvec& A, const cdouble* x, const cvec* B, const cdouble* y, cdouble* out, std::size_t nk,
+                    bool accumulate) {
+  const double* __restrict a = D(A);
+  const double* __restrict b = B ? D(*B) : nullptr;
+  const double* __restrict xd = reinterpret_cast<const double*>(x);
+  const double* __restrict yd = reinterpret_cast<const double*>(y);
+  double* __restrict o = reinterpret_cast<double*>(out);
+  const std::size_t P = 2 * nk;  // doubles per plane
+  for (std::size_t m = 0; m < nk; ++m) {
+    const std::size_t r = 2 * m, i = r + 1;
+    const double x0r = xd[r], x0i = xd[i], x1r = xd[P + r], x1i = xd[P + i];
+    double o0r = (a[r] * x0r - a[i] * x0i) + (a[P + r] * x1r - a[P + i] * x1i);
+    double o0i = (a[r] * x0i + a[i] * x0r) + (a[P + r] * x1i + a[P + i] * x1r);
+    double o1r = (a[2 * P + r] * x0r - a[2 * P + i] * x0i) + (a[3 * P + r] * x1r - a[3 * P + i] * x1i);
+    double o1i = (a[2 * P + r] * x0i + a[2 * P + i] * x0r) + (a[3 * P + r] * x1i + a[3 * P + i] * x1r);
+    if (b) {
+      const double y0r = yd[r], y0i = yd[i], y1r = yd[P + r], y1i = yd[P + i];
+      o0r += (b[r] * y0r - b[i] * y0i) + (b[P + r] * y1r - b[P + i] * y1i);
+      o0i += (b[r] * y0i + b[i] * y0r) + (b[P + r] * y1i + b[P + i] * y1r);
+      o1r += (b[2 * P + r] * y0r - b[2 * P + i] * y0i) + (b[3 * P + r] * y1r - b[3 * P + i] * y1i);
+      o1i += (b[2 * P + r] * y0i + b[2 * P + i] * y0r) + (b[3 * P + r] * y1i + b[3 * P + i] * y1r);
+    }
+    if (accumulate) {
+      o[r] += o0r;
+      o[i] += o0i;
+      o[P + r] += o1r;
+      o[P + i] += o1i;
+    } else {
+      o[r] = o0r;
+      o[i] = o0i;
+      o[P + r] = o1r;
+      o[P + i] = o1i;
+    }
+  }
+}
+
 // Block products for full (coupled) coefficients, planes [a][b][nk]: out_a = sum_b (A_ab x_b + B_ab y_b).
 void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble* y, cdouble* out, int nc, std::size_t nk) {
+  if (nc == 2) {
+    block2_mul_add(A, x, &B, y, out, nk, false);
+    return;
+  }
   const double* __restrict Ad = D(A);
   const double* __restrict Bd = D(B);
   const double* __restrict xd = reinterpret_cast<const double*>(x);
@@ -83,6 +124,10 @@ void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble
 
 // out_a += sum_b A_ab x_b.
 void block_mul_acc(const cvec& A, const cdouble* x, cdouble* out, int nc, std::size_t nk) {
+  if (nc == 2) {
+    block2_mul_add(A, x, nullptr, nullptr, out, nk, true);
+    return;
+  }
   const double* __restrict Ad = D(A);
   const double* __restrict xd = reinterpret_cast<const double*>(x);
   double* __restrict o = reinterpret_cast<double*>(out);

@@ -220,6 +220,31 @@ TEST(Fields, TaylorGreenVorticityDecays) {
   for (int n = 0; n < f.nt(); ++n) EXPECT_LT(rel_err(f, n, tg(f.t[n])), 1e-13);
 }
 
+TEST(Fields, SingleShellVorticityDecaysOnARectangularBox) {
+  // omega = cos(x) cos(2y) + 0.5 sin(x + 2y) on [0, 2 pi) x [0, pi) (48 x 24; y-modes 1 have ky = 2): every mode
+  // has |k|^2 = 5, so psi = omega / 5, the advection vanishes and omega decays like exp(-5 nu t). Catches any swap
+  // of x and y (nx != ny, Lx != Ly).
+  const Box b = Box::plane(48, 24, kTwoPi, M_PI);
+  const double nu = 0.1, T = 1.5;
+  auto ns = make_navier_stokes(nu);
+  auto exact = [&](double t) {
+    return sample(b, {[&](double x, double y) {
+      return (std::cos(x) * std::cos(2 * y) + 0.5 * std::sin(x + 2 * y)) * std::exp(-5 * nu * t);
+    }});
+  };
+  IntegrateOptions o;
+  o.dt_max = 0.05;
+  const Field f = integrate(*ns, b, exact(0), T, 4, o);
+  EXPECT_EQ(f.shape, (FieldShape{2, 1, 4, 24, 48}));
+  EXPECT_NEAR(f.dy, M_PI / 24, 1e-15);
+  for (int n = 0; n < f.nt(); ++n) EXPECT_LT(rel_err(f, n, exact(f.t[n])), 1e-12) << f.t[n];
+  // Heat on the same box: mode (2, 3) decays like exp(-nu (4 + 36) t).
+  auto heat = make_heat2d(nu);
+  const auto h0 = sample(b, {[](double x, double y) { return std::sin(2 * x) * std::cos(6 * y); }});
+  const auto h1 = sample(b, {[&](double x, double y) { return std::exp(-40 * nu * T) * std::sin(2 * x) * std::cos(6 * y); }});
+  EXPECT_LT(rel_err(integrate(*heat, b, h0, T, 2), 1, h1), 1e-13);
+}
+
 TEST(Fields, KolmogorovForcingDrivesTheLaminarProfile) {
   // From rest, f = A kf cos(kf y) gives the parallel flow omega = A / (nu kf) (1 - exp(-nu kf^2 t)) cos(kf y)
   // (its advection vanishes), with linear drag mu: A kf / (nu kf^2 + mu) (1 - exp(-(nu kf^2 + mu) t)).
@@ -484,4 +509,27 @@ TEST(FieldIcTest, RandomModesAreBandLimitedReproducibleAndScaled) {
   expect_msg("{type: sine_sum}", "sine_sum");
   expect_msg("{zero_components: [w]}", "'w' is not a component");
   expect_msg("{amplitud: 1}", "unknown key 'amplitud'");
+}
+
+TEST(FieldConfig, ShippedFieldConfigsBuildTheirPdeAndInitialCondition) {
+  // The solver-owned keys of every n-D/system config in configs/ (equation, coefficients, pde,
+  // initial_condition); a short run on the config's box stays finite. (domain/splits/seed: datasets' tests.)
+  for (const char* name : {"heat2d", "nls", "nls2d", "lambda-omega", "wave", "navier-stokes", "ks2d"}) {
+    const Config cfg = Config::load(std::string(PDESYM_SOURCE_DIR) + "/configs/" + name + ".yaml");
+    ASSERT_TRUE(is_field_config(cfg)) << name;
+    auto pde = make_field_pde(cfg);
+    const Config d = cfg["domain"];
+    const Box b = d.get_or<int>("dim", 1) == 2
+                      ? Box::plane(d.get<int>("nx"), d.get<int>("ny"), d.get<double>("Lx"), d.get<double>("Ly"))
+                      : Box::line(d.get<int>("nx"), d.get<double>("L"));
+    EXPECT_TRUE(pde->supports_dim(b.dim)) << name;
+    Rng rng(42, 0, 0);
+    const auto u0 = FieldIc::from_config(cfg.child_or_empty("initial_condition"), *pde, b).sample(b, rng);
+    IntegrateOptions o;
+    o.dt_max = cfg["solver"].get<double>("dt");
+    o.label = name;
+    const Field f = integrate(*pde, b, u0, 20 * o.dt_max, 3, o);
+    EXPECT_NO_THROW(validate(f, name));
+    EXPECT_EQ(f.components, pde->component_names());
+  }
 }

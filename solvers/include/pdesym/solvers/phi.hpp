@@ -8,12 +8,15 @@
 // Methods:
 //   scalar (nc = 1, and each entry of a diagonal block): mean of the closed forms over M points on a circle of
 //     radius R around z (full circle, half-point shifted; Kassam–Trefethen's contour mean).
-//   coupled, eigenvalues spread over more than R/2 around their mean and an eigenvector matrix with
-//     condition number < 1e8: A = V D V^-1, f(A) = V f(D) V^-1 with the scalar contour mean per eigenvalue.
-//   coupled otherwise (clustered eigenvalues, defective blocks such as the wave block [[0,1],[-k^2,0]] at
-//     k = 0): matrix contour f(A) = (1/M) sum_j f(z_j) (z_j - c) (z_j I - A)^-1 on a circle of radius
-//     R + spread around the eigenvalue mean c (the trapezoid rule of the Cauchy integral; for a scalar it is
-//     the contour mean above), with max(M, 64) points.
+//   coupled, eigenvalues pairwise farther apart than R and an eigenvector matrix with condition number < 1e8:
+//     A = V D V^-1, f(A) = V f(D) V^-1 with the scalar contour mean per eigenvalue.
+//   coupled otherwise (clustered eigenvalues, defective blocks such as the wave block [[0, h], [0, 0]] at
+//     k = 0): matrix contour f(A) = (1/M') sum_j f(z_j) (z_j - c) (z_j I - A)^-1 (the trapezoid rule of the
+//     Cauchy integral; for a scalar it is the contour mean above) on the circle of radius
+//     max(R + s, 2 s) around the eigenvalue mean c = trace(A)/nc, s = max |lambda_i - c|, with M' = max(M, 64)
+//     points: the quadrature error is below (s / radius)^M' <= 2^-64. Accuracy degrades only for
+//     ill-conditioned blocks with a large spread (round-off ~ e^s eps).
+// Blocks of 2 x 2 use fixed-size Eigen matrices; nc <= 16.
 #include <complex>
 #include <vector>
 
