@@ -39,6 +39,7 @@ void register_augment(CLI::App& app) {
   cmd->callback([a] {
     PDESYM_REQUIRE(mpi_size() == 1, "'augment' runs on one process (got " << mpi_size() << " ranks)");
     check_output_path(a->out, "--out");
+    datasets::require_1d_scalar(datasets::read_attributes(a->data), a->data, "augment");
     augment::AugmentOptions opt;
     opt.eps = a->eps;
     opt.full_period_translations = !a->no_full_period;

@@ -150,6 +150,7 @@ void register_discover(CLI::App& app) {
         std::string title;
         reference_span(a->compare, symmetry::PolynomialBasis(std::max(a->degree, 0)), title);
       }
+      datasets::require_1d_scalar(datasets::read_attributes(a->data), a->data, "discover");
       datasets::Split split = a->trajectories > 0 ? datasets::read_split(a->data, a->split, 0, a->trajectories)
                                                   : datasets::read_split(a->data, a->split);
       if (a->noise > 0) symmetry::add_noise(split, a->noise, a->seed);

@@ -25,7 +25,7 @@ struct GenerateArgs {
 
 void register_generate(CLI::App& app) {
   auto args = std::make_shared<GenerateArgs>();
-  auto* cmd = app.add_subcommand("generate", "Generate an LPSDA-layout HDF5 dataset (run under mpirun for parallel)");
+  auto* cmd = app.add_subcommand("generate", "Generate an HDF5 dataset: LPSDA layout for 1-D scalar equations, pdesym-nd for 2-D and systems (run under mpirun for parallel)");
   cmd->add_option("--config", args->config, "generation config (YAML), e.g. configs/kdv.yaml")->required();
   cmd->add_option("--out", args->out, "output HDF5 file")->required();
   cmd->add_option("--train", args->train, "override splits.train")->check(CLI::NonNegativeNumber);

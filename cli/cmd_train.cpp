@@ -126,6 +126,8 @@ void register_train(CLI::App& app) {
     check_output_path(a->opt.out, "--out");
     if (!a->json_out.empty()) check_output_path(a->json_out, "--json");
     a->opt.model.validate();
+    datasets::require_1d_scalar(datasets::read_attributes(a->data), a->data, "train");
+    if (!a->valid.empty()) datasets::require_1d_scalar(datasets::read_attributes(a->valid), a->valid, "train");
     a->opt.augment = resolve_augment_spec(a->opt.augment, a->data);
     const surrogates::ShardedSplit tr = read_shard(a->data, a->train_split, a->n_train, "--n-train");
     std::unique_ptr<surrogates::ShardedSplit> va;
@@ -162,6 +164,7 @@ void register_train(CLI::App& app) {
     PDESYM_REQUIRE(file_exists(e->model), "model file '" << e->model << "' not found");
     if (!e->json_out.empty()) check_output_path(e->json_out, "--json");
     if (!e->plot.empty()) check_output_path(e->plot, "--plot");
+    datasets::require_1d_scalar(datasets::read_attributes(e->data), e->data, "evaluate");
     const surrogates::ShardedSplit te = read_shard(e->data, e->split, e->n_test, "--n-test");
     const surrogates::EvalResult r = surrogates::evaluate(e->model, te, e->opt);
     nlohmann::json j = r.to_json();

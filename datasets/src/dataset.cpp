@@ -83,7 +83,7 @@ void Split::set_field(int i, const Field& f, const std::string& where) {
   dt[i] = f.dt;
 }
 
-void Split::validate(const std::string& where) const {
+void Split::validate(const std::string& where, int first_index) const {
   const FieldShape s = shape();
   PDESYM_REQUIRE(u.size() == static_cast<std::size_t>(n) * s.size() && x.size() == static_cast<std::size_t>(n) * nx &&
                      t.size() == static_cast<std::size_t>(n) * nt && dx.size() == static_cast<std::size_t>(n) &&
@@ -98,7 +98,7 @@ void Split::validate(const std::string& where) const {
                                   x.data() + static_cast<std::size_t>(i) * nx,
                                   has_y ? y.data() + static_cast<std::size_t>(i) * ny : &zero, dx[i],
                                   has_y ? dy[i] : 0.0, dt[i]);
-    PDESYM_REQUIRE(p.empty(), where << ": " << name << "/" << i << ": " << p.front());
+    PDESYM_REQUIRE(p.empty(), where << ": " << name << "/" << first_index + i << ": " << p.front());
   }
 }
 
@@ -175,13 +175,15 @@ std::string type_str(hid_t type) {
 }
 
 /// Groups under the root that hold at least one pde_* link; train, valid, test first, then the rest by name.
-std::vector<std::string> split_groups(hid_t f, const std::string& file) {
+std::vector<std::string> split_groups(hid_t f, const std::string& file, const std::string& nd_first = "") {
   std::vector<std::string> found;
   for (const auto& name : member_names(f, file, "/")) {
     if (object_type(f, name) != H5I_GROUP) continue;
     Handle g = check(H5Gopen2(f, name.c_str(), H5P_DEFAULT), file, "cannot open group '" + name + "'");
     const auto members = member_names(g, file, "/" + name);
-    if (std::any_of(members.begin(), members.end(), [](const std::string& m) { return starts_with(m, "pde_"); }))
+    if (std::any_of(members.begin(), members.end(), [&](const std::string& m) {
+          return nd_first.empty() ? starts_with(m, "pde_") : m == nd_first;
+        }))
       found.push_back(name);
   }
   std::vector<std::string> ordered;
@@ -298,11 +300,170 @@ herr_t collect_attr_name(hid_t, const char* name, const H5A_info_t*, void* data)
   return 0;
 }
 
+bool has_attr(hid_t obj, const std::string& name) {
+  const htri_t e = H5Aexists(obj, name.c_str());
+  if (e < 0) h5::last_error();
+  return e > 0;
+}
+
+/// A string attribute holding one string or a 1-D array of them (variable or fixed length).
+std::vector<std::string> read_string_list_attr(hid_t attr, const std::string& file, const std::string& name) {
+  Handle type = check(H5Aget_type(attr), file, "cannot read the type of attribute '" + name + "'");
+  PDESYM_REQUIRE(H5Tget_class(type) == H5T_STRING,
+                 file << ": attribute '" << name << "' has type " << type_str(type) << ", expected strings");
+  Handle space = check(H5Aget_space(attr), file, "cannot read attribute '" + name + "'");
+  const hssize_t count = H5Sget_simple_extent_npoints(space);
+  PDESYM_REQUIRE(count >= 1 && count <= 1000 && H5Sget_simple_extent_ndims(space) <= 1,
+                 file << ": attribute '" << name << "' must be one string or a 1-D array of 1..1000 strings");
+  std::vector<std::string> out;
+  if (H5Tis_variable_str(type) > 0) {
+    Handle mem = check(H5Tcopy(H5T_C_S1), file, "H5Tcopy failed");
+    check_status(H5Tset_size(mem, H5T_VARIABLE), file, "H5Tset_size failed");
+    check_status(H5Tset_cset(mem, H5Tget_cset(type)), file, "H5Tset_cset failed");
+    std::vector<char*> p(static_cast<std::size_t>(count), nullptr);
+    check_status(H5Aread(attr, mem, p.data()), file, "cannot read attribute '" + name + "'");
+    for (char* c : p) {
+      out.emplace_back(c ? c : "");
+      if (c) H5free_memory(c);
+    }
+    return out;
+  }
+  const std::size_t size = H5Tget_size(type);
+  std::vector<char> buf(size * static_cast<std::size_t>(count) + 1, '\0');
+  check_status(H5Aread(attr, type, buf.data()), file, "cannot read attribute '" + name + "'");
+  for (hssize_t k = 0; k < count; ++k) {
+    const char* b = buf.data() + static_cast<std::size_t>(k) * size;
+    std::string v(b, std::find(b, b + size, '\0') - b);
+    if (H5Tget_strpad(type) == H5T_STR_SPACEPAD)
+      while (!v.empty() && v.back() == ' ') v.pop_back();
+    out.push_back(v);
+  }
+  return out;
+}
+
+/// The file's layout from its root attributes (no `layout`: LPSDA, 1-D, component u), checked.
+struct FileLayout {
+  bool nd = false;
+  int dim = 1;
+  std::vector<std::string> components{"u"};
+};
+
+FileLayout read_layout(hid_t f, const std::string& file) {
+  FileLayout L;
+  if (!has_attr(f, "layout")) return L;
+  {
+    Handle a = check(H5Aopen(f, "layout", H5P_DEFAULT), file, "cannot open attribute 'layout'");
+    const std::string v = read_string_attr(a, file, "layout");
+    PDESYM_REQUIRE(v == kNdLayout, file << ": unknown layout '" << v << "' (root attribute 'layout'; expected '"
+                                        << kNdLayout << "', or no attribute for LPSDA files)");
+  }
+  L.nd = true;
+  PDESYM_REQUIRE(has_attr(f, "dim"), file << ": n-D file (layout '" << kNdLayout << "') without the root attribute 'dim'");
+  PDESYM_REQUIRE(has_attr(f, "components"),
+                 file << ": n-D file (layout '" << kNdLayout << "') without the root attribute 'components'");
+  {
+    Handle a = check(H5Aopen(f, "dim", H5P_DEFAULT), file, "cannot open attribute 'dim'");
+    const long long d = read_numeric_attr<long long>(a, H5T_NATIVE_LLONG, false, file, "dim");
+    PDESYM_REQUIRE(d == 1 || d == 2, file << ": root attribute 'dim' is " << d << ", expected 1 or 2");
+    L.dim = static_cast<int>(d);
+  }
+  {
+    Handle a = check(H5Aopen(f, "components", H5P_DEFAULT), file, "cannot open attribute 'components'");
+    L.components = read_string_list_attr(a, file, "components");
+  }
+  std::set<std::string> seen;
+  for (const auto& c : L.components) {
+    const std::string p = h5::component_name_problem(c);
+    PDESYM_REQUIRE(p.empty(), file << ": root attribute 'components': " << p);
+    PDESYM_REQUIRE(seen.insert(c).second, file << ": root attribute 'components' names '" << c << "' twice");
+  }
+  return L;
+}
+
+}  // namespace
+
+namespace {
+
+/// Reads an n-D split (layout already read from the root attributes); the group is open.
+Split read_nd_split(hid_t g, const std::string& file, const std::string& group, const FileLayout& L, int first,
+                    int count) {
+  const int nc = static_cast<int>(L.components.size());
+  const int rank_expected = L.dim + 2;
+  const char* form = L.dim == 2 ? "[n, nt, ny, nx]" : "[n, nt, nx]";
+  std::vector<hsize_t> dims0;
+  for (int c = 0; c < nc; ++c) {
+    const std::string& name = L.components[c];
+    const std::string path = "/" + group + "/" + name;
+    const htri_t exists = H5Lexists(g, name.c_str(), H5P_DEFAULT);
+    if (exists <= 0) {
+      h5::last_error();
+      throw InputError(file + ": group '" + group + "' has no dataset '" + name + "' (component " +
+                       std::to_string(c + 1) + " of " + std::to_string(nc) + " named by the root attribute "
+                       "'components')");
+    }
+    PDESYM_REQUIRE(object_type(g, name) == H5I_DATASET, file << ": " << path << " is not a dataset");
+    Handle ds = check(H5Dopen2(g, name.c_str(), H5P_DEFAULT), file, "cannot open " + path);
+    Handle space = check(H5Dget_space(ds), file, "cannot read the shape of " + path);
+    const int rank = H5Sget_simple_extent_ndims(space);
+    PDESYM_REQUIRE(rank == rank_expected, file << ": " << path << " has rank " << rank << ", expected "
+                                                << rank_expected << " (" << form << " for " << L.dim << "-D data)");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    check_status(H5Sget_simple_extent_dims(space, dims.data(), nullptr), file, "cannot read " + path);
+    if (c == 0) {
+      dims0 = dims;
+      for (int k = 1; k < rank; ++k)
+        PDESYM_REQUIRE(dims[k] >= 1 && dims[k] <= 100000000ULL,
+                       file << ": " << path << " has shape " << shape_str(dims) << ", an empty or implausible "
+                            << "dimension");
+      PDESYM_REQUIRE(dims[0] <= 100000000ULL,
+                     file << ": " << path << " has an implausible number of trajectories " << dims[0]);
+    } else {
+      PDESYM_REQUIRE(dims == dims0, file << ": " << path << " has shape " << shape_str(dims) << ", but /" << group
+                                         << "/" << L.components[0] << " has " << shape_str(dims0)
+                                         << " (all components must have one shape)");
+    }
+  }
+  const hsize_t n = dims0[0];
+  PDESYM_REQUIRE(first >= 0 && static_cast<hsize_t>(first) <= n,
+                 file << ": split '" << group << "' has " << n << " trajectories, first index " << first
+                      << " is out of range");
+  const hsize_t rows = count < 0 ? n - first : static_cast<hsize_t>(count);
+  PDESYM_REQUIRE(first + rows <= n, file << ": split '" << group << "' has " << n << " trajectories, cannot read "
+                                         << rows << " starting at index " << first);
+  FieldShape shape;
+  shape.dim = L.dim;
+  shape.nc = nc;
+  shape.nt = static_cast<int>(dims0[1]);
+  shape.ny = L.dim == 2 ? static_cast<int>(dims0[2]) : 1;
+  shape.nx = static_cast<int>(dims0.back());
+  Split s;
+  s.resize(static_cast<int>(rows), shape, L.components);
+  s.name = group;
+  const hsize_t f0 = static_cast<hsize_t>(first), hnt = shape.nt, hnx = shape.nx, hny = shape.ny;
+  // Small arrays first, so layout errors are found before the big reads.
+  read_f64(g, file, group, "x", {n, hnx}, f0, rows, s.x);
+  if (L.dim == 2) read_f64(g, file, group, "y", {n, hny}, f0, rows, s.y);
+  read_f64(g, file, group, "t", {n, hnt}, f0, rows, s.t);
+  read_f64(g, file, group, "dx", {n}, f0, rows, s.dx);
+  if (L.dim == 2) read_f64(g, file, group, "dy", {n}, f0, rows, s.dy);
+  read_f64(g, file, group, "dt", {n}, f0, rows, s.dt);
+  std::vector<double> buf;
+  const std::size_t per = shape.component_size();
+  for (int c = 0; c < nc; ++c) {
+    read_f64(g, file, group, L.components[c], dims0, f0, rows, buf);
+    for (hsize_t i = 0; i < rows; ++i)
+      std::copy(buf.begin() + static_cast<std::ptrdiff_t>(i * per), buf.begin() + static_cast<std::ptrdiff_t>((i + 1) * per),
+                s.traj(static_cast<int>(i)) + static_cast<std::size_t>(c) * per);
+  }
+  return s;
+}
+
 }  // namespace
 
 std::vector<std::string> list_splits(const std::string& file) {
   Handle f = open_readonly(file);
-  return split_groups(f, file);
+  const FileLayout L = read_layout(f, file);
+  return split_groups(f, file, L.nd ? L.components.front() : "");
 }
 
 Split read_split(const std::string& file, const std::string& group) { return read_split(file, group, 0, -1); }
@@ -312,14 +473,20 @@ Split read_split(const std::string& file, const std::string& group, int first, i
   PDESYM_REQUIRE(!group.empty() && group.find('/') == std::string::npos,
                  file << ": invalid split name '" << group << "' (expected a group name such as train)");
   const htri_t exists = H5Lexists(f, group.c_str(), H5P_DEFAULT);
+  const FileLayout layout = read_layout(f, file);
   if (exists <= 0) {
     h5::last_error();
-    const auto splits = split_groups(f, file);
+    const auto splits = split_groups(f, file, layout.nd ? layout.components.front() : "");
     throw InputError(file + ": no group '" + group + "' (splits in the file: " +
                      (splits.empty() ? std::string("none") : join(splits)) + ")");
   }
   PDESYM_REQUIRE(object_type(f, group) == H5I_GROUP, file << ": '/" << group << "' is not a group");
   Handle g = check(H5Gopen2(f, group.c_str(), H5P_DEFAULT), file, "cannot open group '" + group + "'");
+  if (layout.nd) {
+    Split nd = read_nd_split(g, file, group, layout, first, count);
+    nd.validate(file, first);
+    return nd;
+  }
 
   std::vector<std::string> pde;
   for (const auto& m : member_names(g, file, "/" + group))
@@ -372,6 +539,7 @@ Split read_split(const std::string& file, const std::string& group, int first, i
   read_f64(g, file, group, pname, {n, hnt, hnx}, f0, rows, s.u);
   s.y.assign(rows, 0.0);
   s.dy.assign(rows, 0.0);
+  s.validate(file, first);
   return s;
 }
 
@@ -395,6 +563,10 @@ Attributes read_attributes(const std::string& file) {
     else if (name == "seed") a.seed = read_numeric_attr<long long>(attr, H5T_NATIVE_LLONG, false, file, name);
     else a.coefficients[name.substr(5)] = read_numeric_attr<double>(attr, H5T_NATIVE_DOUBLE, true, file, name);
   }
+  const FileLayout L = read_layout(f, file);
+  if (L.nd) a.layout = kNdLayout;
+  a.dim = L.dim;
+  a.components = L.components;
   return a;
 }
 
@@ -404,7 +576,15 @@ void write_dataset(const std::string& file, const std::vector<Split>& splits, co
   for (const auto& s : splits) {
     h5::validate_split_for_write(s, file);
     PDESYM_REQUIRE(seen.insert(s.name).second, file << ": split '" << s.name << "' given twice");
+    PDESYM_REQUIRE(s.dim == splits.front().dim && s.components == splits.front().components,
+                   file << ": split '" << s.name << "' holds " << s.shape().describe() << " data, split '"
+                        << splits.front().name << "' " << splits.front().shape().describe()
+                        << " (one file holds one dimension and one list of components)");
   }
+  Attributes a = attrs;
+  a.dim = splits.empty() ? 1 : splits.front().dim;
+  a.components = splits.empty() ? std::vector<std::string>{"u"} : splits.front().components;
+  a.layout = is_lpsda_shape(a.dim, a.components) ? "" : kNdLayout;
   AtomicFile out(file);
   {
     Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), file, "H5Pcreate failed");
@@ -413,23 +593,60 @@ void write_dataset(const std::string& file, const std::vector<Split>& splits, co
                      "cannot create '" + out.temp_path() + "'");
     for (const auto& s : splits) {
       Handle g = h5::create_group(f, s.name, file);
-      const hsize_t n = s.n, nt = s.nt, nx = s.nx;
+      const hsize_t n = s.n, nt = s.nt, nx = s.nx, ny = s.ny;
       auto put = [&](const std::string& name, const std::vector<hsize_t>& dims, const std::vector<double>& v) {
         Handle ds = h5::create_f64(g, name, dims, file);
         if (!v.empty())
           check_status(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), file,
                        "cannot write /" + s.name + "/" + name);
       };
-      put(s.pde_name(), {n, nt, nx}, s.u);
+      if (!a.is_nd()) {
+        put(s.pde_name(), {n, nt, nx}, s.u);
+      } else {
+        // Component c of every trajectory, gathered from [n][nc][nt][ny][nx] into [n][nt][ny][nx].
+        const std::size_t per = s.shape().component_size();
+        std::vector<double> buf(static_cast<std::size_t>(s.n) * per);
+        for (int c = 0; c < s.nc; ++c) {
+          for (int i = 0; i < s.n; ++i)
+            std::copy(s.traj(i) + c * per, s.traj(i) + (c + 1) * per, buf.begin() + static_cast<std::ptrdiff_t>(i * per));
+          put(s.components[c], h5::component_dims(n, s.shape()), buf);
+        }
+      }
       put("x", {n, nx}, s.x);
+      if (s.dim == 2) put("y", {n, ny}, s.y);
       put("t", {n, nt}, s.t);
       put("dx", {n}, s.dx);
+      if (s.dim == 2) put("dy", {n}, s.dy);
       put("dt", {n}, s.dt);
     }
-    h5::write_attributes(f, attrs, file);
+    h5::write_attributes(f, a, file);
     if (!f.reset()) throw Error(file + ": closing '" + out.temp_path() + "' failed (HDF5: " + h5::last_error() + ")");
   }
   out.commit();
+}
+
+std::string Attributes::describe_layout() const {
+  std::string out = std::to_string(dim) + "-D, " + std::to_string(components.size()) +
+                    (components.size() == 1 ? " component (" : " components (");
+  out += join(components) + ")";
+  return out;
+}
+
+bool is_lpsda_shape(int dim, const std::vector<std::string>& components) {
+  return dim == 1 && components.size() == 1 && components.front() == "u";
+}
+
+void require_1d_scalar(const Attributes& attrs, const std::string& file, const std::string& tool) {
+  PDESYM_REQUIRE(attrs.dim == 1 && attrs.components.size() == 1,
+                 file << ": '" << tool << "' supports 1-D scalar data only (LPSDA layout); this dataset is "
+                      << attrs.describe_layout() << " (layout '" << (attrs.is_nd() ? attrs.layout : "lpsda") << "')");
+}
+
+void require_1d_scalar(const Split& split, const std::string& file, const std::string& tool) {
+  PDESYM_REQUIRE(split.dim == 1 && split.nc == 1,
+                 file << ": '" << tool << "' supports 1-D scalar data only (LPSDA layout); split '" << split.name
+                      << "' holds " << split.shape().describe() << " data (components " << join(split.components)
+                      << ")");
 }
 
 }  // namespace pdesym::datasets

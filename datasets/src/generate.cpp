@@ -41,11 +41,33 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
                     "initial_condition", "splits", "seed"});
   GenerationConfig gc;
   gc.source = cfg.file();
-  gc.pde = std::shared_ptr<const solvers::PolynomialPde>(solvers::make_pde(cfg));
+  if (solvers::is_field_config(cfg))
+    gc.field_pde = std::shared_ptr<const solvers::FieldPde>(solvers::make_field_pde(cfg));
+  else
+    gc.pde = std::shared_ptr<const solvers::PolynomialPde>(solvers::make_pde(cfg));
+  const std::string equation = gc.is_field() ? gc.field_pde->name() : gc.pde->name();
 
   const Config d = cfg["domain"];
-  d.require_only({"L", "T", "nx", "nt", "jitter_L", "jitter_T"});
-  gc.L = require_positive(d, "L");
+  gc.dim = d.get_or<int>("dim", 1);
+  PDESYM_REQUIRE(gc.dim == 1 || gc.dim == 2, d.where() << ".dim: must be 1 or 2, got " << gc.dim);
+  if (gc.dim == 2) {
+    d.require_only({"dim", "Lx", "Ly", "nx", "ny", "T", "nt", "jitter_L", "jitter_T"});
+    std::string names;
+    for (const auto& e : solvers::known_field_equations()) names += (names.empty() ? "" : ", ") + e;
+    PDESYM_REQUIRE(gc.is_field(), d.where() << ".dim: " << equation << " is a 1-D scalar equation; dim 2 needs one of "
+                                            << names << " (or a custom system)");
+    gc.L = require_positive(d, "Lx");
+    gc.Ly = require_positive(d, "Ly");
+    PDESYM_REQUIRE(std::isfinite(gc.Ly), d.where() << ": Ly must be finite");
+    gc.ny = d.get<int>("ny");
+    PDESYM_REQUIRE(gc.ny >= 4 && gc.ny % 2 == 0 && gc.ny <= (1 << 14),
+                   d["ny"].where() << ": must be even and in 4..16384, got " << gc.ny);
+  } else {
+    d.require_only({"dim", "L", "T", "nx", "nt", "jitter_L", "jitter_T"});
+    gc.L = require_positive(d, "L");
+  }
+  PDESYM_REQUIRE(!gc.is_field() || gc.field_pde->supports_dim(gc.dim),
+                 d.where() << ".dim: equation " << equation << " is not defined in " << gc.dim << "-D");
   gc.T = require_positive(d, "T");
   PDESYM_REQUIRE(std::isfinite(gc.L) && std::isfinite(gc.T), d.where() << ": L and T must be finite");
   gc.nx = d.get<int>("nx");
@@ -64,7 +86,11 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
   s.require_only({"dt"});
   gc.dt = require_positive(s, "dt");
 
-  gc.ic = solvers::SineSumIc::from_config(cfg.child_or_empty("initial_condition"));
+  if (gc.is_field())
+    gc.field_ic = std::make_shared<const solvers::FieldIc>(
+        solvers::FieldIc::from_config(cfg.child_or_empty("initial_condition"), *gc.field_pde, gc.box(gc.L, gc.Ly)));
+  else
+    gc.ic = solvers::SineSumIc::from_config(cfg.child_or_empty("initial_condition"));
 
   const Config sp = cfg["splits"];
   PDESYM_REQUIRE(sp.is_map(), sp.where() << ": must be a mapping {train: N, valid: N, test: N}");
@@ -87,11 +113,28 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
   return gc;
 }
 
+FieldShape GenerationConfig::shape() const {
+  return FieldShape{dim, is_field() ? field_pde->nc() : 1, nt, dim == 2 ? ny : 1, nx};
+}
+
+std::vector<std::string> GenerationConfig::components() const {
+  return is_field() ? field_pde->component_names() : std::vector<std::string>{"u"};
+}
+
+solvers::Box GenerationConfig::box(double Lx, double Ly_) const {
+  return dim == 2 ? solvers::Box::plane(nx, ny, Lx, Ly_) : solvers::Box::line(nx, Lx);
+}
+
 Attributes GenerationConfig::attributes() const {
   Attributes a;
-  a.equation = pde->name();
-  a.equation_text = pde->equation();
-  a.coefficients = pde->coefficients();
+  a.equation = is_field() ? field_pde->name() : pde->name();
+  a.equation_text = is_field() ? field_pde->equation() : pde->equation();
+  a.coefficients = is_field() ? field_pde->coefficients() : pde->coefficients();
+  if (!is_lpsda_shape(dim, components())) {
+    a.layout = kNdLayout;
+    a.dim = dim;
+    a.components = components();
+  }
   a.seed = static_cast<std::int64_t>(seed);
   a.version = PDESYM_VERSION;
   a.config = yaml;
@@ -115,13 +158,18 @@ Config apply_overrides(const Config& cfg, const GenerateOverrides& o) {
 TrajectorySpec trajectory_spec(const GenerationConfig& gc, int split, int index) {
   PDESYM_CHECK(split >= 0 && split < 3, "split index must be 0, 1 or 2, got " << split);
   PDESYM_CHECK(index >= 0, "trajectory index must be >= 0, got " << index);
-  PDESYM_CHECK(gc.pde, "GenerationConfig has no PDE (use GenerationConfig::from_config)");
+  PDESYM_CHECK(gc.pde || gc.field_pde, "GenerationConfig has no PDE (use GenerationConfig::from_config)");
   Rng rng(gc.seed, static_cast<std::uint64_t>(split), static_cast<std::uint64_t>(index));
   const double fL = rng.uniform(-1.0, 1.0), fT = rng.uniform(-1.0, 1.0);
   TrajectorySpec spec;
   spec.label = std::string(kSplitNames[split]) + "/" + std::to_string(index);
   spec.L = gc.L * (1.0 + gc.jitter_L * fL);
   spec.T = gc.T * (1.0 + gc.jitter_T * fT);
+  if (gc.is_field()) {
+    spec.Ly = gc.dim == 2 ? gc.Ly * (1.0 + gc.jitter_L * fL) : 0.0;
+    spec.u0 = gc.field_ic->sample(gc.box(spec.L, spec.Ly), rng);
+    return spec;
+  }
   spec.u0 = gc.ic.sample(solvers::Grid(gc.nx, spec.L), rng);
   return spec;
 }
@@ -131,6 +179,7 @@ Field make_trajectory(const GenerationConfig& gc, int split, int index) {
   solvers::IntegrateOptions opt;
   opt.dt_max = gc.dt;
   opt.label = spec.label;
+  if (gc.is_field()) return solvers::integrate(*gc.field_pde, gc.box(spec.L, spec.Ly), spec.u0, spec.T, gc.nt, opt);
   return solvers::integrate(*gc.pde, solvers::Grid(gc.nx, spec.L), spec.u0, spec.T, gc.nt, opt);
 }
 
@@ -149,6 +198,11 @@ Split make_split(const GenerationConfig& gc, int split, int first, int count) {
   if (count < 0) count = std::max(0, gc.counts[split] - first);
   Split s;
   s.name = kSplitNames[split];
+  if (gc.is_field()) {
+    s.resize(count, gc.shape(), gc.components());
+    for (int r = 0; r < count; ++r) s.set_field(r, make_trajectory(gc, split, first + r), s.name);
+    return s;
+  }
   s.resize(count, gc.nt, gc.nx);
   for (int r = 0; r < count; ++r) store(s, r, make_trajectory(gc, split, first + r));
   return s;
@@ -239,9 +293,11 @@ bool is_dir(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/// The open datasets of one split in the parallel file.
+/// The open datasets of one split in the parallel file (u: LPSDA's pde_*; comps: the n-D layout's components).
 struct SplitSets {
   Handle group, u, x, t, dx, dt, finished;
+  std::vector<Handle> comps;
+  Handle y, dy;
 };
 
 /// The per-split resume mask: uint8 [n], zero-filled when allocated.
@@ -308,9 +364,10 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   PDESYM_REQUIRE(!out_path.empty(), "output path is empty");
-  PDESYM_CHECK(gc.pde, "GenerationConfig has no PDE (use GenerationConfig::from_config)");
+  PDESYM_CHECK(gc.pde || gc.field_pde, "GenerationConfig has no PDE (use GenerationConfig::from_config)");
   const std::string tmp = partial_name_for(out_path);
   const bool progress = gopt.progress;
+  const bool nd = !is_lpsda_shape(gc.dim, gc.components());  // the layout write_dataset would choose
 
   MPI_Barrier(comm);
   const double t0 = MPI_Wtime();
@@ -401,19 +458,36 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
         };
         ss.group = check(H5Gopen2(file, kSplitNames[s], H5P_DEFAULT), out_path,
                          std::string("cannot open group '") + kSplitNames[s] + "' in " + tmp);
-        ss.u = open(ss.group, pde);
+        if (nd) {
+          for (const auto& c : gc.components()) ss.comps.push_back(open(ss.group, c));
+        } else {
+          ss.u = open(ss.group, pde);
+        }
         ss.x = open(ss.group, "x");
         ss.t = open(ss.group, "t");
         ss.dx = open(ss.group, "dx");
         ss.dt = open(ss.group, "dt");
+        if (gc.dim == 2) {
+          ss.y = open(ss.group, "y");
+          ss.dy = open(ss.group, "dy");
+        }
         ss.finished = open(ss.group, "finished");
       } else {
         ss.group = h5::create_group(file, kSplitNames[s], out_path);
-        ss.u = h5::create_f64(ss.group, pde, {n, nt, nx}, out_path);
+        if (nd) {
+          for (const auto& c : gc.components())
+            ss.comps.push_back(h5::create_f64(ss.group, c, h5::component_dims(n, gc.shape()), out_path));
+        } else {
+          ss.u = h5::create_f64(ss.group, pde, {n, nt, nx}, out_path);
+        }
         ss.x = h5::create_f64(ss.group, "x", {n, nx}, out_path);
         ss.t = h5::create_f64(ss.group, "t", {n, nt}, out_path);
         ss.dx = h5::create_f64(ss.group, "dx", {n}, out_path);
         ss.dt = h5::create_f64(ss.group, "dt", {n}, out_path);
+        if (gc.dim == 2) {
+          ss.y = h5::create_f64(ss.group, "y", {n, static_cast<hsize_t>(gc.ny)}, out_path);
+          ss.dy = h5::create_f64(ss.group, "dy", {n}, out_path);
+        }
         ss.finished = create_mask(ss.group, n, out_path);
       }
     }
@@ -435,7 +509,7 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
   const int ntodo = static_cast<int>(todo.size());
   const int rounds = (ntodo + size - 1) / size;
   constexpr int kLag = 8;
-  ProgressBar bar("generate " + gc.pde->name(), static_cast<std::size_t>(total), progress && rank == 0);
+  ProgressBar bar("generate " + gc.attributes().equation, static_cast<std::size_t>(total), progress && rank == 0);
   bar.update(static_cast<std::size_t>(resumed));
   if (rank == 0) interrupt::set_resumable_done(resumed);
   int done_local = 0;
@@ -457,11 +531,25 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
         const hsize_t nt = gc.nt, nx = gc.nx;
         const double dx = tr.dx, dt = tr.dt;
         const unsigned char one = 1;
-        write_rows(sets[s].u, i, {nt, nx}, tr.data.data(), out_path, where + "/pde_*");
+        if (nd) {
+          PDESYM_CHECK(tr.shape == gc.shape(), label << ": integrate returned " << tr.shape.describe() << ", expected "
+                                                     << gc.shape().describe());
+          const auto dims = h5::component_dims(1, gc.shape());
+          const std::vector<hsize_t> row(dims.begin() + 1, dims.end());
+          for (int c = 0; c < tr.nc(); ++c)
+            write_rows(sets[s].comps[c], i, row, tr.component(c), out_path, where + "/" + tr.components[c]);
+        } else {
+          write_rows(sets[s].u, i, {nt, nx}, tr.data.data(), out_path, where + "/pde_*");
+        }
         write_rows(sets[s].x, i, {nx}, tr.x.data(), out_path, where + "/x");
         write_rows(sets[s].t, i, {nt}, tr.t.data(), out_path, where + "/t");
         write_rows(sets[s].dx, i, {}, &dx, out_path, where + "/dx");
         write_rows(sets[s].dt, i, {}, &dt, out_path, where + "/dt");
+        if (gc.dim == 2) {
+          const double dy = tr.dy;
+          write_rows(sets[s].y, i, {static_cast<hsize_t>(gc.ny)}, tr.y.data(), out_path, where + "/y");
+          write_rows(sets[s].dy, i, {}, &dy, out_path, where + "/dy");
+        }
         write_mask(sets[s].finished, i, &one, out_path, where + "/finished");  // after the rows: the commit mark
         ++done_local;
         if (size == 1) interrupt::set_resumable_done(resumed + done_local);
@@ -493,7 +581,9 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
 
   // Collective close (even after a failure, so no rank hangs); a failed close is a failure too.
   for (auto& ss : sets) {
-    for (Handle* h : {&ss.u, &ss.x, &ss.t, &ss.dx, &ss.dt, &ss.finished, &ss.group})
+    for (Handle& h : ss.comps)
+      if (!h.reset()) fail.set(Kind::other, "", out_path + ": closing a dataset failed: " + h5::last_error());
+    for (Handle* h : {&ss.u, &ss.x, &ss.t, &ss.dx, &ss.dt, &ss.y, &ss.dy, &ss.finished, &ss.group})
       if (!h->reset()) fail.set(Kind::other, "", out_path + ": closing a dataset failed: " + h5::last_error());
   }
   if (const std::string why = close_file(file); !why.empty())

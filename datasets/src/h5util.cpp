@@ -96,6 +96,20 @@ void write_int64_attr(hid_t obj, const std::string& name, long long value, const
   check_status(H5Awrite(attr, H5T_NATIVE_LLONG, &value), file, "cannot write attribute '" + name + "'");
 }
 
+void write_string_array_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values,
+                             const std::string& file) {
+  Handle type = check(H5Tcopy(H5T_C_S1), file, "H5Tcopy failed");
+  check_status(H5Tset_size(type, H5T_VARIABLE), file, "H5Tset_size failed");
+  check_status(H5Tset_cset(type, H5T_CSET_UTF8), file, "H5Tset_cset failed");
+  const hsize_t n = values.size();
+  Handle space = check(H5Screate_simple(1, &n, nullptr), file, "H5Screate_simple failed");
+  Handle attr = check(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), file,
+                      "cannot create attribute '" + name + "'");
+  std::vector<const char*> p;
+  for (const auto& v : values) p.push_back(v.c_str());
+  if (!p.empty()) check_status(H5Awrite(attr, type, p.data()), file, "cannot write attribute '" + name + "'");
+}
+
 void write_attributes(hid_t file_id, const Attributes& a, const std::string& file) {
   write_string_attr(file_id, "equation", a.equation, file);
   write_string_attr(file_id, "equation_text", a.equation_text, file);
@@ -107,14 +121,60 @@ void write_attributes(hid_t file_id, const Attributes& a, const std::string& fil
   write_int64_attr(file_id, "seed", static_cast<long long>(a.seed), file);
   write_string_attr(file_id, "version", a.version, file);
   write_string_attr(file_id, "config", a.config, file);
+  if (a.is_nd()) {
+    write_string_attr(file_id, "layout", a.layout, file);
+    write_int64_attr(file_id, "dim", a.dim, file);
+    write_string_array_attr(file_id, "components", a.components, file);
+  }
+}
+
+std::string component_name_problem(const std::string& name) {
+  if (name.empty()) return "an empty component name";
+  if (name.find('/') != std::string::npos || name == "." || name == "..")
+    return "component name '" + name + "' is not a plain HDF5 link name";
+  for (const char* c : {"x", "y", "t", "dx", "dy", "dt"})
+    if (name == c) return "component name '" + name + "' clashes with the coordinate data set of that name";
+  if (name.compare(0, 4, "pde_") == 0) return "component name '" + name + "' starts with pde_ (LPSDA's data set)";
+  return "";
+}
+
+std::vector<hsize_t> component_dims(hsize_t n, const FieldShape& s) {
+  if (s.dim == 2) return {n, static_cast<hsize_t>(s.nt), static_cast<hsize_t>(s.ny), static_cast<hsize_t>(s.nx)};
+  return {n, static_cast<hsize_t>(s.nt), static_cast<hsize_t>(s.nx)};
 }
 
 void validate_split_for_write(const Split& s, const std::string& file) {
   PDESYM_REQUIRE(!s.name.empty() && s.name.find('/') == std::string::npos && s.name != "." && s.name != "..",
                  file << ": invalid split name '" << s.name << "' (must be a plain group name)");
-  PDESYM_REQUIRE(s.dim == 1 && s.nc == 1 && s.ny == 1,
-                 file << ": split '" << s.name << "' is " << s.shape().describe()
-                      << "; the LPSDA layout stores 1-D scalar fields only");
+  PDESYM_REQUIRE(s.n >= 0 && s.nt >= 1 && s.nx >= 1 && s.ny >= 1 && s.nc >= 1 && (s.dim == 1 || s.dim == 2) &&
+                     (s.dim == 2 || s.ny == 1),
+                 file << ": split '" << s.name << "' has invalid sizes n=" << s.n << ", dim=" << s.dim
+                      << ", nc=" << s.nc << ", nt=" << s.nt << ", ny=" << s.ny << ", nx=" << s.nx);
+  PDESYM_REQUIRE(static_cast<int>(s.components.size()) == s.nc,
+                 file << ": split '" << s.name << "' has " << s.components.size() << " component names for "
+                      << s.nc << " components");
+  std::set<std::string> names;
+  for (const auto& c : s.components) {
+    const std::string p = component_name_problem(c);
+    PDESYM_REQUIRE(p.empty(), file << ": split '" << s.name << "': " << p);
+    PDESYM_REQUIRE(names.insert(c).second, file << ": split '" << s.name << "': component '" << c << "' given twice");
+  }
+  const std::size_t n = s.n, nt = s.nt, nx = s.nx, ny = s.ny;
+  auto need = [&](const char* what, std::size_t have, std::size_t want) {
+    PDESYM_REQUIRE(have == want, file << ": split '" << s.name << "': " << what << " holds " << have
+                                      << " values, expected " << want << " (n=" << n << ", nt=" << nt
+                                      << ", nx=" << nx << (s.dim == 2 ? ", ny=" + std::to_string(ny) : std::string())
+                                      << (s.nc > 1 ? ", nc=" + std::to_string(s.nc) : std::string()) << ")");
+  };
+  need("u", s.u.size(), n * s.traj_size());
+  need("x", s.x.size(), n * nx);
+  need("t", s.t.size(), n * nt);
+  need("dx", s.dx.size(), n);
+  need("dt", s.dt.size(), n);
+  if (s.dim == 2) {
+    need("y", s.y.size(), n * ny);
+    need("dy", s.dy.size(), n);
+  }
   s.validate(file);
 }
 

@@ -55,10 +55,21 @@ Handle create_f64(hid_t loc, const std::string& name, const std::vector<hsize_t>
 void write_string_attr(hid_t obj, const std::string& name, const std::string& value, const std::string& file);
 void write_double_attr(hid_t obj, const std::string& name, double value, const std::string& file);
 void write_int64_attr(hid_t obj, const std::string& name, long long value, const std::string& file);
+/// A 1-D array of variable-length UTF-8 strings (h5py reads it as an array of str).
+void write_string_array_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values,
+                             const std::string& file);
+/// Root attributes; for an n-D file (attrs.is_nd()) also layout, dim and components.
 void write_attributes(hid_t file_id, const Attributes& attrs, const std::string& file);
 
-/// Checks that a split can be written: name usable as an HDF5 group, 1-D scalar, and Split::validate (sizes,
-/// finite values, uniform t, dx consistent with x).
+/// Why `name` cannot name a component data set ("" if it can): empty, contains '/', ".", "..", a coordinate name
+/// (x, y, t, dx, dy, dt) or starts with "pde_".
+std::string component_name_problem(const std::string& name);
+
+/// Checks that a split can be written (sizes consistent, names usable as HDF5 links, every trajectory valid
+/// by Split::validate).
 void validate_split_for_write(const Split& s, const std::string& file);
+
+/// Shape of one component data set of an n-D split: [n, nt, ny, nx] in 2-D, [n, nt, nx] in 1-D.
+std::vector<hsize_t> component_dims(hsize_t n, const FieldShape& s);
 
 }  // namespace pdesym::datasets::h5

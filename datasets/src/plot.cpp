@@ -35,6 +35,164 @@ std::string fmt(double v) {
 
 const Rgb kBlack{0, 0, 0}, kGrey{90, 90, 90}, kWhite{255, 255, 255};
 
+/// Range of the finite values among u[0..n); `finite` says whether all were finite. (0, 0) if none is.
+void value_range(const double* u, std::size_t n, double& lo, double& hi, bool& finite) {
+  lo = INFINITY;
+  hi = -INFINITY;
+  finite = true;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!std::isfinite(u[k])) {
+      finite = false;
+      continue;
+    }
+    lo = std::min(lo, u[k]);
+    hi = std::max(hi, u[k]);
+  }
+  if (!(lo <= hi)) lo = hi = 0.0;  // all non-finite
+}
+
+/// Value -> colour for data in [lo, hi] under `opt` (fixed range, colormap choice).
+struct ColourScale {
+  bool div = false;
+  double vmin = 0, vmax = 1;
+  ColourScale(double lo, double hi, const PlotOptions& opt) {
+    const bool fixed = std::isfinite(opt.vmin) && std::isfinite(opt.vmax);
+    PDESYM_REQUIRE(!fixed || opt.vmax > opt.vmin, "plot colour range must have vmax > vmin (got [" << opt.vmin << ", "
+                                                                                               << opt.vmax << "])");
+    const double clo = fixed ? opt.vmin : lo, chi = fixed ? opt.vmax : hi;
+    div = opt.colormap == "diverging" || (opt.colormap == "auto" && clo < 0 && chi > 0);
+    vmin = clo;
+    vmax = chi;
+    if (div) {
+      vmax = std::max(std::abs(clo), std::abs(chi));
+      if (vmax == 0) vmax = 1;
+      vmin = -vmax;
+    } else if (vmax - vmin <= 0) {
+      vmin -= 1;
+      vmax += 1;
+    }
+  }
+  Rgb operator()(double v) const {
+    if (!std::isfinite(v)) return Rgb{255, 0, 255};
+    return div ? diverging(std::clamp(v / vmax, -1.0, 1.0)) : viridis(std::clamp((v - vmin) / (vmax - vmin), 0.0, 1.0));
+  }
+};
+
+/// Vertical colorbar in [x0, x0 + 26) x [top, bottom) with tick labels on its right.
+void draw_colorbar(Image& img, const ColourScale& cs, int x0, int top, int bottom, int scale) {
+  const int ph = bottom - top, x1 = x0 + 26;
+  for (int py = 0; py < ph; ++py) {
+    const double v = cs.vmax - (py + 0.5) / ph * (cs.vmax - cs.vmin);
+    for (int px = x0; px < x1; ++px) img.set(px, top + py, cs(v));
+  }
+  img.rect(x0 - 1, top - 1, x1, bottom, kBlack);
+  const double vstep = nice_step(cs.vmax - cs.vmin, ph < 200 ? 4 : 6);
+  for (double v : nice_ticks(cs.vmin, cs.vmax, ph < 200 ? 4 : 6)) {
+    int py = top + static_cast<int>(std::lround((cs.vmax - v) / (cs.vmax - cs.vmin) * ph));
+    img.line(x1, py, x1 + 5, py, kBlack);
+    img.text(x1 + 9, py - 7 * scale / 2, tick_label(v, vstep), kBlack, scale);
+  }
+}
+
+std::string fit_text(std::string str, int width, int scale) {
+  const std::size_t max_chars = static_cast<std::size_t>(std::max(4, (width - 20) / (6 * scale)));
+  if (str.size() > max_chars) str = str.substr(0, max_chars - 3) + "...";
+  return str;
+}
+
+/// Component c of trajectory `index` as a 1-D scalar split of one trajectory (named like the component).
+Split component_split(const Split& s, int index, int c) {
+  Split one;
+  one.name = s.name;
+  one.resize(1, FieldShape{1, 1, s.nt, 1, s.nx}, {s.components[c]});
+  const double* src = s.traj(index) + static_cast<std::size_t>(c) * s.shape().component_size();
+  std::copy(src, src + one.u.size(), one.u.begin());
+  std::copy(s.x.begin() + static_cast<std::ptrdiff_t>(index) * s.nx, s.x.begin() + static_cast<std::ptrdiff_t>(index + 1) * s.nx,
+            one.x.begin());
+  std::copy(s.t.begin() + static_cast<std::ptrdiff_t>(index) * s.nt, s.t.begin() + static_cast<std::ptrdiff_t>(index + 1) * s.nt,
+            one.t.begin());
+  one.dx[0] = s.dx[index];
+  one.dt[0] = s.dt[index];
+  return one;
+}
+
+/// 2-D snapshots: rows = components, columns = time levels (see plot.hpp).
+Image plot_snapshots(const Split& s, int index, const std::string& title, const PlotOptions& opt,
+                     const std::string& label) {
+  PDESYM_REQUIRE(opt.times >= 1, "plot: times must be >= 1, got " << opt.times);
+  const int nc = s.nc, nt = s.nt, nx = s.nx, ny = s.ny;
+  const int cols = std::min(opt.times, nt);
+  std::vector<int> levels(static_cast<std::size_t>(cols));
+  for (int k = 0; k < cols; ++k)
+    levels[k] = cols == 1 ? 0 : static_cast<int>(std::lround(static_cast<double>(k) * (nt - 1) / (cols - 1)));
+  const double* t = s.t.data() + static_cast<std::size_t>(index) * nt;
+  const double Lx = s.dx[index] * nx, Ly = s.dy[index] * ny;
+  const int S = 2;
+  const int top = 76, bottom_margin = 8, left_margin = 10, cb_w = 120;
+  const int cell_w = (opt.width - left_margin - cb_w) / cols, cell_h_max = (opt.height - top - bottom_margin) / nc;
+  // Inside a cell: label band above, x ticks below, y ticks left.
+  const int in_top = 24, in_bottom = 28, in_left = 58, in_right = 8;
+  const int pw_max = cell_w - in_left - in_right, ph_max = cell_h_max - in_top - in_bottom;
+  PDESYM_REQUIRE(pw_max >= 16 && ph_max >= 16, "plot size " << opt.width << "x" << opt.height << " is too small for "
+                                                             << cols << " times x " << nc << " components");
+  // Equal scales in x and y (Lx : Ly preserved), as large as the cell allows.
+  const double scale = std::min(pw_max / Lx, ph_max / Ly);
+  const int pw = std::clamp(static_cast<int>(Lx * scale), 8, pw_max), ph = std::clamp(static_cast<int>(Ly * scale), 8, ph_max);
+  const int cell_h = in_top + ph + in_bottom;  // rows as tall as the panels need: the image is at most opt.height
+  Image img(opt.width, top + nc * cell_h + bottom_margin, kWhite);
+  double all_lo = INFINITY, all_hi = -INFINITY;
+  bool all_finite = true;
+  for (int c = 0; c < nc; ++c) {
+    const double* u = s.traj(index) + static_cast<std::size_t>(c) * s.shape().component_size();
+    double lo = 0, hi = 0;
+    bool finite = true;
+    value_range(u, s.shape().component_size(), lo, hi, finite);
+    all_lo = std::min(all_lo, lo);
+    all_hi = std::max(all_hi, hi);
+    all_finite = all_finite && finite;
+    const ColourScale cs(lo, hi, opt);
+    const int row_top = top + c * cell_h;
+    for (int k = 0; k < cols; ++k) {
+      const int x0 = left_margin + k * cell_w + in_left, y0 = row_top + in_top;
+      const double* snap = u + static_cast<std::size_t>(levels[k]) * s.shape().points();
+      for (int py = 0; py < ph; ++py) {
+        const int j = std::clamp(static_cast<int>(static_cast<long>(ph - 1 - py) * ny / ph), 0, ny - 1);  // y upwards
+        for (int px = 0; px < pw; ++px) {
+          const int i = std::clamp(static_cast<int>(static_cast<long>(px) * nx / pw), 0, nx - 1);
+          img.set(x0 + px, y0 + py, cs(snap[static_cast<std::size_t>(j) * nx + i]));
+        }
+      }
+      img.rect(x0 - 1, y0 - 1, x0 + pw, y0 + ph, kBlack);
+      img.text(x0, row_top + 4, fit_text(s.components[c] + ", t=" + fmt(t[levels[k]]), cell_w + 20, S),
+               kBlack, S);
+      for (double xv : nice_ticks(0.0, Lx, 3)) {
+        const int px = x0 + static_cast<int>(std::lround(xv / Lx * pw));
+        img.line(px, y0 + ph, px, y0 + ph + 4, kBlack);
+        const std::string lab = tick_label(xv, nice_step(Lx, 3));
+        img.text(px - Image::text_width(lab, 1) / 2, y0 + ph + 7, lab, kBlack, 1);
+      }
+      for (double yv : nice_ticks(0.0, Ly, 3)) {
+        const int py = y0 + ph - static_cast<int>(std::lround(yv / Ly * ph));
+        img.line(x0 - 5, py, x0 - 1, py, kBlack);
+        const std::string lab = tick_label(yv, nice_step(Ly, 3));
+        img.text(x0 - 8 - Image::text_width(lab, 1), py - 3, lab, kBlack, 1);
+      }
+      if (k == 0) img.text(x0 - in_left + 2, y0 + ph / 2 - 7, "y", kBlack, S);
+      img.text(x0 + pw + 12, y0 + ph + 7, "x", kBlack, 1);
+    }
+    draw_colorbar(img, cs, left_margin + cols * cell_w + 12, row_top + in_top, row_top + in_top + ph, 1);
+    img.text(left_margin + cols * cell_w + 12, row_top + 4, fit_text(s.components[c], cb_w, S), kBlack, S);
+  }
+  const std::string line2 = (label.empty() ? s.name + "/" + std::to_string(index) : label) + "   Lx=" + fmt(Lx) +
+                            "  Ly=" + fmt(Ly) + "  T=" + fmt(t[nt - 1]) + "  nx=" + std::to_string(nx) +
+                            "  ny=" + std::to_string(ny) + "  nt=" + std::to_string(nt) + "  values in [" +
+                            fmt(all_lo) + ", " + fmt(all_hi) + "]" +
+                            (all_finite ? "" : "  (non-finite values in magenta)");
+  img.text(10, 12, fit_text(title, opt.width, S), kBlack, S);
+  img.text(10, 38, fit_text(line2, opt.width, S), kGrey, S);
+  return img;
+}
+
 }  // namespace
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
@@ -58,37 +216,28 @@ Image plot_trajectory(const Split& s, int index, const std::string& title, const
                  "unknown colormap '" << opt.colormap << "' (auto, diverging, viridis)");
   PDESYM_REQUIRE(opt.width >= 400 && opt.height >= 300,
                  "plot size must be at least 400x300, got " << opt.width << "x" << opt.height);
+  PDESYM_REQUIRE(static_cast<int>(s.components.size()) == s.nc,
+                 "split '" << s.name << "' has " << s.components.size() << " component names for " << s.nc);
+  if (s.dim == 2) return plot_snapshots(s, index, title, opt, label);
+  if (s.nc > 1) {
+    // 1-D system: one space-time panel per component.
+    PlotOptions po = opt;
+    po.width = std::max(400, opt.width / s.nc);
+    std::vector<Image> panels;
+    for (int c = 0; c < s.nc; ++c)
+      panels.push_back(plot_trajectory(component_split(s, index, c), 0, title, po,
+                                       (label.empty() ? s.name + "/" + std::to_string(index) : label) + " " +
+                                           s.components[c]));
+    return hconcat(panels);
+  }
   const int nt = s.nt, nx = s.nx;
   const double* u = s.traj(index);
-  double lo = INFINITY, hi = -INFINITY;
+  double lo = 0, hi = 0;
   bool finite = true;
-  for (std::size_t k = 0; k < static_cast<std::size_t>(nt) * nx; ++k) {
-    if (!std::isfinite(u[k])) {
-      finite = false;
-      continue;
-    }
-    lo = std::min(lo, u[k]);
-    hi = std::max(hi, u[k]);
-  }
-  if (!(lo <= hi)) lo = hi = 0.0;  // all non-finite
-  const bool fixed = std::isfinite(opt.vmin) && std::isfinite(opt.vmax);
-  PDESYM_REQUIRE(!fixed || opt.vmax > opt.vmin, "plot colour range must have vmax > vmin (got [" << opt.vmin << ", "
-                                                                                             << opt.vmax << "])");
-  const double clo = fixed ? opt.vmin : lo, chi = fixed ? opt.vmax : hi;
-  const bool div = opt.colormap == "diverging" || (opt.colormap == "auto" && clo < 0 && chi > 0);
-  double vmin = clo, vmax = chi;
-  if (div) {
-    vmax = std::max(std::abs(clo), std::abs(chi));
-    if (vmax == 0) vmax = 1;
-    vmin = -vmax;
-  } else if (vmax - vmin <= 0) {
-    vmin -= 1;
-    vmax += 1;
-  }
-  auto colour = [&](double v) -> Rgb {
-    if (!std::isfinite(v)) return Rgb{255, 0, 255};
-    return div ? diverging(std::clamp(v / vmax, -1.0, 1.0)) : viridis(std::clamp((v - vmin) / (vmax - vmin), 0.0, 1.0));
-  };
+  value_range(u, static_cast<std::size_t>(nt) * nx, lo, hi, finite);
+  const ColourScale cs(lo, hi, opt);
+  const double vmin = cs.vmin, vmax = cs.vmax;
+  const ColourScale& colour = cs;
 
   const double L = s.dx[index] * nx;
   const double* t = s.t.data() + static_cast<std::size_t>(index) * nt;
@@ -130,7 +279,7 @@ Image plot_trajectory(const Split& s, int index, const std::string& title, const
   }
   img.text(16, top + ph / 2 - 7, "t", kBlack, S);
 
-  // Colorbar.
+  // Colorbar, labelled with the component's name.
   const int cb0 = right + 28, cb1 = cb0 + 26;
   for (int py = 0; py < ph; ++py) {
     const double v = vmax - (py + 0.5) / ph * (vmax - vmin);
@@ -143,7 +292,7 @@ Image plot_trajectory(const Split& s, int index, const std::string& title, const
     img.line(cb1, py, cb1 + 5, py, kBlack);
     img.text(cb1 + 9, py - 7, tick_label(v, vstep), kBlack, S);
   }
-  img.text(cb0 + 7, top - 24, "u", kBlack, S);
+  img.text(cb0 + 7, top - 24, s.components.empty() ? std::string("u") : s.components.front(), kBlack, S);
 
   // Title: the given line, then the trajectory's own numbers.
   std::string line2 = (label.empty() ? s.name + "/" + std::to_string(index) : label) + "   L=" + fmt(L) + "  T=" + fmt(t[nt - 1]) +

@@ -56,12 +56,16 @@ void expect_same(const Split& a, const Split& b) {
 
 // ---- raw HDF5 writers for malformed files ----------------------------------------------------------------
 
-void raw_dataset(hid_t loc, const std::string& name, std::vector<hsize_t> dims, hid_t file_type = H5T_IEEE_F64LE) {
+/// All values 1.0, or with `ramp` 0, 1, 2, ... along the last dimension (a uniform grid of step 1).
+void raw_dataset(hid_t loc, const std::string& name, std::vector<hsize_t> dims, hid_t file_type = H5T_IEEE_F64LE,
+                 bool ramp = false) {
   hid_t sp = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
   hid_t ds = H5Dcreate2(loc, name.c_str(), file_type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   std::size_t n = 1;
   for (auto d : dims) n *= d;
   std::vector<double> v(n, 1.0);
+  if (ramp && !dims.empty() && dims.back() > 0)
+    for (std::size_t k = 0; k < n; ++k) v[k] = static_cast<double>(k % dims.back());
   if (n) H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
   H5Dclose(ds);
   H5Sclose(sp);
@@ -82,8 +86,8 @@ void write_layout(const std::string& path, const Layout& L) {
   hid_t g = H5Gcreate2(f, "train", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   raw_dataset(g, L.pde_name, L.pde_dims, L.pde_type);
   for (const auto& e : L.extra_pde) raw_dataset(g, e, L.pde_dims);
-  raw_dataset(g, "x", L.x, L.x_type);
-  raw_dataset(g, "t", L.t, L.t_type);
+  raw_dataset(g, "x", L.x, L.x_type, true);  // x_j = j, t_k = k: uniform with dx = dt = 1 (reads validate)
+  raw_dataset(g, "t", L.t, L.t_type, true);
   raw_dataset(g, "dx", L.dx);
   if (L.with_dt) raw_dataset(g, "dt", L.dt);
   H5Gclose(g);
@@ -153,7 +157,7 @@ TEST(DatasetIo, WriterRejectsInconsistentSplitsAndLeavesNoFile) {
   const std::string file = dir / "data.h5";
   Split bad = make_test_split("train", 2, 3, 4, 0.0);
   bad.x.pop_back();
-  expect_input_error([&] { write_dataset(file, {bad}, Attributes{}); }, {file, "split 'train'", "array sizes"});
+  expect_input_error([&] { write_dataset(file, {bad}, Attributes{}); }, {file, "split 'train'", "x holds 7", "expected 8"});
   Split a = make_test_split("train", 1, 3, 4, 0.0);
   expect_input_error([&] { write_dataset(file, {a, a}, Attributes{}); }, {"split 'train' given twice"});
   Split slash = make_test_split("a/b", 1, 3, 4, 0.0);

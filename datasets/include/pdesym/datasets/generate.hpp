@@ -1,6 +1,7 @@
 #pragma once
-// Dataset generation: random initial conditions integrated with ETDRK4, written as one LPSDA file
-// (dataset.hpp) by all MPI ranks together through parallel HDF5.
+// Dataset generation: random initial conditions integrated with ETDRK4, written as one file (dataset.hpp: LPSDA
+// for 1-D scalar equations, pdesym-nd for 2-D and multi-component ones) by all MPI ranks together through
+// parallel HDF5.
 //
 // Config schema (YAML; unknown keys are rejected; see configs/*.yaml for annotated examples):
 //
@@ -27,9 +28,17 @@
 //   name: ...                # optional free text (ignored)
 //   description: ...         # optional free text (ignored)
 //
+// n-D and system equations (solvers::is_field_config: heat2d, nls, lambda_omega, wave, navier_stokes, ks2d,
+// custom systems; see solvers/field_pde.hpp) go through solvers::FieldPde / FieldIc and write the pdesym-nd
+// layout. Their domain, in 2-D:
+//   domain: {dim: 2, Lx: 6.283, Ly: 6.283, nx: 64, ny: 64, T: 5.0, nt: 21, jitter_L: 0.0, jitter_T: 0.0}
+// (nx, ny even, >= 4; jitter_L scales Lx and Ly by the same factor, so the aspect ratio is kept), and in 1-D
+// (e.g. NLS) the keys of the 1-D schema above (L, nx; `dim: 1` optional). Their initial_condition is
+// solvers::FieldIc's (random_modes by default; field_ic.hpp).
+//
 // Reproducibility: trajectory i of split s (0 train, 1 valid, 2 test) draws from pdesym::Rng(seed, s, i):
 // first the L factor U[-1,1), then the T factor U[-1,1) (both always drawn, so switching jitter on or off
-// does not change the other draws), then the initial condition. The output is therefore identical for any
+// does not change the other draws), then the initial condition (all components, in order). The output is therefore identical for any
 // number of MPI ranks, and trajectory i does not depend on how many trajectories the split has.
 #include <mpi.h>
 
@@ -42,6 +51,8 @@
 #include "pdesym/common/config.hpp"
 #include "pdesym/datasets/dataset.hpp"
 #include "pdesym/solvers/etdrk4.hpp"
+#include "pdesym/solvers/field_ic.hpp"
+#include "pdesym/solvers/field_pde.hpp"
 #include "pdesym/solvers/initial.hpp"
 #include "pdesym/solvers/pde.hpp"
 
@@ -64,6 +75,19 @@ struct GenerationConfig {
   solvers::SineSumIc ic;
   std::array<int, 3> counts{};  ///< trajectories per split: train, valid, test
   std::uint64_t seed = 0;
+  /// n-D / system equations: field_pde and field_ic are set, and pde is null; L is Lx. 1-D scalar equations keep
+  /// pde and ic (the LPSDA path) and leave these at their defaults.
+  std::shared_ptr<const solvers::FieldPde> field_pde;
+  std::shared_ptr<const solvers::FieldIc> field_ic;
+  int dim = 1;     ///< space dimensions (domain.dim)
+  double Ly = 0;   ///< 2-D: domain length in y
+  int ny = 1;      ///< 2-D: grid points in y
+  bool is_field() const { return field_pde != nullptr; }
+  /// Shape of every trajectory, and the component names ({"u"} on the 1-D scalar path).
+  FieldShape shape() const;
+  std::vector<std::string> components() const;
+  /// The box of a trajectory with (jittered) lengths Lx, Ly.
+  solvers::Box box(double Lx, double Ly_) const;
 
   /// Parses and validates a config (InputError naming the file and key on any problem).
   static GenerationConfig from_config(const Config& cfg);
@@ -80,11 +104,13 @@ struct GenerateOverrides {
 /// Returns a deep copy of `cfg` with splits.train/valid/test and seed replaced where given.
 Config apply_overrides(const Config& cfg, const GenerateOverrides& o);
 
-/// What trajectory (split_index, traj_index) starts from: its label ("train/17"), jittered L and T, and u0.
+/// What trajectory (split_index, traj_index) starts from: its label ("train/17"), jittered L (= Lx), Ly (2-D) and
+/// T, and u0 ([nc][ny][nx]).
 struct TrajectorySpec {
   std::string label;
   double L = 0, T = 0;
   solvers::rvec u0;
+  double Ly = 0;
 };
 TrajectorySpec trajectory_spec(const GenerationConfig& gc, int split_index, int traj_index);
 

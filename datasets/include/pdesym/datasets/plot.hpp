@@ -1,7 +1,10 @@
 #pragma once
-// Space-time heatmaps of trajectories: u(x, t) with x horizontal, t increasing upwards, axis ticks, a
-// colorbar with values, and a title. Diverging blue-white-red map (symmetric about 0) when u changes sign,
-// viridis otherwise.
+// Heatmaps of trajectories, with axis ticks, colorbars with values, and a title. Diverging blue-white-red map
+// (symmetric about 0) when the values change sign, viridis otherwise.
+//   1-D scalar data: one space-time heatmap u(x, t), x horizontal, t increasing upwards.
+//   1-D systems (several components): one such space-time heatmap per component, side by side.
+//   2-D data: snapshots, one row per component and one column per time (`PlotOptions::times` levels spread
+//   evenly from the first to the last), x horizontal, y upwards, one colour range and colorbar per component.
 #include <limits>
 #include <string>
 #include <vector>
@@ -18,11 +21,14 @@ struct PlotOptions {
   /// Colour range; both finite: fixed (values outside are clamped), so that several panels compare; otherwise
   /// the trajectory's own range (diverging maps symmetric about 0).
   double vmin = std::numeric_limits<double>::quiet_NaN(), vmax = std::numeric_limits<double>::quiet_NaN();
+  int times = 4;                    ///< 2-D data: snapshot columns (at most nt)
 };
 
 /// Renders trajectory `index` of `split` (title lines: `title`, then `label` (default "<split>/<index>") with
 /// the trajectory's L, T, nx, nt and value range). Throws InputError if index is out of range or the colormap
-/// is unknown.
+/// is unknown. Image size: opt.width x opt.height; 1-D systems: nc panels of max(400, opt.width / nc) x opt.height
+/// side by side; 2-D: opt.width x (84 + nc * row height), at most opt.height, the rows as tall as panels of
+/// equal x and y scales need.
 Image plot_trajectory(const Split& split, int index, const std::string& title, const PlotOptions& opt = {},
                       const std::string& label = "");
 
