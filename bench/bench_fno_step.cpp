@@ -1,11 +1,15 @@
 // Where the time of one FNO-1d training step goes (one process, no MPI): forward, backward and AdamW timed
 // separately over `--steps` steps after one warm-up step, medians printed; the model's FLOPs per sample and the
-// achieved GFLOP/s. Then the two ways of the spectral transform on the nx-major layout [nx, B * width]: the
+// achieved GFLOP/s; the step's samples/s from wall-clock and from process CPU time (on a shared machine the
+// latter leaves out time other jobs held the core; meaningful with --threads 1). The last line is
+// machine-readable: "step_samples_per_second WALL CPU". Then the two ways of the spectral transform on the nx-major layout [nx, B * width]: the
 // real-DFT GEMMs of the kept modes (what SpectralConv1d does) vs torch::fft::rfft / irfft(n = nx) (pocketfft in
 // Debian's LibTorch), forward and inverse, medians over `--steps` repeats.
 //
 //   bench_fno_step [--width 256] [--modes 32] [--layers 5] [--batch-size 16] [--nx 256] [--tw 20] [--steps 5]
 //                  [--threads 1]
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +25,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -48,7 +57,10 @@ int main(int argc, char** argv) {
   auto x = torch::randn({B, tw, nx}), y = torch::randn({B, tw, nx});
   auto dx = torch::full({B}, 0.5), dt = torch::full({B}, 0.72);
   std::vector<double> tf, tb, to;
+  double wall = 0, cpu = 0;
   for (int s = 0; s <= steps; ++s) {
+    const auto w0 = Clock::now();
+    const double c0 = cpu_now();
     auto t0 = Clock::now();
     opt.zero_grad();
     auto loss = (model->forward(x, dx, dt) - y).pow(2).mean({1, 2}).sum() / static_cast<double>(B);
@@ -60,6 +72,8 @@ int main(int argc, char** argv) {
     opt.step();
     const double o = since(t0);
     if (s == 0) continue;  // warm-up
+    wall += since(w0);
+    cpu += cpu_now() - c0;
     tf.push_back(f);
     tb.push_back(b);
     to.push_back(o);
@@ -106,5 +120,6 @@ int main(int argc, char** argv) {
   std::printf("spectral transform of [%d, %ld]: DFT GEMM forward %.2f ms, inverse %.2f ms; FFT rfft %.2f ms, "
               "irfft(n) %.2f ms\n",
               nx, B * w, 1e3 * median(gf), 1e3 * median(gi), 1e3 * median(ff), 1e3 * median(fi));
+  std::printf("step_samples_per_second %.2f %.2f\n", B * steps / wall, B * steps / cpu);
   return 0;
 }

@@ -8,7 +8,8 @@ gelu(spectral(x) + conv1x1(x)) (no activation after the last), projection width 
 Training step: MSE loss averaged over the window and the batch, backward, AdamW (lr 1e-4, weight decay 1e-2),
 as pdesym's train() on one rank. Data: random normal windows (the cost of a step does not depend on the values).
 
-Prints one line: samples/s over `--steps` timed optimizer steps after `--warmup` untimed ones.
+Prints one line: samples/s over `--steps` timed optimizer steps after `--warmup` untimed ones, from wall-clock
+time and from this process's CPU time (on a shared machine the latter leaves out time other jobs held the core).
     /usr/bin/python3 bench/peer_fno_train.py [--threads 1] [--width 256] [--modes 32] [--layers 5]
                                              [--batch-size 16] [--nx 256] [--tw 20] [--steps 4] [--warmup 1]
 """
@@ -86,11 +87,11 @@ def main():
 
     for _ in range(a.warmup):
         step()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(a.steps):
         step()
-    sec = time.perf_counter() - t0
-    print("%.2f" % (a.steps * B / sec))
+    sec, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print("%.2f %.2f" % (a.steps * B / sec, a.steps * B / cpu))
 
 
 if __name__ == "__main__":
