@@ -4,7 +4,7 @@
 // latter leaves out time other jobs held the core; meaningful with --threads 1). The last line is
 // machine-readable: "step_samples_per_second WALL CPU". Then the two ways of the spectral transform on the nx-major layout [nx, B * width]: the
 // real-DFT GEMMs of the kept modes (what SpectralConv1d does) vs torch::fft::rfft / irfft(n = nx) (pocketfft in
-// Debian's LibTorch), forward and inverse, medians over `--steps` repeats.
+// Debian's LibTorch), forward and inverse, medians of CPU time over `--steps` repeats.
 //
 //   bench_fno_step [--width 256] [--modes 32] [--layers 5] [--batch-size 16] [--nx 256] [--tw 20] [--steps 5]
 //                  [--threads 1]
@@ -99,25 +99,25 @@ int main(int argc, char** argv) {
   auto T = torch::empty({2 * m, B * w}), Z = torch::empty({nx, B * w});
   std::vector<double> gf, gi, ff, fi;
   for (int s = 0; s <= steps; ++s) {
-    auto t0 = Clock::now();
+    double t0 = cpu_now();
     surrogates::detail::gemm(F, false, X, false, T, 0.0);
-    const double a = since(t0);
-    t0 = Clock::now();
+    const double a = cpu_now() - t0;
+    t0 = cpu_now();
     surrogates::detail::gemm(G, false, T, false, Z, 0.0);
-    const double b = since(t0);
-    t0 = Clock::now();
+    const double b = cpu_now() - t0;
+    t0 = cpu_now();
     auto Xf = torch::fft::rfft(X, c10::nullopt, 0).narrow(0, 0, m).contiguous();
-    const double c = since(t0);
-    t0 = Clock::now();
+    const double c = cpu_now() - t0;
+    t0 = cpu_now();
     auto Zf = torch::fft::irfft(Xf, nx, 0);
-    const double d = since(t0);
+    const double d = cpu_now() - t0;
     if (s == 0) continue;
     gf.push_back(a);
     gi.push_back(b);
     ff.push_back(c);
     fi.push_back(d);
   }
-  std::printf("spectral transform of [%d, %ld]: DFT GEMM forward %.2f ms, inverse %.2f ms; FFT rfft %.2f ms, "
+  std::printf("spectral transform of [%d, %ld], CPU time: DFT GEMM forward %.2f ms, inverse %.2f ms; FFT rfft %.2f ms, "
               "irfft(n) %.2f ms\n",
               nx, B * w, 1e3 * median(gf), 1e3 * median(gi), 1e3 * median(ff), 1e3 * median(fi));
   std::printf("step_samples_per_second %.2f %.2f\n", B * steps / wall, B * steps / cpu);
