@@ -308,12 +308,12 @@ void read_checkpoint(const std::string& path, Surrogate& model, Surrogate* best,
                  ", now " + it.value().dump();
     PDESYM_REQUIRE(diffs.empty(), "cannot resume from '" << path << "': it was made with different settings:" << diffs);
     // Optimizer moments are stored in the parameters' layout, which changed for FNO spectral weights in
-    // version 2: such older checkpoints are evaluated (load_model converts them) but not resumed.
+    // version 2: such older checkpoints are evaluated (load_model converts them) but not resumed. Unknown
+    // versions are refused by load_parameters.
     const int version = read_format_version(ar);
-    PDESYM_REQUIRE(version == kModelFormatVersion || (version == 1 && model.config().kind != "fno"),
-                   "cannot resume from '" << path << "': checkpoint format version " << version
-                                          << " (FNO spectral weights [in, out, modes, 2]); this pdesym resumes FNO "
-                                             "training from format version "
+    PDESYM_REQUIRE(version != 1 || model.config().kind != "fno",
+                   "cannot resume from '" << path << "': checkpoint format version 1 (FNO spectral weights [in, out, "
+                                             "modes, 2]); this pdesym resumes FNO training from format version "
                                           << kModelFormatVersion
                                           << " only (evaluate still reads the file; retrain to resume)");
     torch::serialize::InputArchive m, o;
