@@ -9,6 +9,7 @@
 #     FMA peak (from the CPU-time rate of the bare step: time other jobs held the core is not counted).
 #  2. Generation: bench/peer_kdv_radau.py: CPU seconds per KdV trajectory of `pdesym generate` vs scipy Radau
 #     (LPSDA's method) on the same N initial conditions.
+# Needs the targets bench_train, bench_fno_step and pdesym in BUILD_DIR (Release).
 # Usage: bench/run_bench_ratios.sh [BUILD_DIR] (default build); REPEATS (default 5; 0 skips part 1), GEN_N
 # (default 9; 0 skips part 2), PYTHON (default /usr/bin/python3: Debian's, with python3-torch and python3-scipy).
 set -euo pipefail
