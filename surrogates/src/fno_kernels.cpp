@@ -25,7 +25,9 @@ using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
 bool unit_last_stride(const Tensor& t) { return t.dim() == 2 && (t.stride(1) == 1 || t.size(1) <= 1); }
+#ifdef PDESYM_HAVE_DNNL_SGEMM
 std::int64_t leading(const Tensor& t) { return t.size(0) <= 1 ? std::max<std::int64_t>(1, t.size(1)) : t.stride(0); }
+#endif
 
 }  // namespace
 
