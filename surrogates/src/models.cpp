@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "fno_kernels.hpp"
 #include "pdesym/common/atomic_file.hpp"
 #include "pdesym/common/error.hpp"
 
@@ -41,31 +42,39 @@ torch::Tensor Surrogate::with_grid_channels(const torch::Tensor& u, const torch:
 SpectralConv1dImpl::SpectralConv1dImpl(int in_channels, int out_channels, int modes)
     : in_(in_channels), out_(out_channels), modes_(modes) {
   const double scale = 1.0 / (static_cast<double>(in_channels) * out_channels);
-  // Real and imaginary parts uniform in [0, scale), as in the reference FNO.
-  weight_ = register_parameter("weight", scale * torch::rand({in_, out_, modes_, 2}));
+  // Real and imaginary parts uniform in [0, scale), as in the reference FNO; drawn in the order of the
+  // version-1 layout [in, out, modes, 2], so a seed gives the same initial model as before.
+  weight_ = register_parameter("weight",
+                               (scale * torch::rand({in_, out_, modes_, 2})).permute({2, 3, 0, 1}).contiguous());
 }
 
+namespace {
+void require_modes(int modes, long nx) {
+  const long nk = nx / 2 + 1;
+  PDESYM_REQUIRE(modes <= nk, "the FNO keeps " << modes << " Fourier modes but a grid of nx=" << nx << " has only "
+                                               << nk << " (use fewer modes or a finer grid)");
+}
+}  // namespace
+
 torch::Tensor SpectralConv1dImpl::forward(const torch::Tensor& x) {
-  const long B = x.size(0), nx = x.size(-1), nk = nx / 2 + 1;
-  PDESYM_REQUIRE(modes_ <= nk, "the FNO keeps " << modes_ << " Fourier modes but a grid of nx=" << nx << " has only "
-                                                << nk << " (use fewer modes or a finer grid)");
-  auto xf = torch::fft::rfft(x, c10::nullopt, -1);                      // [B, in, nk]
-  auto w = torch::view_as_complex(weight_);                            // [in, out, modes]
-  auto y = torch::einsum("bim,iom->bom", {xf.narrow(-1, 0, modes_), w});  // [B, out, modes]
-  if (nk > modes_) y = torch::cat({y, torch::zeros({B, out_, nk - modes_}, y.options())}, -1);
-  return torch::fft::irfft(y, nx, -1);
+  PDESYM_REQUIRE(x.dim() == 3 && x.size(1) == in_, "spectral convolution input must be [batch, " << in_ << ", nx]");
+  const long B = x.size(0), nx = x.size(2);
+  auto y = forward_nx_major(x.permute({2, 0, 1}).reshape({nx * B, in_}), nx);
+  return y.view({nx, B, out_}).permute({1, 2, 0}).contiguous();
+}
+
+torch::Tensor SpectralConv1dImpl::forward_nx_major(const torch::Tensor& x, long nx) {
+  require_modes(modes_, nx);
+  return detail::spectral(x, nx, weight_);
 }
 
 // ---- Fno1d ---------------------------------------------------------------------------------------------------
 
 namespace {
-// Pointwise (kernel 1) convolution. The dilation is a no-op for kernel size 1, but it keeps LibTorch on its
-// oneDNN convolution: for 1x1 kernels with batch < 16 on one thread, LibTorch 1.13 switches to its THNN path,
-// which calls the system BLAS sgemm (Debian's reference BLAS: about 4x slower per sample). This matters under
-// MPI, where each rank sees a fraction of the batch with one thread.
-torch::nn::Conv1d pointwise(int in, int out) {
-  return torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, 1).dilation(2));
-}
+// Pointwise (kernel 1) layers: torch Conv1d modules hold their parameters (weight [out, in, 1], bias [out]; the
+// same names, shapes and initialisation as before), but Fno1d::forward applies them as GEMMs on its nx-major
+// layout (detail::pointwise / detail::fourier_layer), not through Conv1d::forward.
+torch::nn::Conv1d pointwise(int in, int out) { return torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, 1)); }
 }  // namespace
 
 Fno1d::Fno1d(const ModelConfig& cfg) : Surrogate(cfg) {
@@ -81,13 +90,19 @@ Fno1d::Fno1d(const ModelConfig& cfg) : Surrogate(cfg) {
 }
 
 torch::Tensor Fno1d::forward(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt) {
-  auto x = lift_->forward(with_grid_channels(u, dx, dt));
+  const auto in = with_grid_channels(u, dx, dt);  // [B, tw + 2, nx]
+  const long B = in.size(0), nx = in.size(2);
+  require_modes(cfg_.modes, nx);
+  // nx-major rows (point j of sample b at row j * B + b) from here to the output.
+  auto x = detail::pointwise(in.permute({2, 0, 1}).reshape({nx * B, in.size(1)}), lift_->weight, lift_->bias);
   const std::size_t L = spectral_.size();
   for (std::size_t i = 0; i < L; ++i) {
-    auto y = spectral_[i]->forward(x) + pointwise_[i]->forward(x);
+    auto y = detail::fourier_layer(x, nx, spectral_[i]->weight(), pointwise_[i]->weight, pointwise_[i]->bias);
     x = (i + 1 < L) ? torch::gelu(y) : y;
   }
-  return proj2_->forward(torch::gelu(proj1_->forward(x)));
+  auto h = torch::gelu(detail::pointwise(x, proj1_->weight, proj1_->bias));
+  auto out = detail::pointwise(h, proj2_->weight, proj2_->bias);  // [nx * B, tw]
+  return out.view({nx, B, cfg_.time_window}).permute({1, 2, 0}).contiguous();
 }
 
 // ---- ResNet1d ------------------------------------------------------------------------------------------------
@@ -135,6 +150,35 @@ torch::Tensor rollout(Surrogate& model, const torch::Tensor& u0, const torch::Te
   return outs.size() == 1 ? outs[0] : torch::cat(outs, 1);
 }
 
+int read_format_version(torch::serialize::InputArchive& ar) {
+  c10::IValue v;
+  if (!ar.try_read("format_version", v)) return 1;
+  return v.isInt() ? static_cast<int>(v.toInt()) : -1;
+}
+
+void load_parameters(Surrogate& model, torch::serialize::InputArchive& sub, int version, const std::string& what) {
+  PDESYM_REQUIRE(version == 1 || version == kModelFormatVersion,
+                 what << " has parameter format version " << version << "; this pdesym reads versions 1 and "
+                      << kModelFormatVersion);
+  std::vector<std::vector<int64_t>> expected;  // shapes of the freshly built model
+  for (const auto& p : model.parameters()) expected.emplace_back(p.sizes().begin(), p.sizes().end());
+  model.load(sub);  // Module::load replaces each parameter by the stored tensor (shape included)
+  torch::NoGradGuard ng;
+  for (const auto& child : model.modules(/*include_self=*/false)) {
+    auto* sc = dynamic_cast<SpectralConv1dImpl*>(child.get());
+    if (sc == nullptr || version != 1) continue;
+    auto w = sc->named_parameters(false)["weight"];
+    PDESYM_REQUIRE(w.dim() == 4 && w.size(3) == 2,
+                   what << ": a version-1 spectral weight must be [in, out, modes, 2]; got " << shape(w));
+    w.set_(w.permute({2, 3, 0, 1}).contiguous());  // [in, out, modes, 2] -> [modes, 2, in, out]
+  }
+  const auto got = model.parameters();
+  for (std::size_t i = 0; i < got.size(); ++i)
+    PDESYM_REQUIRE(got[i].sizes() == c10::IntArrayRef(expected[i]),
+                   what << ": parameter " << i << " has shape " << shape(got[i]) << ", the model expects "
+                        << c10::IntArrayRef(expected[i]) << " (format version " << version << ")");
+}
+
 torch::Tensor flatten_parameters(const torch::nn::Module& m) {
   std::vector<torch::Tensor> pieces;
   for (const auto& p : m.parameters()) {
@@ -148,6 +192,7 @@ torch::Tensor flatten_parameters(const torch::nn::Module& m) {
 void save_model(const std::string& path, Surrogate& model) {
   torch::serialize::OutputArchive ar, m;
   ar.write("format", c10::IValue(std::string("pdesym-surrogate")));
+  ar.write("format_version", c10::IValue(static_cast<int64_t>(kModelFormatVersion)));
   ar.write("model_config", c10::IValue(model.config().to_json().dump()));
   model.save(m);
   ar.write("model", m);
@@ -174,9 +219,10 @@ std::shared_ptr<Surrogate> load_model(const std::string& path, bool best) {
       throw InputError("'" + path + "': unreadable model configuration: " + e.what());
     }
     auto model = make_model(ModelConfig::from_json(j));
+    const int version = read_format_version(ar);
     torch::serialize::InputArchive sub;
     if (!(best && ar.try_read("best_model", sub))) ar.read("model", sub);
-    model->load(sub);
+    load_parameters(*model, sub, version, "model file '" + path + "'");
     return model;
   } catch (const c10::Error& e) {
     std::string msg = e.what_without_backtrace();

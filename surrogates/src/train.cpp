@@ -327,6 +327,7 @@ void write_checkpoint(const std::string& path, Surrogate& model, Surrogate* best
                       const TrainState& st, const nlohmann::json& sig) {
   torch::serialize::OutputArchive ar, m, o;
   ar.write("format", c10::IValue(std::string(kFormat)));
+  ar.write("format_version", c10::IValue(static_cast<int64_t>(kModelFormatVersion)));
   ar.write("model_config", c10::IValue(model.config().to_json().dump()));
   ar.write("signature", c10::IValue(sig.dump()));
   ar.write("history", c10::IValue(history_json(st.history).dump()));
@@ -390,12 +391,21 @@ void read_checkpoint(const std::string& path, Surrogate& model, Surrogate* best,
         diffs += "\n  " + it.key() + ": checkpoint " + (old.contains(it.key()) ? old.at(it.key()).dump() : "-") +
                  ", now " + it.value().dump();
     PDESYM_REQUIRE(diffs.empty(), "cannot resume from '" << path << "': it was made with different settings:" << diffs);
+    // Optimizer moments are stored in the parameters' layout, which changed for FNO spectral weights in
+    // version 2: such older checkpoints are evaluated (load_model converts them) but not resumed. Unknown
+    // versions are refused by load_parameters.
+    const int version = read_format_version(ar);
+    PDESYM_REQUIRE(version != 1 || model.config().kind != "fno",
+                   "cannot resume from '" << path << "': checkpoint format version 1 (FNO spectral weights [in, out, "
+                                             "modes, 2]); this pdesym resumes FNO training from format version "
+                                          << kModelFormatVersion
+                                          << " only (evaluate still reads the file; retrain to resume)");
     torch::serialize::InputArchive m, o;
     ar.read("model", m);
-    model.load(m);
+    load_parameters(model, m, version, "checkpoint '" + path + "'");
     if (best) {
       torch::serialize::InputArchive b;
-      if (ar.try_read("best_model", b)) best->load(b);
+      if (ar.try_read("best_model", b)) load_parameters(*best, b, version, "checkpoint '" + path + "'");
     }
     ar.read("optimizer", o);
     optim.load(o);

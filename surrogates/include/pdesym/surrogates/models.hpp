@@ -10,8 +10,10 @@
 //  * Fno1d (Li et al. 2021): pointwise lift (tw+2 -> width), `layers` Fourier layers
 //    x <- gelu(SpectralConv1d(x) + Conv1x1(x)) (no activation after the last), projection
 //    width -> proj_hidden -> tw with GELU. SpectralConv1d keeps the lowest `modes` rfft modes and multiplies
-//    them by learned complex weights [in, out, modes] (stored as real pairs; complex autograd through
-//    torch::view_as_complex and torch::fft::rfft/irfft).
+//    them by learned complex weights W[i, o, m] = Wr + i Wi, stored modes-major as one real tensor
+//    [modes, 2, in, out] ([m][0] = Wr, [m][1] = Wi); it computes y = irfft(n = nx) of the kept modes of
+//    sum_i rfft(x)[i, m] W[i, o, m], in real arithmetic: a DFT GEMM for the kept modes, one real GEMM per mode
+//    and an inverse-DFT GEMM, on an nx-major activation layout (src/fno_kernels.hpp; docs/surrogates.md).
 //  * ResNet1d: input conv, `layers` residual blocks x + conv(gelu(conv(x))) with circular padding (periodic),
 //    output conv; all convolutions of size kernel_size.
 #include <torch/torch.h>
@@ -45,13 +47,16 @@ class SpectralConv1dImpl : public torch::nn::Module {
   SpectralConv1dImpl(int in_channels, int out_channels, int modes);
   /// x [B, in, nx] -> [B, out, nx]
   torch::Tensor forward(const torch::Tensor& x);
+  /// The same on the nx-major layout: x [nx * B, in] (row j * B + b = point j of sample b) -> [nx * B, out].
+  torch::Tensor forward_nx_major(const torch::Tensor& x, long nx);
+  const torch::Tensor& weight() const { return weight_; }
   int modes() const { return modes_; }
 
  private:
   int in_, out_, modes_;
-  /// Complex weights stored as real [in, out, modes, 2] (viewed as complex in forward), so that optimizers,
-  /// Module::to(dtype) and the MPI gradient exchange see ordinary real parameters. (LibTorch 1.13's C++
-  /// Adam/AdamW would treat a complex parameter with complex arithmetic, g*g instead of |g|^2.)
+  /// Complex weights as one real tensor [modes, 2, in, out] (real part, then imaginary part of each mode), so
+  /// that optimizers, Module::to(dtype) and the MPI gradient exchange see ordinary real parameters, and the
+  /// block [Wr; Wi] of mode m is one contiguous [2 in, out] matrix for its GEMM.
   torch::Tensor weight_;
 };
 TORCH_MODULE(SpectralConv1d);
@@ -86,12 +91,25 @@ std::shared_ptr<Surrogate> make_model(const ModelConfig& cfg);
 torch::Tensor rollout(Surrogate& model, const torch::Tensor& u0, const torch::Tensor& dx, const torch::Tensor& dt,
                       int steps);
 
+/// Version of the parameter layout in model files and training checkpoints (archive key "format_version";
+/// files without it are version 1). Version 1 stored SpectralConv1d weights as [in, out, modes, 2]; version 2
+/// stores them as [modes, 2, in, out]. Other parameters are the same in both.
+constexpr int kModelFormatVersion = 2;
+
+/// The format version of an archive (1 when it has no "format_version").
+int read_format_version(torch::serialize::InputArchive& ar);
+
+/// model.load(sub) for parameters saved under format `version`, converting version-1 spectral weights to the
+/// current layout; InputError (naming `what` and the version) for versions this build does not know.
+void load_parameters(Surrogate& model, torch::serialize::InputArchive& sub, int version, const std::string& what);
+
 /// All parameters flattened into one float32 vector (complex weights as (re, im) pairs), in module order.
 torch::Tensor flatten_parameters(const torch::nn::Module& m);
 
 /// Model-only files (config + parameters, no optimizer state), e.g. for learned/. save_model writes
-/// atomically; load_model reads these and also train() checkpoints (best-validation parameters if present
-/// and `best` is true). InputError for missing or invalid files.
+/// atomically (format version kModelFormatVersion); load_model reads these and also train() checkpoints
+/// (best-validation parameters if present and `best` is true), of format version 1 (converted) or 2.
+/// InputError for missing or invalid files.
 void save_model(const std::string& path, Surrogate& model);
 std::shared_ptr<Surrogate> load_model(const std::string& path, bool best = true);
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Generation: pdesym's KdV trajectories vs LPSDA's method on the same initial conditions (a benchmark, not a
+dependency of pdesym).
+
+Runs `pdesym generate` for N train trajectories of configs/kdv.yaml (CPU seconds of the child process, user +
+sys, process start and HDF5 output included, divided by N), reads the file, and integrates each trajectory's
+stored u(t = 0) with LPSDA's method: scipy.integrate.solve_ivp(method="Radau", rtol=atol=1e-9) on the
+pseudo-spectral right-hand side u_t = -alpha u u_x - beta u_xxx (spectral derivatives, no dealiasing), output at
+the stored times (CPU seconds per trajectory with time.process_time). Prints both means, their ratio and the
+largest relative difference between the two solutions (max over stored times of max|du| / max|u|).
+
+    /usr/bin/python3 bench/peer_kdv_radau.py PDESYM_CLI [--n 9] [--config configs/kdv.yaml] [--tmp DIR]
+"""
+import argparse
+import os
+import resource
+import subprocess
+import tempfile
+import time
+
+import h5py
+import numpy as np
+from scipy.integrate import solve_ivp
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cli")
+    ap.add_argument("--n", type=int, default=9)
+    ap.add_argument("--config", default="configs/kdv.yaml")
+    ap.add_argument("--tmp", default=None)
+    a = ap.parse_args()
+    tmp = a.tmp or tempfile.mkdtemp(prefix="pdesym_gen_")
+    out = os.path.join(tmp, "kdv_peer.h5")
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    c0 = children_cpu()
+    subprocess.run([a.cli, "generate", "--config", a.config, "--out", out, "--train", str(a.n), "--valid", "0",
+                    "--test", "0", "--no-progress"], check=True, env=env, stdout=subprocess.DEVNULL)
+    ours = (children_cpu() - c0) / a.n
+    with h5py.File(out, "r") as f:
+        g = f["train"]
+        name = [k for k in g.keys() if k.startswith("pde_")][0]
+        u = g[name][...]
+        x = g["x"][...]
+        t = g["t"][...]
+    os.remove(out)
+    alpha = beta = 1.0  # configs/kdv.yaml
+    secs, diffs = [], []
+    for i in range(a.n):
+        nx = u.shape[2]
+        L = (x[i, 1] - x[i, 0]) * nx
+        k = 2 * np.pi * np.fft.rfftfreq(nx, d=L / nx)
+
+        def rhs(_, v):
+            vh = np.fft.rfft(v)
+            vx = np.fft.irfft(1j * k * vh, n=nx)
+            vxxx = np.fft.irfft(-1j * k ** 3 * vh, n=nx)
+            return -alpha * v * vx - beta * vxxx
+
+        c = time.process_time()
+        sol = solve_ivp(rhs, (t[i, 0], t[i, -1]), u[i, 0], method="Radau", t_eval=t[i], rtol=1e-9, atol=1e-9)
+        secs.append(time.process_time() - c)
+        ref = sol.y.T
+        diffs.append(np.max(np.abs(ref - u[i]).max(axis=1)) / np.max(np.abs(u[i])))
+    peer = float(np.mean(secs))
+    print("pdesym %.4f s/trajectory (CPU), scipy Radau %.3f s/trajectory (CPU, spread %.3f-%.3f), "
+          "ratio %.1fx, max relative difference %.1e over %d trajectories"
+          % (ours, peer, min(secs), max(secs), peer / ours, max(diffs), a.n))
+
+
+if __name__ == "__main__":
+    main()

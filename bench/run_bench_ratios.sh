@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# pdesym against its Python peers on this machine, in one run (absolute timings on a shared VM are noisy; ratios
+# of interleaved runs much less so).
+#  1. Training: samples/s of the full-size FNO-1d (width 256, 32 modes, 5 layers, batch 16, nx 256, tw 20), one
+#     thread each, REPEATS rounds of: bench_train (pdesym's train() loop, 1 rank, wall clock), bench_fno_step (the
+#     bare step: zero_grad, forward, loss, backward, AdamW; wall clock and process CPU time) and
+#     bench/peer_fno_train.py (PyTorch 1.13, the same model and bare step; wall and CPU). Medians, spreads
+#     (min-max), ratios of the medians and the range of the per-round ratios; the achieved fraction of the fp32
+#     FMA peak (from the CPU-time rate of the bare step: time other jobs held the core is not counted).
+#  2. Generation: bench/peer_kdv_radau.py: CPU seconds per KdV trajectory of `pdesym generate` vs scipy Radau
+#     (LPSDA's method) on the same N initial conditions.
+# Needs the targets bench_train, bench_fno_step and pdesym in BUILD_DIR (Release).
+# Usage: bench/run_bench_ratios.sh [BUILD_DIR] (default build); REPEATS (default 5; 0 skips part 1), GEN_N
+# (default 9; 0 skips part 2), PYTHON (default /usr/bin/python3: Debian's, with python3-torch and python3-scipy).
+set -euo pipefail
+BUILD=${1:-build}
+REPEATS=${REPEATS:-5}
+GEN_N=${GEN_N:-9}
+PY=${PYTHON:-/usr/bin/python3}
+HERE=$(cd "$(dirname "$0")" && pwd)
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 PDESYM_NO_PROGRESS=1
+W=256 M=32 L=5 BS=16 NX=256 TW=20
+if [ "$REPEATS" -gt 0 ]; then
+tr=() sw=() sc=() pw=() pc=()
+for r in $(seq "$REPEATS"); do
+  t=$("$BUILD/bin/bench_train" --model fno --width $W --modes $M --layers $L --batch-size $BS --nx $NX \
+        --samples 64 --threads 1 | awk -F'|' '{gsub(/ /, "", $8); print $8}')
+  read -r _ a b < <("$BUILD/bin/bench_fno_step" --width $W --modes $M --layers $L --batch-size $BS --nx $NX \
+        --tw $TW --steps 4 --threads 1 | grep '^step_samples_per_second')
+  read -r c d < <("$PY" "$HERE/peer_fno_train.py" --threads 1 --width $W --modes $M --layers $L --batch-size $BS \
+        --nx $NX --tw $TW --steps 4 --warmup 1)
+  echo "round $r: bench_train $t, bench_fno_step $a (CPU $b), Python peer $c (CPU $d) samples/s" >&2
+  tr+=("$t"); sw+=("$a"); sc+=("$b"); pw+=("$c"); pc+=("$d")
+done
+"$PY" - "${tr[*]}" "${sw[*]}" "${sc[*]}" "${pw[*]}" "${pc[*]}" $W $M $L $NX $TW <<'PYEOF'
+import re, statistics as st, sys
+tr, sw, sc, pw, pc = ([float(v) for v in a.split()] for a in sys.argv[1:6])
+w, m, L, nx, tw = map(int, sys.argv[6:11])
+h = 128
+print("training, full-size FNO, 1 thread, %d interleaved rounds (samples/s: median, spread min-max):" % len(tr))
+def row(name, v):
+    print("  %-40s %7.1f  (%.1f-%.1f)" % (name, st.median(v), min(v), max(v)))
+row("pdesym train() loop (bench_train), wall", tr)
+row("pdesym bare step (bench_fno_step), wall", sw)
+row("pdesym bare step (bench_fno_step), CPU", sc)
+row("Python peer, wall", pw)
+row("Python peer, CPU", pc)
+def ratio(name, a, b):
+    r = sorted(x / y for x, y in zip(a, b))
+    print("  ratio %-34s %5.2fx (per round %.2f-%.2f)" % (name, st.median(a) / st.median(b), r[0], r[-1]))
+ratio("train() loop / peer, wall", tr, pw)
+ratio("bare step / peer, wall", sw, pw)
+ratio("bare step / peer, CPU", sc, pc)
+mc = st.median(sc)
+# FLOPs per sample, forward + backward (backward = 2x forward, minus the lift's input gradient).
+pw = nx * ((tw + 2) * w + L * w * w + w * h + h * tw)        # pointwise multiply-adds
+mode = L * m * 2 * (2 * w) * w                                # per-mode real GEMMs, 2 rows per sample
+dft = L * 2 * (2 * m) * nx * w                                # forward + inverse DFT GEMMs
+executed = 2 * 3 * (pw + mode + dft) - 2 * nx * (tw + 2) * w
+fft = L * 2 * w * 2.5 * nx * __import__("math").log2(nx)      # the same transforms as real FFTs (~2.5 n log2 n each)
+model = 2 * 3 * (pw + mode) + 3 * fft - 2 * nx * (tw + 2) * w
+flags = open("/proc/cpuinfo").read()
+lanes = 16 if re.search(r"\bavx512f\b", flags) else 8 if re.search(r"\bavx2\b", flags) else 4
+fma = 2 if re.search(r"\bfma\b", flags) else 0
+mhz = float(re.search(r"cpu MHz\s*:\s*([\d.]+)", flags).group(1))
+name = re.search(r"model name\s*:\s*(.*)", flags).group(1)
+peak = lanes * 2 * max(fma, 1) * mhz * 1e6  # lanes x (2 flops per FMA) x FMA units x clock
+print("  FLOP/sample: %.3g executed (DFT as GEMMs), %.3g model (transforms counted as FFTs)" % (executed, model))
+print("  fp32 peak of one core of '%s': %d lanes x 2 FMA units x 2 x %.0f MHz = %.1f GFLOP/s (assumed: 2 FMA "
+      "units, the reported clock)" % (name, lanes, mhz, peak / 1e9))
+print("  pdesym bare step, CPU-time median: %.1f GFLOP/s executed = %.0f%% of peak (model FLOPs: %.0f%%), AdamW "
+      "included" % (mc * executed / 1e9, 100 * mc * executed / peak, 100 * mc * model / peak))
+PYEOF
+fi
+if [ "$GEN_N" -gt 0 ]; then
+echo "generation, KdV (configs/kdv.yaml), $GEN_N trajectories:"
+"$PY" "$HERE/peer_kdv_radau.py" "$BUILD/bin/pdesym" --n "$GEN_N" --config "$HERE/../configs/kdv.yaml" | sed 's/^/  /'
+fi
