@@ -315,15 +315,16 @@ Field Field::from_split_window(const datasets::Split& s, int i, int n0, int coun
   return f;
 }
 
-Field Field::from_trajectory(const solvers::Trajectory& tr) {
+Field Field::from_trajectory(const pdesym::Field& tr) {
+  PDESYM_REQUIRE(tr.dim() == 1 && tr.nc() == 1, "augmentation handles 1-D scalar fields, got " << tr.shape.describe());
   Field f;
-  f.nt = tr.nt;
-  f.nx = tr.nx;
-  f.u = tr.u;
+  f.nt = tr.nt();
+  f.nx = tr.nx();
+  f.u = tr.data;
   f.x = tr.x;
   f.t = tr.t;
-  f.dx = tr.dx();
-  f.dt = tr.dt();
+  f.dx = tr.dx;
+  f.dt = tr.dt;
   return f;
 }
 

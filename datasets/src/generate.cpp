@@ -124,7 +124,7 @@ TrajectorySpec trajectory_spec(const GenerationConfig& gc, int split, int index)
   return spec;
 }
 
-solvers::Trajectory make_trajectory(const GenerationConfig& gc, int split, int index) {
+Field make_trajectory(const GenerationConfig& gc, int split, int index) {
   TrajectorySpec spec = trajectory_spec(gc, split, index);
   solvers::IntegrateOptions opt;
   opt.dt_max = gc.dt;
@@ -133,12 +133,12 @@ solvers::Trajectory make_trajectory(const GenerationConfig& gc, int split, int i
 }
 
 namespace {
-void store(Split& s, int row, const solvers::Trajectory& tr) {
-  std::copy(tr.u.begin(), tr.u.end(), s.traj(row));
+void store(Split& s, int row, const Field& tr) {
+  std::copy(tr.data.begin(), tr.data.end(), s.traj(row));
   std::copy(tr.x.begin(), tr.x.end(), s.x.begin() + static_cast<std::ptrdiff_t>(row) * s.nx);
   std::copy(tr.t.begin(), tr.t.end(), s.t.begin() + static_cast<std::ptrdiff_t>(row) * s.nt);
-  s.dx[row] = tr.dx();
-  s.dt[row] = tr.dt();
+  s.dx[row] = tr.dx;
+  s.dt[row] = tr.dt;
 }
 }  // namespace
 
@@ -324,11 +324,11 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
       while (i >= gc.counts[s]) i -= gc.counts[s++];
       const std::string label = std::string(kSplitNames[s]) + "/" + std::to_string(i);
       try {
-        const solvers::Trajectory tr = make_trajectory(gc, s, i);
+        const Field tr = make_trajectory(gc, s, i);
         const std::string where = "/" + std::string(kSplitNames[s]);
         const hsize_t nt = gc.nt, nx = gc.nx;
-        const double dx = tr.dx(), dt = tr.dt();
-        write_rows(sets[s].u, i, {nt, nx}, tr.u.data(), out_path, where + "/pde_*");
+        const double dx = tr.dx, dt = tr.dt;
+        write_rows(sets[s].u, i, {nt, nx}, tr.data.data(), out_path, where + "/pde_*");
         write_rows(sets[s].x, i, {nx}, tr.x.data(), out_path, where + "/x");
         write_rows(sets[s].t, i, {nt}, tr.t.data(), out_path, where + "/t");
         write_rows(sets[s].dx, i, {}, &dx, out_path, where + "/dx");

@@ -9,9 +9,6 @@
 
 namespace pdesym::solvers {
 
-SpectralWorkspace::SpectralWorkspace(const Grid& g)
-    : grid(g), fft(g.nx), k(g.wavenumbers()), mask(g.dealias_mask()), u(g.nx), up(g.nx), tmp(g.nk()) {}
-
 PolynomialPde::PolynomialPde(std::string name, std::map<int, double> linear, std::vector<NonlinearTerm> nonlinear,
                              std::map<std::string, double> named, std::string eq)
     : name_(std::move(name)), linear_(std::move(linear)), terms_(std::move(nonlinear)), named_(std::move(named)),
@@ -57,7 +54,7 @@ cdouble PolynomialPde::linear_symbol(double k) const {
 }
 
 void PolynomialPde::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
-  const int nk = ws.grid.nk(), nx = ws.grid.nx;
+  const int nk = ws.nk, nx = ws.n;
   if (terms_.empty()) {
     for (int m = 0; m < nk; ++m) n_hat[m] = 0.0;
     return;
@@ -67,7 +64,7 @@ void PolynomialPde::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWork
   // double[2]), so that it vectorises and avoids the NaN-recovery path of complex multiplication. The factor
   // coeff * mask * (i k)^d is coeff * mask * k^d times i^d, and multiplying by i^d only swaps/negates parts.
   double* __restrict out = reinterpret_cast<double*>(n_hat);
-  const double* __restrict kk = ws.k.data();
+  const double* __restrict kk = ws.kx.data();
   const double* __restrict mask = ws.mask.data();
   int have_power = 0;
   bool first = true;

@@ -7,15 +7,14 @@
 #include <mutex>
 
 #include "pdesym/common/error.hpp"
+#include "fftw_planner.hpp"
 
 namespace pdesym::solvers {
 
-namespace {
-std::mutex& planner_mutex() {
+std::mutex& fftw_planner_mutex() {
   static std::mutex m;
   return m;
 }
-}  // namespace
 
 Grid::Grid(int nx_, double L_) : nx(nx_), L(L_) {
   PDESYM_REQUIRE(nx_ >= 4 && nx_ % 2 == 0, "grid size nx must be even and >= 4, got " << nx_);
@@ -46,14 +45,14 @@ Fft1d::Fft1d(int n) : n_(n) {
   r_ = fftw_alloc_real(n);
   fftw_complex* c = fftw_alloc_complex(n / 2 + 1);
   c_ = c;
-  std::lock_guard<std::mutex> lock(planner_mutex());
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   fwd_ = fftw_plan_dft_r2c_1d(n, r_, c, FFTW_ESTIMATE);
   inv_ = fftw_plan_dft_c2r_1d(n, c, r_, FFTW_ESTIMATE);
   PDESYM_CHECK(fwd_ && inv_, "FFTW could not create plans of size " << n);
 }
 
 Fft1d::~Fft1d() {
-  std::lock_guard<std::mutex> lock(planner_mutex());
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   fftw_destroy_plan(static_cast<fftw_plan>(fwd_));
   fftw_destroy_plan(static_cast<fftw_plan>(inv_));
   fftw_free(r_);

@@ -31,11 +31,11 @@ datasets::Split simulate_split(const solvers::Pde& pde, const SimulateOptions& o
     io.dt_max = opt.dt_max;
     io.label = pde.name() + " trajectory " + std::to_string(i);
     if (opt.t_skip > 0) {
-      const solvers::Trajectory pre = solvers::integrate(pde, g, u0, opt.t_skip, 2, io);
+      const Field pre = solvers::integrate(pde, g, u0, opt.t_skip, 2, io);
       u0.assign(pre.row(1), pre.row(1) + opt.nx);
     }
-    const solvers::Trajectory tr = solvers::integrate(pde, g, u0, opt.T, opt.nt, io);
-    std::copy(tr.u.begin(), tr.u.end(), s.u.begin() + static_cast<long>(per * i));
+    const Field tr = solvers::integrate(pde, g, u0, opt.T, opt.nt, io);
+    std::copy(tr.data.begin(), tr.data.end(), s.u.begin() + static_cast<long>(per * i));
     std::copy(x.begin(), x.end(), s.x.begin() + static_cast<long>(i) * opt.nx);
     for (int n = 0; n < opt.nt; ++n) s.t[static_cast<std::size_t>(i) * opt.nt + n] = tr.t[static_cast<std::size_t>(n)];
   }

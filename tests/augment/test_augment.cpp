@@ -13,8 +13,14 @@
 #include "pdesym/solvers/initial.hpp"
 #include "pdesym/solvers/spectral.hpp"
 
-using namespace pdesym;
 using namespace pdesym::augment;
+// Not `using namespace pdesym`: pdesym::Field (common/field.hpp) would make augment::Field ambiguous.
+using pdesym::Error;
+using pdesym::InputError;
+using pdesym::Rng;
+namespace datasets = pdesym::datasets;
+namespace symmetry = pdesym::symmetry;
+namespace solvers = pdesym::solvers;
 using pdesym::solvers::Grid;
 using pdesym::solvers::rvec;
 using pdesym::solvers::SpectralDerivative;

@@ -141,11 +141,11 @@ TEST(GenerationConfig, OverridesChangeCountsSeedAndStoredYaml) {
 TEST(Generation, TrajectoriesAreReproducibleAndDifferAcrossIndicesAndSplits) {
   const auto gc = tiny();
   const auto a = make_trajectory(gc, 1, 1), b = make_trajectory(gc, 1, 1);
-  EXPECT_EQ(a.u, b.u);
-  EXPECT_EQ(a.L, b.L);
+  EXPECT_EQ(a.data, b.data);
+  EXPECT_EQ(a.Lx(), b.Lx());
   const auto c = make_trajectory(gc, 1, 0), d = make_trajectory(gc, 0, 1);
-  EXPECT_NE(a.u[5], c.u[5]);
-  EXPECT_NE(a.u[5], d.u[5]);
+  EXPECT_NE(a.data[5], c.data[5]);
+  EXPECT_NE(a.data[5], d.data[5]);
   // Jitter stays within +-10% and both factors are drawn.
   for (int i = 0; i < 20; ++i) {
     const auto s = trajectory_spec(gc, 0, i);
@@ -199,7 +199,7 @@ TEST(Generation, TrajectoryMatchesIntegrateOfItsOwnInitialCondition) {
     solvers::IntegrateOptions opt;
     opt.dt_max = 0.05;
     const auto tr = solvers::integrate(*kdv, solvers::Grid(gc.nx, s.L(i)), u0, T, gc.nt, opt);
-    EXPECT_LT(max_rel_diff(s.traj(i), tr.u.data(), tr.u.size()), 1e-12) << "valid/" << i;
+    EXPECT_LT(max_rel_diff(s.traj(i), tr.data.data(), tr.data.size()), 1e-12) << "valid/" << i;
     // And a genuinely different solution: the stored data moved away from u0.
     EXPECT_GT(max_rel_diff(s.traj(i) + static_cast<std::size_t>(gc.nt - 1) * gc.nx, u0.data(), u0.size()), 1e-2);
   }
@@ -299,7 +299,7 @@ TEST(GenerateMpi, GeneratedTrajectoryMatchesIntegrateOfItsStoredInitialCondition
     opt.dt_max = gc.dt;
     const auto tr = solvers::integrate(*gc.pde, solvers::Grid(s.nx, s.dx[i] * s.nx), u0, T, s.nt, opt);
     // L = dx * nx may differ from the generator's L in the last bit, hence a tolerance rather than equality.
-    EXPECT_LT(max_rel_diff(s.traj(i), tr.u.data(), tr.u.size()), 1e-10) << "test/" << i;
+    EXPECT_LT(max_rel_diff(s.traj(i), tr.data.data(), tr.data.size()), 1e-10) << "test/" << i;
   }
 }
 

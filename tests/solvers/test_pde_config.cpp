@@ -30,8 +30,8 @@ pde:
   rvec u0(g.nx);
   const rvec x = g.x();
   for (int j = 0; j < g.nx; ++j) u0[j] = 0.5 * std::sin(2 * M_PI * x[j] / g.L);
-  Trajectory a = integrate(*custom, g, u0, 2.0, 3), b = integrate(*kdv, g, u0, 2.0, 3);
-  for (std::size_t i = 0; i < a.u.size(); ++i) EXPECT_EQ(a.u[i], b.u[i]);
+  pdesym::Field a = integrate(*custom, g, u0, 2.0, 3), b = integrate(*kdv, g, u0, 2.0, 3);
+  for (std::size_t i = 0; i < a.data.size(); ++i) EXPECT_EQ(a.data[i], b.data[i]);
   EXPECT_EQ(custom->name(), "my_kdv");
 }
 

@@ -20,12 +20,12 @@ inline datasets::Split tiny_kdv(const std::string& name, int n, std::uint64_t se
   s.resize(n, nt, nx);
   for (int i = 0; i < n; ++i) {
     Rng rng(seed, 7, static_cast<std::uint64_t>(i));
-    const solvers::Trajectory tr = solvers::integrate(*kdv, g, ic.sample(g, rng), T, nt);
-    std::copy(tr.u.begin(), tr.u.end(), s.traj(i));
+    const Field tr = solvers::integrate(*kdv, g, ic.sample(g, rng), T, nt);
+    std::copy(tr.data.begin(), tr.data.end(), s.traj(i));
     std::copy(tr.x.begin(), tr.x.end(), s.x.begin() + static_cast<std::ptrdiff_t>(i) * nx);
     std::copy(tr.t.begin(), tr.t.end(), s.t.begin() + static_cast<std::ptrdiff_t>(i) * nt);
-    s.dx[i] = tr.dx();
-    s.dt[i] = tr.dt();
+    s.dx[i] = tr.dx;
+    s.dt[i] = tr.dt;
   }
   return s;
 }

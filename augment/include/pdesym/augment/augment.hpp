@@ -53,7 +53,8 @@ struct Field {
   static Field from_split(const datasets::Split& s, int i);
   /// Rows [n0, n0 + count) of trajectory i of a split (a time window; copies only those rows).
   static Field from_split_window(const datasets::Split& s, int i, int n0, int count);
-  static Field from_trajectory(const solvers::Trajectory& tr);
+  /// A 1-D scalar pdesym::Field (InputError otherwise).
+  static Field from_trajectory(const pdesym::Field& tr);
   /// Writes into row i of `s` (which must have the same nt and nx).
   void to_split(datasets::Split& s, int i) const;
   /// Throws InputError if sizes are inconsistent, dx/dt are not positive or values are not finite.

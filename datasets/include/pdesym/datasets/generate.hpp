@@ -88,9 +88,9 @@ struct TrajectorySpec {
 };
 TrajectorySpec trajectory_spec(const GenerationConfig& gc, int split_index, int traj_index);
 
-/// Integrates one trajectory (pure function of the config and the two indices). Throws BlowUpError whose
+/// Integrates one trajectory (pure function of the config and the two indices) into a pdesym::Field. Throws BlowUpError whose
 /// message starts with the label, e.g. "train/17: kdv solution blew up ...".
-solvers::Trajectory make_trajectory(const GenerationConfig& gc, int split_index, int traj_index);
+Field make_trajectory(const GenerationConfig& gc, int split_index, int traj_index);
 
 /// Serial, in-memory generation of trajectories [first, first+count) of one split (count < 0: to the end).
 /// Same numbers as `generate` writes; handy for tests and small experiments without MPI or files.

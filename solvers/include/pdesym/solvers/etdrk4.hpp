@@ -1,49 +1,51 @@
 #pragma once
-// ETDRK4 (Cox & Matthews 2002) with phi-functions evaluated by a contour mean (Kassam & Trefethen 2005).
-// Coefficients are kept complex, so imaginary linear operators (KdV: L(k) = i k^3) are handled exactly.
+// ETDRK4 (Cox & Matthews 2002) for u_t = L u + N(u) with nc components on a periodic Box: per wavevector the
+// linear part is an nc x nc block, and the coefficients (phi.hpp) are kept complex, so imaginary and coupled
+// linear operators (KdV i k^3, NLS, wave) are handled exactly. For diagonal symbols (all 1-D scalar
+// equations) each component uses the scalar contour mean and the step is the scalar ETDRK4 per entry; the
+// 1-D scalar case runs exactly the arithmetic of the former scalar stepper (bit-identical results).
 #include <string>
 #include <vector>
 
+#include "pdesym/common/field.hpp"
+#include "pdesym/solvers/field_pde.hpp"
 #include "pdesym/solvers/pde.hpp"
+#include "pdesym/solvers/phi.hpp"
 
 namespace pdesym::solvers {
 
-struct Etdrk4Options {
-  int contour_points = 32;      ///< points on the full circle around each h*L(k)
-  double contour_radius = 1.0;  ///< radius of that circle
-};
-
 class Etdrk4 {
  public:
+  Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt = {});
+  /// 1-D scalar convenience (Box::of(grid)).
   Etdrk4(const Pde& pde, const Grid& grid, double h, Etdrk4Options opt = {});
   double h() const { return h_; }
-  const Grid& grid() const { return ws_.grid; }
-  /// Advances u_hat (size nk) by one step of size h.
+  const Box& box() const { return ws_.box; }
+  int nc() const { return nc_; }
+  /// Whether the coefficients are stored per component (diagonal L) rather than as full blocks.
+  bool diagonal() const { return diagonal_; }
+  /// Advances u_hat ([nc][nk], nk = box().modes()) by one step of size h; then, if
+  /// pde.keeps_real_dealiased_state(), restores the real-field symmetry (symmetrise_real_spectrum).
   void step(cvec& u_hat);
-  /// Coefficient access for tests: E = exp(hL), Q = h*phi_1(hL/2)/2, f1..f3 the Kassam–Trefethen weights.
+  /// Coefficients (see phi.hpp). Diagonal: [nc][nk] (for nc = 1 simply [nk]); full: [nc][nc][nk], entry
+  /// (a, b) of mode m at (a*nc + b)*nk + m.
   const cvec& E() const { return E_; }
+  const cvec& E2() const { return E2_; }
   const cvec& Q() const { return Q_; }
   const cvec& f1() const { return f1_; }
   const cvec& f2() const { return f2_; }
   const cvec& f3() const { return f3_; }
 
  private:
-  const Pde& pde_;
+  void step_diagonal(cvec& v);  ///< per-entry scalar combination (for nc = 1: the former scalar stepper)
+  void step_full(cvec& v);      ///< block matrix-vector products per wavevector
+  const FieldPde& pde_;
   SpectralWorkspace ws_;
   double h_;
+  int nc_, nk_;
+  bool diagonal_, real_state_;
   cvec E_, E2_, Q_, f1_, f2_, f3_;
-  cvec Nv_, a_, Na_, b_, Nb_, c_, Nc_;
-};
-
-/// A trajectory u(t_n, x_j) stored row-major [nt][nx], t_0 = 0.
-struct Trajectory {
-  int nt = 0, nx = 0;
-  double L = 0, T = 0;
-  rvec t, x, u;
-  double dt() const { return nt > 1 ? t[1] - t[0] : 0.0; }
-  double dx() const { return L / nx; }
-  double at(int n, int j) const { return u[static_cast<std::size_t>(n) * nx + j]; }
-  const double* row(int n) const { return u.data() + static_cast<std::size_t>(n) * nx; }
+  cvec Nv_, a_, Na_, b_, Nb_, c_, Nc_, w_;
 };
 
 struct IntegrateOptions {
@@ -52,9 +54,15 @@ struct IntegrateOptions {
   std::string label = "trajectory";  ///< named in blow-up errors
 };
 
-/// Integrates u_t = L u + N(u) from u0 (size grid.nx) and stores nt snapshots at t = n*T/(nt-1).
-/// Throws BlowUpError naming `opt.label` and the time if the solution stops being finite.
-Trajectory integrate(const Pde& pde, const Grid& grid, const rvec& u0, double T, int nt,
-                     const IntegrateOptions& opt = {});
+/// Integrates u_t = L u + N(u) from u0 ([nc][ny][nx]; projected onto the dealiased modes first if
+/// pde.keeps_real_dealiased_state(), and snapshot 0 is then that projection) and stores nt snapshots at t_n = n dt_out,
+/// dt_out = T/(nt-1), as a pdesym::Field: components pde.component_names(), x_i = i Lx/nx, y_j = j Ly/ny
+/// (y = {0}, dy = 0 in 1-D), dx = Lx/nx, dt = dt_out. Throws InputError for a bad box/u0/T/nt/dt_max or a box
+/// dimension the PDE does not support, and BlowUpError naming `opt.label` and the time if the solution stops
+/// being finite.
+Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& u0, double T, int nt,
+                const IntegrateOptions& opt = {});
+/// 1-D scalar convenience: the Field has shape {1, 1, nt, 1, nx}, component "u".
+Field integrate(const Pde& pde, const Grid& grid, const rvec& u0, double T, int nt, const IntegrateOptions& opt = {});
 
 }  // namespace pdesym::solvers

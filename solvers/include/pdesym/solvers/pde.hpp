@@ -1,43 +1,31 @@
 #pragma once
-// The physics: u_t = L u + N(u) on a periodic domain. L is linear with Fourier symbol L(k) (complex in
-// general: KdV's d_x^3 has the imaginary symbol -(ik)^3 = i k^3); N is evaluated pseudo-spectrally with
-// 2/3 dealiasing. Time steppers (etdrk4.hpp) only see this interface (channelflow style).
+// The physics of 1-D scalar equations: u_t = L u + N(u) on a periodic domain. L is linear with Fourier symbol
+// L(k) (complex in general: KdV's d_x^3 has the imaginary symbol -(ik)^3 = i k^3); N is evaluated
+// pseudo-spectrally with 2/3 dealiasing. A Pde is the nc = 1, d = 1 case of FieldPde (field_pde.hpp), which is
+// all the time stepper (etdrk4.hpp) sees.
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "pdesym/common/config.hpp"
+#include "pdesym/solvers/field_pde.hpp"
 #include "pdesym/solvers/spectral.hpp"
 
 namespace pdesym::solvers {
 
-/// Scratch space a PDE needs to evaluate N on one grid (FFT plan and buffers), owned by the stepper.
-struct SpectralWorkspace {
-  explicit SpectralWorkspace(const Grid& g);
-  Grid grid;
-  Fft1d fft;
-  rvec k;     ///< wavenumbers (Nyquist set to 0)
-  rvec mask;  ///< 2/3 dealiasing mask
-  rvec u, up;  ///< physical-space scratch
-  cvec tmp;    ///< spectral scratch
-};
-
-class Pde {
+/// A 1-D scalar FieldPde: name(), equation(), coefficients(), nonlinear() (u_hat, n_hat of size nk) and
+/// linear_only() as in FieldPde; the linear part is the scalar symbol L(k).
+class Pde : public FieldPde {
  public:
-  virtual ~Pde() = default;
-  /// Short name ("kdv", "burgers", ...).
-  virtual std::string name() const = 0;
-  /// Human-readable equation, e.g. "u_t + 1*u*u_x + 1*u_xxx = 0".
-  virtual std::string equation() const = 0;
-  /// Named coefficients (stored as HDF5 attributes).
-  virtual std::map<std::string, double> coefficients() const = 0;
   /// Fourier symbol of L at wavenumber k.
   virtual cdouble linear_symbol(double k) const = 0;
-  /// n_hat = dealiased Fourier coefficients of N(u) given u_hat (size nk).
-  virtual void nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const = 0;
-  /// Whether N is identically zero (lets steppers skip work).
-  virtual bool linear_only() const { return false; }
+  int nc() const final { return 1; }
+  std::vector<std::string> component_names() const final { return {"u"}; }
+  std::vector<int> dims() const final { return {1}; }
+  void linear_block(double kx, double ky, cdouble* L) const final { L[0] = linear_symbol(kx); }
+  bool linear_diagonal() const final { return true; }
+  bool keeps_real_dealiased_state() const final { return false; }
 };
 
 /// One nonlinear term coeff * d_x^derivative (u^power).

@@ -1,0 +1,44 @@
+#pragma once
+// ETDRK4 coefficients (Cox & Matthews 2002, Kassam & Trefethen 2005) of one linear block A = h L(k), an
+// nc x nc complex matrix, kept complex throughout (dispersive operators):
+//   E = exp(A),  E2 = exp(A/2),  Q = h (exp(A/2) - I) A^-1 = (h/2) phi1(A/2),
+//   f1 = h (-4 - A + e^A (4 - 3A + A^2)) A^-3 = h (phi1 - 3 phi2 + 4 phi3)(A),
+//   f2 = h ( 2 + A + e^A (A - 2)) A^-3        = h (phi2 - 2 phi3)(A),
+//   f3 = h (-4 - 3A - A^2 + e^A (4 - A)) A^-3 = h (-phi2 + 4 phi3)(A).
+// Methods:
+//   scalar (nc = 1, and each entry of a diagonal block): mean of the closed forms over M points on a circle of
+//     radius R around z (full circle, half-point shifted; Kassam–Trefethen's contour mean).
+//   coupled, eigenvalues spread over more than R/2 around their mean and an eigenvector matrix with
+//     condition number < 1e8: A = V D V^-1, f(A) = V f(D) V^-1 with the scalar contour mean per eigenvalue.
+//   coupled otherwise (clustered eigenvalues, defective blocks such as the wave block [[0,1],[-k^2,0]] at
+//     k = 0): matrix contour f(A) = (1/M) sum_j f(z_j) (z_j - c) (z_j I - A)^-1 on a circle of radius
+//     R + spread around the eigenvalue mean c (the trapezoid rule of the Cauchy integral; for a scalar it is
+//     the contour mean above), with max(M, 64) points.
+#include <complex>
+#include <vector>
+
+namespace pdesym::solvers {
+
+using cdouble = std::complex<double>;
+
+struct Etdrk4Options {
+  int contour_points = 32;      ///< M: points on the full circle
+  double contour_radius = 1.0;  ///< R: radius of the circle around each eigenvalue
+};
+
+/// The six coefficient matrices of one block, each nc*nc row-major.
+struct BlockCoefficients {
+  std::vector<cdouble> E, E2, Q, f1, f2, f3;
+};
+
+/// Scalar coefficients of z = h*L (the Kassam–Trefethen contour mean); out = {E, E2, Q, f1, f2, f3}.
+void scalar_etdrk4_coefficients(cdouble z, double h, const Etdrk4Options& opt, cdouble out[6]);
+
+/// Coefficients of the block A = hL (nc x nc, row-major) by the method chosen as described above.
+BlockCoefficients block_etdrk4_coefficients(const std::vector<cdouble>& hL, int nc, double h,
+                                            const Etdrk4Options& opt);
+
+/// Which method block_etdrk4_coefficients uses for hL (for tests): 0 diagonal/scalar, 1 eigen, 2 matrix contour.
+int block_method(const std::vector<cdouble>& hL, int nc, const Etdrk4Options& opt);
+
+}  // namespace pdesym::solvers

@@ -1,0 +1,211 @@
+#include "pdesym/solvers/box.hpp"
+
+#include <fftw3.h>
+
+#include <cmath>
+#include <cstring>
+#include <new>
+
+#include "pdesym/common/error.hpp"
+#include "fftw_planner.hpp"
+
+namespace pdesym::solvers {
+
+void Box::validate() const {
+  PDESYM_REQUIRE(dim == 1 || dim == 2, "box dimension must be 1 or 2, got " << dim);
+  PDESYM_REQUIRE(nx >= 4 && nx % 2 == 0, "grid size nx must be even and >= 4, got " << nx);
+  PDESYM_REQUIRE(Lx > 0 && std::isfinite(Lx), "domain length Lx must be positive and finite, got " << Lx);
+  if (dim == 1) {
+    PDESYM_REQUIRE(ny == 1, "a 1-D box has ny = 1, got " << ny);
+  } else {
+    PDESYM_REQUIRE(ny >= 4 && ny % 2 == 0, "grid size ny must be even and >= 4, got " << ny);
+    PDESYM_REQUIRE(Ly > 0 && std::isfinite(Ly), "domain length Ly must be positive and finite, got " << Ly);
+  }
+}
+
+rvec Box::x() const {
+  rvec x(nx);
+  for (int i = 0; i < nx; ++i) x[i] = i * Lx / nx;
+  return x;
+}
+
+rvec Box::y() const {
+  rvec y(ny, 0.0);
+  if (dim == 2)
+    for (int j = 0; j < ny; ++j) y[j] = j * Ly / ny;
+  return y;
+}
+
+rvec wavenumbers_x(const Box& b) {
+  rvec k(b.nkx());
+  for (int m = 0; m < b.nkx(); ++m) k[m] = 2.0 * M_PI * m / b.Lx;
+  k[b.nx / 2] = 0.0;
+  return k;
+}
+
+rvec wavenumbers_y(const Box& b) {
+  rvec k(b.ny, 0.0);
+  if (b.dim == 1) return k;
+  for (int j = 0; j < b.ny; ++j) k[j] = 2.0 * M_PI * (j <= b.ny / 2 ? j : j - b.ny) / b.Ly;
+  k[b.ny / 2] = 0.0;
+  return k;
+}
+
+rvec dealias_mask_x(const Box& b) {
+  rvec mask(b.nkx());
+  for (int m = 0; m < b.nkx(); ++m) mask[m] = (3 * m <= b.nx) ? 1.0 : 0.0;
+  return mask;
+}
+
+rvec dealias_mask_y(const Box& b) {
+  rvec mask(b.ny, 1.0);
+  if (b.dim == 1) return mask;
+  for (int j = 0; j < b.ny; ++j) mask[j] = (3 * std::abs(j <= b.ny / 2 ? j : j - b.ny) <= b.ny) ? 1.0 : 0.0;
+  return mask;
+}
+
+void* fftw_aligned_alloc(std::size_t bytes) {
+  void* p = fftw_malloc(bytes == 0 ? 1 : bytes);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+void fftw_aligned_free(void* p) noexcept { fftw_free(p); }
+
+void project_dealiased(const Box& b, cdouble* u_hat) {
+  const rvec mx = dealias_mask_x(b), my = dealias_mask_y(b);
+  for (int j = 0; j < b.ny; ++j)
+    for (int m = 0; m < b.nkx(); ++m)
+      if (mx[m] * my[j] == 0.0) u_hat[static_cast<std::size_t>(j) * b.nkx() + m] = 0.0;
+}
+
+void symmetrise_real_spectrum(const Box& b, cdouble* u_hat) {
+  const std::size_t nkx = static_cast<std::size_t>(b.nkx());
+  for (std::size_t col : {std::size_t{0}, nkx - 1}) {
+    for (int j = 1; j < b.ny / 2; ++j) {
+      cdouble& a = u_hat[j * nkx + col];
+      cdouble& c = u_hat[(b.ny - j) * nkx + col];
+      const cdouble s = 0.5 * (a + std::conj(c));
+      a = s;
+      c = std::conj(s);
+    }
+    u_hat[col] = u_hat[col].real();
+    u_hat[(b.ny / 2) * nkx + col] = u_hat[(b.ny / 2) * nkx + col].real();
+  }
+}
+
+FftBox::FftBox(const Box& b) : n_(b.points()), nk_(b.modes()) {
+  b.validate();
+  r_ = fftw_alloc_real(n_);
+  fftw_complex* c = fftw_alloc_complex(nk_);
+  c_ = c;
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+  if (b.dim == 1) {  // the plans of Fft1d: bit-identical 1-D results
+    fwd_ = fftw_plan_dft_r2c_1d(b.nx, r_, c, FFTW_ESTIMATE);
+    inv_ = fftw_plan_dft_c2r_1d(b.nx, c, r_, FFTW_ESTIMATE);
+  } else {
+    fwd_ = fftw_plan_dft_r2c_2d(b.ny, b.nx, r_, c, FFTW_ESTIMATE);
+    inv_ = fftw_plan_dft_c2r_2d(b.ny, b.nx, c, r_, FFTW_ESTIMATE);
+  }
+  PDESYM_CHECK(fwd_ && inv_, "FFTW could not create plans for a " << b.ny << " x " << b.nx << " box");
+}
+
+FftBox::~FftBox() {
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+  fftw_destroy_plan(static_cast<fftw_plan>(fwd_));
+  fftw_destroy_plan(static_cast<fftw_plan>(inv_));
+  fftw_free(r_);
+  fftw_free(c_);
+}
+
+// The plans were made for r_ and c_; FFTW's new-array execute runs the same plan (same codelets, same results)
+// on other arrays of the same alignment. r2c keeps its input (out of place), c2r destroys it.
+void FftBox::forward(const double* in, cdouble* out) {
+  double* o = reinterpret_cast<double*>(out);
+  if (fftw_alignment_of(const_cast<double*>(in)) == fftw_alignment_of(r_) &&
+      fftw_alignment_of(o) == fftw_alignment_of(static_cast<double*>(c_))) {
+    fftw_execute_dft_r2c(static_cast<fftw_plan>(fwd_), const_cast<double*>(in), reinterpret_cast<fftw_complex*>(out));
+    return;
+  }
+  std::memcpy(r_, in, sizeof(double) * n_);
+  fftw_execute(static_cast<fftw_plan>(fwd_));
+  std::memcpy(static_cast<void*>(out), c_, sizeof(fftw_complex) * nk_);
+}
+
+void FftBox::inverse(const cdouble* in, double* out) {
+  std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);  // c2r destroys its input
+  const double s = 1.0 / static_cast<double>(n_);
+  if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
+    fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);
+    for (std::size_t j = 0; j < n_; ++j) out[j] *= s;
+    return;
+  }
+  fftw_execute(static_cast<fftw_plan>(inv_));
+  for (std::size_t j = 0; j < n_; ++j) out[j] = r_[j] * s;
+}
+
+SpectralWorkspace::SpectralWorkspace(const Box& b)
+    : box(b), fft(b), nk(static_cast<int>(b.modes())), n(static_cast<int>(b.points())), kx(b.modes()),
+      ky(b.modes()), mask(b.modes()), u(b.points()), up(b.points()), tmp(b.modes()) {
+  // (Aligned buffers: FftBox transforms them without copies.)
+  const rvec kxs = wavenumbers_x(b), kys = wavenumbers_y(b), mx = dealias_mask_x(b), my = dealias_mask_y(b);
+  const int nkx = b.nkx();
+  for (int j = 0; j < b.ny; ++j)
+    for (int m = 0; m < nkx; ++m) {
+      const std::size_t i = static_cast<std::size_t>(j) * nkx + m;
+      kx[i] = kxs[m];
+      ky[i] = kys[j];
+      mask[i] = mx[m] * my[j];
+    }
+}
+
+double* SpectralWorkspace::real(int i) {
+  PDESYM_CHECK(i >= 0, "scratch index must be >= 0");
+  if (static_cast<int>(real_.size()) <= i) real_.resize(i + 1);
+  if (real_[i].empty()) real_[i].assign(n, 0.0);
+  return real_[i].data();
+}
+
+cdouble* SpectralWorkspace::spectral(int i) {
+  PDESYM_CHECK(i >= 0, "scratch index must be >= 0");
+  if (static_cast<int>(spectral_.size()) <= i) spectral_.resize(i + 1);
+  if (spectral_[i].empty()) spectral_[i].assign(nk, 0.0);
+  return spectral_[i].data();
+}
+
+cdouble derivative_symbol(double kx, double ky, int ox, int oy) {
+  // (i kx)^ox (i ky)^oy = i^(ox+oy) kx^ox ky^oy, with i^n exact.
+  double mag = 1.0;
+  for (int e = 0; e < ox; ++e) mag *= kx;
+  for (int e = 0; e < oy; ++e) mag *= ky;
+  switch ((ox + oy) % 4) {
+    case 0: return {mag, 0.0};
+    case 1: return {0.0, mag};
+    case 2: return {-mag, 0.0};
+    default: return {0.0, -mag};
+  }
+}
+
+BoxDerivative::BoxDerivative(const Box& b) : ws_(b), uh_(b.modes()), work_(b.modes()) {}
+
+void BoxDerivative::multiply(int ox, int oy, cvec& out) const {
+  PDESYM_CHECK(ox >= 0 && oy >= 0, "derivative orders must be >= 0");
+  for (int m = 0; m < ws_.nk; ++m) out[m] = derivative_symbol(ws_.kx[m], ws_.ky[m], ox, oy) * uh_[m];
+}
+
+void BoxDerivative::apply(const double* u, double* out, int ox, int oy) {
+  ws_.fft.forward(u, uh_.data());
+  multiply(ox, oy, work_);
+  ws_.fft.inverse(work_.data(), out);
+}
+
+void BoxDerivative::apply_many(const double* u, const std::vector<std::pair<int, int>>& orders,
+                               std::vector<rvec>& out) {
+  ws_.fft.forward(u, uh_.data());
+  out.assign(orders.size(), rvec(ws_.n));
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    multiply(orders[i].first, orders[i].second, work_);
+    ws_.fft.inverse(work_.data(), out[i].data());
+  }
+}
+
+}  // namespace pdesym::solvers

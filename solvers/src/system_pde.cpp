@@ -1,0 +1,266 @@
+#include "pdesym/solvers/system_pde.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "pdesym/common/error.hpp"
+
+namespace pdesym::solvers {
+
+bool Factor::operator<(const Factor& o) const { return std::tie(comp, dx, dy) < std::tie(o.comp, o.dx, o.dy); }
+
+PolynomialSystem::PolynomialSystem(std::string name, std::vector<std::string> components,
+                                   std::vector<LinearTerm> linear, std::vector<ProductTerm> nonlinear,
+                                   std::map<std::string, double> named, std::string eq, std::vector<int> dims)
+    : name_(std::move(name)), components_(std::move(components)), linear_(std::move(linear)),
+      products_(std::move(nonlinear)), named_(std::move(named)), eq_(std::move(eq)), dims_(std::move(dims)) {
+  const int nc = static_cast<int>(components_.size());
+  PDESYM_REQUIRE(nc >= 1 && nc <= 16, name_ << ": a system needs 1..16 components, got " << nc);
+  std::set<std::string> seen;
+  for (const auto& c : components_) {
+    PDESYM_REQUIRE(!c.empty(), name_ << ": component names must not be empty");
+    PDESYM_REQUIRE(seen.insert(c).second, name_ << ": component '" << c << "' appears twice");
+  }
+  bool uses_y = false;
+  for (const auto& t : linear_) {
+    PDESYM_REQUIRE(t.eq >= 0 && t.eq < nc && t.comp >= 0 && t.comp < nc, name_ << ": linear term component out of range");
+    PDESYM_REQUIRE(t.dx >= 0 && t.dy >= 0 && t.dx + t.dy <= 8, name_ << ": linear derivative orders must be >= 0 with sum <= 8");
+    PDESYM_REQUIRE(std::isfinite(t.coeff), name_ << ": linear coefficient is not finite");
+    uses_y = uses_y || t.dy > 0;
+  }
+  for (const auto& p : products_) {
+    PDESYM_REQUIRE(p.eq >= 0 && p.eq < nc, name_ << ": product term equation out of range");
+    PDESYM_REQUIRE(!p.factors.empty() && p.factors.size() <= 6, name_ << ": a product term has 1..6 factors");
+    PDESYM_REQUIRE(p.dx >= 0 && p.dx <= 4 && p.dy >= 0 && p.dy <= 4, name_ << ": outer derivative orders must be in 0..4");
+    PDESYM_REQUIRE(std::isfinite(p.coeff), name_ << ": product coefficient is not finite");
+    uses_y = uses_y || p.dy > 0;
+    for (const auto& f : p.factors) {
+      PDESYM_REQUIRE(f.comp >= 0 && f.comp < nc, name_ << ": factor component out of range");
+      PDESYM_REQUIRE(f.dx >= 0 && f.dx <= 4 && f.dy >= 0 && f.dy <= 4, name_ << ": factor derivative orders must be in 0..4");
+      uses_y = uses_y || f.dy > 0;
+    }
+  }
+  if (dims_.empty()) dims_ = uses_y ? std::vector<int>{2} : std::vector<int>{1, 2};
+  // Distinct factors (each costs one c2r per evaluation) and (equation, outer derivative) groups (one r2c each).
+  std::set<Factor> fs;
+  for (const auto& p : products_) fs.insert(p.factors.begin(), p.factors.end());
+  factors_.assign(fs.begin(), fs.end());
+  for (std::size_t i = 0; i < products_.size(); ++i) {
+    const auto& p = products_[i];
+    std::vector<int> idx;
+    for (const auto& f : p.factors)
+      idx.push_back(static_cast<int>(std::lower_bound(factors_.begin(), factors_.end(), f) - factors_.begin()));
+    term_factors_.push_back(idx);
+    auto g = std::find_if(groups_.begin(), groups_.end(),
+                          [&](const Group& gr) { return gr.eq == p.eq && gr.dx == p.dx && gr.dy == p.dy; });
+    if (g == groups_.end()) groups_.push_back(Group{p.eq, p.dx, p.dy, {i}});
+    else g->terms.push_back(i);
+  }
+}
+
+std::string factor_text(const Factor& f, const std::vector<std::string>& components) {
+  std::string s = components.at(static_cast<std::size_t>(f.comp));
+  if (f.dx + f.dy > 0) s += "_" + std::string(static_cast<std::size_t>(f.dx), 'x') + std::string(static_cast<std::size_t>(f.dy), 'y');
+  return s;
+}
+
+std::string PolynomialSystem::equation() const {
+  if (!eq_.empty()) return eq_;
+  std::ostringstream os;
+  for (int a = 0; a < nc(); ++a) {
+    if (a) os << "; ";
+    os << components_[a] << "_t =";
+    bool first = true;
+    auto term = [&](double c, const std::string& what) {
+      os << (first ? " " : (c < 0 ? " - " : " + ")) << (first ? c : std::abs(c)) << "*" << what;
+      first = false;
+    };
+    for (const auto& t : linear_)
+      if (t.eq == a) term(t.coeff, factor_text(Factor{t.comp, t.dx, t.dy}, components_));
+    for (const auto& p : products_) {
+      if (p.eq != a) continue;
+      std::string prod;
+      for (const auto& f : p.factors) prod += (prod.empty() ? "" : "*") + factor_text(f, components_);
+      if (p.dx + p.dy > 0)
+        prod = "d_" + std::string(static_cast<std::size_t>(p.dx), 'x') + std::string(static_cast<std::size_t>(p.dy), 'y') +
+               "(" + prod + ")";
+      term(p.coeff, prod);
+    }
+    if (first) os << " 0";
+  }
+  return os.str();
+}
+
+void PolynomialSystem::linear_block(double kx, double ky, cdouble* L) const {
+  const int n = nc();
+  for (int i = 0; i < n * n; ++i) L[i] = 0.0;
+  for (const auto& t : linear_) L[t.eq * n + t.comp] += t.coeff * derivative_symbol(kx, ky, t.dx, t.dy);
+}
+
+bool PolynomialSystem::linear_diagonal() const {
+  return std::all_of(linear_.begin(), linear_.end(), [](const LinearTerm& t) { return t.eq == t.comp; });
+}
+
+namespace {
+// out[m] = mask[m]? * (i kx)^dx (i ky)^dy * in[m] on interleaved doubles; i^(dx+dy) as a swap/negation.
+void apply_symbol(const cdouble* in, cdouble* out, const SpectralWorkspace& ws, int dx, int dy, bool masked, bool add) {
+  const double* __restrict z = reinterpret_cast<const double*>(in);
+  double* __restrict o = reinterpret_cast<double*>(out);
+  const double* __restrict kx = ws.kx.data();
+  const double* __restrict ky = ws.ky.data();
+  const double* __restrict mask = ws.mask.data();
+  const int rot = (dx + dy) % 4;
+  const int src_re = (rot % 2 == 0) ? 0 : 1, src_im = 1 - src_re;
+  const double sign_re = (rot == 1 || rot == 2) ? -1.0 : 1.0, sign_im = (rot == 2 || rot == 3) ? -1.0 : 1.0;
+  for (int m = 0; m < ws.nk; ++m) {
+    double f = masked ? mask[m] : 1.0;
+    for (int e = 0; e < dx; ++e) f *= kx[m];
+    for (int e = 0; e < dy; ++e) f *= ky[m];
+    const double re = f * sign_re * z[2 * m + src_re], im = f * sign_im * z[2 * m + src_im];
+    if (add) {
+      o[2 * m] += re;
+      o[2 * m + 1] += im;
+    } else {
+      o[2 * m] = re;
+      o[2 * m + 1] = im;
+    }
+  }
+}
+}  // namespace
+
+void PolynomialSystem::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
+  const std::size_t nk = static_cast<std::size_t>(ws.nk), np = static_cast<std::size_t>(ws.n);
+  std::fill(n_hat, n_hat + nc() * nk, cdouble(0.0));
+  if (products_.empty()) return;
+  // Physical factors: real(1 + i) holds factor i.
+  cdouble* spec = ws.spectral(0);
+  for (std::size_t i = 0; i < factors_.size(); ++i) {
+    const Factor& f = factors_[i];
+    const cdouble* src = u_hat + static_cast<std::size_t>(f.comp) * nk;
+    if (f.dx + f.dy > 0) {
+      apply_symbol(src, spec, ws, f.dx, f.dy, false, false);
+      src = spec;
+    }
+    ws.fft.inverse(src, ws.real(static_cast<int>(1 + i)));
+  }
+  double* __restrict acc = ws.real(0);
+  for (const auto& g : groups_) {
+    bool first = true;
+    for (std::size_t ti : g.terms) {  // acc (+)= c * f0 * f1 * ... in one pass per term
+      const std::vector<int>& idx = term_factors_[ti];
+      const double c = products_[ti].coeff;
+      const double* f[6] = {};
+      for (std::size_t k = 0; k < idx.size(); ++k) f[k] = ws.real(1 + idx[k]);
+      const double* __restrict f0 = f[0];
+      const double* __restrict f1 = f[1];
+      const double* __restrict f2 = f[2];
+      switch (idx.size()) {
+        case 1:
+          for (std::size_t j = 0; j < np; ++j) acc[j] = (first ? 0.0 : acc[j]) + c * f0[j];
+          break;
+        case 2:
+          for (std::size_t j = 0; j < np; ++j) acc[j] = (first ? 0.0 : acc[j]) + c * f0[j] * f1[j];
+          break;
+        case 3:
+          for (std::size_t j = 0; j < np; ++j) acc[j] = (first ? 0.0 : acc[j]) + c * f0[j] * f1[j] * f2[j];
+          break;
+        default:
+          for (std::size_t j = 0; j < np; ++j) {
+            double p = c;
+            for (std::size_t k = 0; k < idx.size(); ++k) p *= f[k][j];
+            acc[j] = (first ? 0.0 : acc[j]) + p;
+          }
+      }
+      first = false;
+    }
+    ws.fft.forward(acc, spec);
+    apply_symbol(spec, n_hat + static_cast<std::size_t>(g.eq) * nk, ws, g.dx, g.dy, true, true);
+  }
+}
+
+Factor parse_factor(const std::string& text, const std::vector<std::string>& components, const std::string& where) {
+  auto comp_index = [&](const std::string& name) {
+    auto it = std::find(components.begin(), components.end(), name);
+    return it == components.end() ? -1 : static_cast<int>(it - components.begin());
+  };
+  if (int c = comp_index(text); c >= 0) return Factor{c, 0, 0};
+  const auto us = text.find_last_of('_');
+  std::string list;
+  for (const auto& c : components) list += (list.empty() ? "" : ", ") + c;
+  PDESYM_REQUIRE(us != std::string::npos && us + 1 < text.size(),
+                 where << ": '" << text << "' is not a component (" << list << ") or component_<x/y letters>");
+  const int c = comp_index(text.substr(0, us));
+  PDESYM_REQUIRE(c >= 0, where << ": '" << text << "': unknown component '" << text.substr(0, us) << "' (components: "
+                               << list << ")");
+  Factor f{c, 0, 0};
+  for (char ch : text.substr(us + 1)) {
+    PDESYM_REQUIRE(ch == 'x' || ch == 'y', where << ": '" << text << "': derivative letters must be x or y");
+    (ch == 'x' ? f.dx : f.dy) += 1;
+  }
+  return f;
+}
+
+std::unique_ptr<PolynomialSystem> parse_polynomial_system(const Config& p) {
+  PDESYM_REQUIRE(p.is_map(), p.where() << ": must be a mapping with components and equations");
+  p.require_only({"name", "components", "equations"});
+  const Config cs = p["components"];
+  PDESYM_REQUIRE(cs.is_sequence() && cs.size() >= 1, cs.where() << ": must be a non-empty list of component names");
+  std::vector<std::string> comps;
+  for (std::size_t i = 0; i < cs.size(); ++i) comps.push_back(cs.at(i).as<std::string>());
+  std::set<std::string> seen;
+  for (const auto& c : comps) PDESYM_REQUIRE(seen.insert(c).second, cs.where() << ": component '" << c << "' appears twice");
+  const Config eqs = p["equations"];
+  PDESYM_REQUIRE(eqs.is_map(), eqs.where() << ": must map component names to {linear, nonlinear}");
+  eqs.require_only(comps);
+  std::vector<LinearTerm> lin;
+  std::vector<ProductTerm> prods;
+  std::map<std::string, double> named;
+  auto order = [](const Config& c, const char* key) {
+    const int o = c.get_or<int>(key, 0);
+    PDESYM_REQUIRE(o >= 0 && o <= 4, c[key].where() << ": derivative order must be in 0..4, got " << o);
+    return o;
+  };
+  for (int a = 0; a < static_cast<int>(comps.size()); ++a) {
+    const Config e = eqs.child_or_empty(comps[a]);
+    if (e.is_null()) continue;
+    e.require_only({"linear", "nonlinear"});
+    const Config l = e.child_or_empty("linear");
+    PDESYM_REQUIRE(l.is_null() || l.is_map(), l.where() << ": must map factors (e.g. v_xx) to coefficients");
+    for (const auto& key : l.is_null() ? std::vector<std::string>{} : l.keys()) {
+      const Factor f = parse_factor(key, comps, l.where() + "." + key);
+      PDESYM_REQUIRE(f.dx + f.dy <= 8, l.where() << "." << key << ": linear derivative order must be <= 8");
+      const double c = l.get<double>(key);
+      PDESYM_REQUIRE(std::isfinite(c), l[key].where() << ": coefficient is not finite");
+      lin.push_back(LinearTerm{a, f.comp, f.dx, f.dy, c});
+      named[comps[a] + "." + key] = c;
+    }
+    const Config nl = e.child_or_empty("nonlinear");
+    PDESYM_REQUIRE(nl.is_null() || nl.is_sequence(), nl.where() << ": must be a list of {coeff, factors, dx, dy}");
+    for (std::size_t i = 0; !nl.is_null() && i < nl.size(); ++i) {
+      const Config t = nl.at(i);
+      t.require_only({"coeff", "factors", "dx", "dy"});
+      ProductTerm pt;
+      pt.eq = a;
+      pt.coeff = t.get<double>("coeff");
+      PDESYM_REQUIRE(std::isfinite(pt.coeff), t["coeff"].where() << ": coefficient is not finite");
+      const Config fl = t["factors"];
+      PDESYM_REQUIRE(fl.is_sequence() && fl.size() >= 1 && fl.size() <= 6, fl.where() << ": must be a list of 1..6 factors");
+      for (std::size_t k = 0; k < fl.size(); ++k) {
+        const Factor f = parse_factor(fl.at(k).as<std::string>(), comps, fl.at(k).where());
+        PDESYM_REQUIRE(f.dx <= 4 && f.dy <= 4, fl.at(k).where() << ": factor derivative orders must be <= 4");
+        pt.factors.push_back(f);
+      }
+      pt.dx = order(t, "dx");
+      pt.dy = order(t, "dy");
+      prods.push_back(pt);
+      named[comps[a] + ".nl" + std::to_string(i)] = pt.coeff;
+    }
+  }
+  PDESYM_REQUIRE(!lin.empty() || !prods.empty(), p.where() << ": a custom system needs linear or nonlinear terms");
+  return std::make_unique<PolynomialSystem>(p.get_or<std::string>("name", "custom"), comps, lin, prods, named);
+}
+
+}  // namespace pdesym::solvers
