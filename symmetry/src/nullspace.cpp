@@ -39,20 +39,20 @@ GapDecision choose_nullity(const std::vector<double>& sv, double gap_threshold, 
     g.nullity = m;
     return g;
   }
-  // Pass 0: gaps whose upper side is not null (a > null_tol); pass 1 (only if there is none): any gap. A gap
-  // between two null values (approximate symmetries at 1e-9 above exact ones at 0) must not win over the gap
-  // that separates them from the non-null values.
-  for (int pass = 0; pass < 2 && g.gap_index < 0; ++pass)
-    for (int i = 0; i + 1 < m; ++i) {
-      const double a = sv[static_cast<std::size_t>(i)] / sv[0];
-      const double b = sv[static_cast<std::size_t>(i + 1)] / sv[0];
-      const double ratio = a / std::max(b, 1e-18);
-      if (ratio >= gap_threshold && b <= null_tol && (pass == 1 || a > null_tol) && ratio > g.gap_ratio) {
-        g.gap_ratio = ratio;
-        g.gap_index = i;
-        g.nullity = m - i - 1;
-      }
+  // Ratios are measured against rounding at most (kRounding): a gap between approximate symmetries at 1e-9 (from
+  // identified coefficients accurate to ~1e-8) and exact ones at 0 must not look deeper than the gap that
+  // separates both from the non-null values.
+  constexpr double kRounding = 1e-13;
+  for (int i = 0; i + 1 < m; ++i) {
+    const double a = sv[static_cast<std::size_t>(i)] / sv[0];
+    const double b = sv[static_cast<std::size_t>(i + 1)] / sv[0];
+    const double ratio = a / std::max(b, kRounding);
+    if (ratio >= gap_threshold && b <= null_tol && ratio > g.gap_ratio) {
+      g.gap_ratio = ratio;
+      g.gap_index = i;
+      g.nullity = m - i - 1;
     }
+  }
   return g;
 }
 
@@ -197,7 +197,7 @@ SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::
 }
 
 SymmetryResult nullspace_of_system(const SystemEquation& eq, const datasets::Split& data, const NullspaceOptions& opt,
-                                   int time_order) {
+                                   int time_order, const SystemPreprocessing& pre) {
   PDESYM_REQUIRE(opt.gap_threshold > 1, "nullspace gap threshold must be > 1, got " << opt.gap_threshold);
   PDESYM_REQUIRE(opt.null_tol > 0 && opt.null_tol < 1, "nullspace null_tol must be in (0, 1), got " << opt.null_tol);
   const auto t0 = std::chrono::steady_clock::now();
@@ -212,7 +212,7 @@ SymmetryResult nullspace_of_system(const SystemEquation& eq, const datasets::Spl
   const SystemCondition cond(eq, res.basis);
   const double t_symbolic = seconds_since(t0);
   const auto t1 = std::chrono::steady_clock::now();
-  const Eigen::MatrixXd points = sample_system_points(data, cond, time_order, opt.samples, opt.seed);
+  const Eigen::MatrixXd points = sample_system_points(data, cond, time_order, opt.samples, opt.seed, pre);
   const double t_sample = seconds_since(t1);
   const auto t2 = std::chrono::steady_clock::now();
   nullspace_from_matrix(cond.evaluate(points), opt, res);
@@ -227,7 +227,7 @@ SymmetryResult discover_system(const datasets::Split& data, const NullspaceOptio
   const auto t0 = std::chrono::steady_clock::now();
   const SystemIdentification id = identify_system(data, opt.identify);
   const double t_identify = seconds_since(t0);
-  SymmetryResult res = nullspace_of_system(id.eq, data, opt, opt.identify.time_order);
+  SymmetryResult res = nullspace_of_system(id.eq, data, opt, opt.identify.time_order, id.pre);
   nlohmann::json terms = nlohmann::json::array();
   for (int a = 0; a < id.eq.jets.nc(); ++a)
     for (const auto& t : id.eq.rhs[static_cast<std::size_t>(a)])
@@ -247,7 +247,13 @@ SymmetryResult discover_system(const datasets::Split& data, const NullspaceOptio
       {"library_max_degree", opt.identify.max_degree},
       {"criterion", opt.identify.select ? (opt.identify.criterion == Criterion::Bic ? "bic" : "cv") : "fixed threshold"},
       {"threshold", opt.identify.threshold},
-      {"preprocessing", {{"regime", "pointwise (clean data; n-D path)"}}}};
+      {"preprocessing",
+       {{"regime", id.pre.weak ? "weak-form in t, Fourier cut-off in space (noisy data; n-D path)"
+                               : "pointwise (clean data; n-D path)"},
+        {"noise_rel_estimate", id.pre.noise_rel},
+        {"cutoff_x", id.pre.cutoff_x},
+        {"cutoff_y", id.pre.cutoff_y},
+        {"t_halfwidth_rows", id.pre.t_halfwidth}}}};
   const auto t2 = std::chrono::steady_clock::now();
   res.trust = assess_trust_system(data, id, res.generators, opt).to_json();
   res.extra["timings_s"]["trust"] = seconds_since(t2);

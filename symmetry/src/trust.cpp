@@ -317,7 +317,7 @@ TrustReport assess_trust_system(const datasets::Split& d, const SystemIdentifica
     const SystemIdentification ib = identify_system(s, io);
     NullspaceOptions no = opt;
     no.seed = opt.seed + 1 + static_cast<std::uint64_t>(b);
-    return Refit{ib.term_names(), nullspace_of_system(ib.eq, s, no, io.time_order).generators};
+    return Refit{ib.term_names(), nullspace_of_system(ib.eq, s, no, io.time_order, ib.pre).generators};
   };
   judge(d, id.term_names(), id.eq.jets.order(), generators, opt.trust, refit, r);
   return r;

@@ -5,9 +5,9 @@
 //
 // Nullspace (gap) criterion: with singular values s_1 >= ... >= s_m of the column-normalised matrix and
 // r_i = s_i / s_1, the candidate gaps are the i with r_i / max(r_{i+1}, 1e-18) >= gap_threshold and
-// r_{i+1} <= null_tol; among the candidates whose upper value is not null (r_i > null_tol) the one with the
-// largest ratio wins (a gap between approximately and exactly null values does not count), else the largest of
-// all candidates; the nullity is m - i. If there is none,
+// r_{i+1} <= null_tol, the ratio measured against rounding at most (r_{i+1} floored at 1e-13, so exact zeros do
+// not make a gap below approximate symmetries at 1e-10 look deep); the candidate with the largest ratio wins
+// and the nullity is m - i. If there is none,
 // the nullity is 0 (no symmetry in the basis). The decision, the ratio and the singular values are reported in
 // sym.json (extra.nullspace).
 //
@@ -65,7 +65,7 @@ SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::
 /// Symmetries of a system (system.hpp) in the basis over the data's variables, with sample points drawn from
 /// `data` (time_order 2: u_tt = F).
 SymmetryResult nullspace_of_system(const SystemEquation& eq, const datasets::Split& data, const NullspaceOptions& opt,
-                                   int time_order);
+                                   int time_order, const SystemPreprocessing& pre = {});
 
 /// The whole method on a split (1-D scalar evolution equations; data in 2-D, with several components or with
 /// opt.identify.time_order = 2 take the n-D path of system.hpp, clean data only): identification, sampling, nullspace, trust verdict (trust.hpp; in `trust`). extra
