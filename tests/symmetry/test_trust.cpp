@@ -75,6 +75,22 @@ TEST(Trust, KawaharaOutsideTheLibraryIsNotTrusted) {
   EXPECT_FALSE(r.trust["reasons"].empty());
 }
 
+TEST(Trust, KawaharaWithAFifthOrderLibraryIsFoundAndTrusted) {
+  const auto s = simulate(*custom("kawahara", {{3, -1.0}, {5, 0.01}}));
+  NullspaceOptions o;
+  o.identify.max_order = 5;
+  o.trust.resamples = 2;
+  const auto r = discover_nullspace(s, o);
+  ASSERT_EQ(r.extra["identification"]["terms"].size(), 3u) << r.identified_equation;
+  Eigen::MatrixXd K(r.basis.size(), 3);
+  K.col(0) = parse_generator("d_x", r.basis);
+  K.col(1) = parse_generator("d_t", r.basis);
+  K.col(2) = parse_generator("t*d_x + d_u", r.basis);
+  ASSERT_EQ(r.generators.cols(), 3) << r.identified_equation;
+  EXPECT_LT(grassmann_distance(r.generators, K), 1e-6);
+  EXPECT_EQ(r.trust["verdict"], "trusted") << r.trust.dump(1);
+}
+
 TEST(Trust, UnderResolvedKdvIsFlaggedOrCorrect) {
   const auto s = simulate(*solvers::make_kdv(), 64);
   const auto r = discover_nullspace(s);
