@@ -31,13 +31,17 @@ solvers::Box box_of(const datasets::Split& d, int i) {
 // Spatial derivatives after a Fourier cut-off (modes |m| <= cx in x and |j'| <= cy in y kept; -1: all).
 class FilteredDerivative {
  public:
-  FilteredDerivative(const solvers::Box& b, int cx, int cy)
+  // taper > 0: modes are further multiplied by exp(-(m / (taper cx))^2 / 2 - (j' / (taper cy))^2 / 2).
+  FilteredDerivative(const solvers::Box& b, int cx, int cy, double taper = 0)
       : fft_(b), kx_(solvers::wavenumbers_x(b)), ky_(solvers::wavenumbers_y(b)), nkx_(b.nkx()), ny_(b.ny),
         uh_(static_cast<std::size_t>(b.modes())), wh_(uh_.size()), keep_(uh_.size(), 1.0) {
     for (int j = 0; j < ny_; ++j)
       for (int m = 0; m < nkx_; ++m) {
         const int jj = j <= ny_ / 2 ? j : ny_ - j;
-        if ((cx >= 0 && m > cx) || (b.dim == 2 && cy >= 0 && jj > cy)) keep_[static_cast<std::size_t>(j * nkx_ + m)] = 0.0;
+        double& g = keep_[static_cast<std::size_t>(j * nkx_ + m)];
+        if ((cx >= 0 && m > cx) || (b.dim == 2 && cy >= 0 && jj > cy)) g = 0.0;
+        if (taper > 0 && cx > 0) g *= std::exp(-0.5 * std::pow(m / (taper * cx), 2));
+        if (taper > 0 && b.dim == 2 && cy > 0) g *= std::exp(-0.5 * std::pow(jj / (taper * cy), 2));
       }
   }
   void apply_many(const double* u, const std::vector<std::pair<int, int>>& orders, std::vector<solvers::rvec>& out) {
@@ -267,32 +271,46 @@ SystemIdentification identify_system(const datasets::Split& d, const IdentifyOpt
           v *= jets[static_cast<std::size_t>(k)][at];
       return v;
     };
+    std::vector<std::size_t> ats(static_cast<std::size_t>(ni));
     for (int s = 0; s < ni; ++s) {
       const int row = pre.weak ? static_cast<int>(rng.uniform_int(W, d.nt - 1 - W)) : static_cast<int>(rng.uniform_int(4, d.nt - 5));
       const std::size_t pt = static_cast<std::size_t>(rng.uniform_int(0, static_cast<long>(P) - 1));
-      const std::size_t at = static_cast<std::size_t>(row) * P + pt;
-      for (int c = 0; c < p; ++c) {
-        if (!pre.weak) {
-          reg.theta(row0 + s, c) = term(c, at);
-          continue;
-        }
-        double v = 0;
-        for (int o = -W; o <= W; ++o) v += K.w[static_cast<std::size_t>(o + W)] * term(c, at + static_cast<std::size_t>(o) * P);
-        reg.theta(row0 + s, c) = v;
-      }
-      for (int a = 0; a < d.nc; ++a) {
-        if (!pre.weak) {
-          Y(row0 + s, a) = time_derivative(d, i, a, row, pt, opt.time_order);
-          continue;
-        }
-        const auto& u = jets[static_cast<std::size_t>(J.index(a, 0, 0))];
-        const auto& dw = opt.time_order == 1 ? K.d1 : K.d2;
-        double v = 0;
-        for (int o = -W; o <= W; ++o) v += dw[static_cast<std::size_t>(o + W)] * u[at + static_cast<std::size_t>(o) * P];
-        Y(row0 + s, a) = v;
-      }
+      ats[static_cast<std::size_t>(s)] = static_cast<std::size_t>(row) * P + pt;
       reg.traj[static_cast<std::size_t>(row0 + s)] = i;
       reg.row[static_cast<std::size_t>(row0 + s)] = row;
+      if (pre.weak) continue;
+      for (int c = 0; c < p; ++c) reg.theta(row0 + s, c) = term(c, ats[static_cast<std::size_t>(s)]);
+      for (int a = 0; a < d.nc; ++a) Y(row0 + s, a) = time_derivative(d, i, a, row, pt, opt.time_order);
+    }
+    if (pre.weak) {
+      // Weak regime: every library term and the response are evaluated on whole levels, smoothed in space with a
+      // Gaussian taper (a third of the cut-off) and in time with the kernel (its derivatives for the response).
+      FilteredDerivative S(box_of(d, i), pre.cutoff_x, pre.cutoff_y, 1.0 / 3.0);
+      std::vector<double> field(static_cast<std::size_t>(d.nt) * P), smooth(field.size());
+      std::vector<solvers::rvec> res;
+      auto smooth_levels = [&]() {
+        for (int r = 0; r < d.nt; ++r) {
+          S.apply_many(field.data() + static_cast<std::size_t>(r) * P, {{0, 0}}, res);
+          std::copy(res[0].begin(), res[0].end(), smooth.begin() + static_cast<long>(static_cast<std::size_t>(r) * P));
+        }
+      };
+      auto kernel_sum = [&](const std::vector<double>& w, std::size_t at) {
+        double v = 0;
+        for (int o = -W; o <= W; ++o)
+          v += w[static_cast<std::size_t>(o + W)] * smooth[at + static_cast<std::size_t>(o + W) * P - static_cast<std::size_t>(W) * P];
+        return v;
+      };
+      for (int c = 0; c < p; ++c) {
+        for (std::size_t at = 0; at < field.size(); ++at) field[at] = term(c, at);
+        smooth_levels();
+        for (int s = 0; s < ni; ++s) reg.theta(row0 + s, c) = kernel_sum(K.w, ats[static_cast<std::size_t>(s)]);
+      }
+      for (int a = 0; a < d.nc; ++a) {
+        field = jets[static_cast<std::size_t>(J.index(a, 0, 0))];
+        smooth_levels();
+        for (int s = 0; s < ni; ++s)
+          Y(row0 + s, a) = kernel_sum(opt.time_order == 1 ? K.d1 : K.d2, ats[static_cast<std::size_t>(s)]);
+      }
     }
     row0 += ni;
   }

@@ -255,7 +255,7 @@ SymmetryResult discover_system(const datasets::Split& data, const NullspaceOptio
         {"cutoff_y", id.pre.cutoff_y},
         {"t_halfwidth_rows", id.pre.t_halfwidth}}}};
   const auto t2 = std::chrono::steady_clock::now();
-  res.trust = assess_trust_system(data, id, res.generators, opt).to_json();
+  res.trust = assess_trust_system(data, id, res.generators, res.singular_values, opt).to_json();
   res.extra["timings_s"]["trust"] = seconds_since(t2);
   res.extra["timings_s"]["identify"] = t_identify;
   res.extra["timings_s"]["total"] = seconds_since(t0);
@@ -293,7 +293,7 @@ SymmetryResult discover_nullspace(const datasets::Split& data, const NullspaceOp
                                  {"library_max_degree", opt.identify.max_degree},
                                  {"preprocessing", preprocessing_json(eq.preprocessing)}};
   const auto t2 = std::chrono::steady_clock::now();
-  res.trust = assess_trust(data, eq, res.generators, opt).to_json();
+  res.trust = assess_trust(data, eq, res.generators, res.singular_values, opt).to_json();
   res.extra["timings_s"]["trust"] = seconds_since(t2);
   res.extra["timings_s"]["identify"] = t_identify;
   res.extra["timings_s"]["sample_jets"] = t_sample;

@@ -155,6 +155,8 @@ nlohmann::json TrustReport::to_json() const {
             {"dimension_mismatches", dimension_mismatches},
             {"largest_angles", angles},
             {"median_largest_angle", median_angle},
+            {"coefficient_spread", coefficient_spread},
+            {"smallest_nonnull_singular_value", smallest_nonnull},
             {"max_largest_angle", max_angle},
             {"term_frequencies", terms_j}}}};
 }
@@ -164,13 +166,14 @@ namespace {
 // What a resample's rediscovery returns: the equation's term names and the generators.
 struct Refit {
   std::vector<std::string> terms;
+  std::vector<double> coeffs;  ///< aligned with terms
   Eigen::MatrixXd generators;
 };
 
 // The verdict from the fit measurements (r.residual, library_residual, noise_floor, time_error already set), the
 // data's spectrum and the stability of `refit` under resampling.
-void judge(const datasets::Split& d, const std::vector<std::string>& reported, int max_order,
-           const Eigen::MatrixXd& generators, const TrustOptions& to,
+void judge(const datasets::Split& d, const std::vector<std::string>& reported, const std::vector<double>& coeffs,
+           int max_order, const Eigen::MatrixXd& generators, const std::vector<double>& sv, const TrustOptions& to,
            const std::function<Refit(const datasets::Split&, int)>& refit, TrustReport& r) {
   auto flag = [&](Verdict v, const std::string& why) {
     r.verdict = std::max(r.verdict, v);
@@ -221,9 +224,16 @@ void judge(const datasets::Split& d, const std::vector<std::string>& reported, i
     Eigen::MatrixXd g;
     try {
       const Refit f = refit(resample(d, idx, n0, win), b);
-      for (const auto& t : f.terms) {
+      for (std::size_t k = 0; k < f.terms.size(); ++k) {
+        const std::string& t = f.terms[k];
         if (!count.count(t)) order.push_back(t);
         ++count[t];
+        // Coefficient spread relative to the largest reported coefficient.
+        const auto it = std::find(reported.begin(), reported.end(), t);
+        const double c0 = it == reported.end() ? 0.0 : coeffs[static_cast<std::size_t>(it - reported.begin())];
+        double big = 0;
+        for (double c : coeffs) big = std::max(big, std::abs(c));
+        if (big > 0 && k < f.coeffs.size()) r.coefficient_spread = std::max(r.coefficient_spread, std::abs(f.coeffs[k] - c0) / big);
       }
       g = f.generators;
     } catch (const InputError&) {
@@ -259,6 +269,17 @@ void judge(const datasets::Split& d, const std::vector<std::string>& reported, i
       flag(Verdict::Doubtful, "algebra varies under resampling: median largest principal angle " +
                                   fmt(r.median_angle) + " rad, " + std::to_string(r.dimension_mismatches) + stab +
                                   " give another dimension");
+    // The dimension itself: the smallest non-null singular value must stand clear of what the coefficients'
+    // uncertainty can produce (a symmetry that needs two coefficients to be equal, like NLS's phase rotation, is
+    // broken by any estimation error).
+    const int m = static_cast<int>(sv.size()), nullity = static_cast<int>(generators.cols());
+    if (m > nullity && sv[0] > 0) {
+      r.smallest_nonnull = sv[static_cast<std::size_t>(m - nullity - 1)] / sv[0];
+      if (r.smallest_nonnull < to.near_symmetry * r.coefficient_spread)
+        flag(Verdict::Doubtful, "a near-symmetry: the smallest non-null singular value " + fmt(r.smallest_nonnull) +
+                                    " is within " + fmt(to.near_symmetry) + "x the coefficients' spread under resampling (" +
+                                    fmt(r.coefficient_spread) + "); the algebra may be larger for the exact equation");
+    }
     std::string unstable;
     for (const auto& t : r.terms)
       if ((t.reported && t.frequency < to.term_unstable) || (!t.reported && t.frequency > 1 - to.term_unstable))
@@ -271,7 +292,7 @@ void judge(const datasets::Split& d, const std::vector<std::string>& reported, i
 }  // namespace
 
 TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq, const Eigen::MatrixXd& generators,
-                         const NullspaceOptions& opt) {
+                         const std::vector<double>& singular_values, const NullspaceOptions& opt) {
   TrustReport r;
   r.residual = eq.residual_rel;
   r.library_residual = eq.library_residual_rel;
@@ -294,6 +315,7 @@ TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq,
     const IdentifiedEquation eb = identify_equation(s, io);
     Refit f;
     for (const auto& t : eb.terms) f.terms.push_back(t.name());
+    f.coeffs = eb.coeffs;
     const int free_order = std::max(2 * eb.order(), eb.order() + 1);
     NullspaceOptions no = opt;
     no.trust.resamples = 0;
@@ -301,12 +323,13 @@ TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq,
     f.generators = nullspace_of_equation(eb, pts, no).generators;
     return f;
   };
-  judge(d, reported, eq.max_order, generators, opt.trust, refit, r);
+  judge(d, reported, eq.coeffs, eq.max_order, generators, singular_values, opt.trust, refit, r);
   return r;
 }
 
 TrustReport assess_trust_system(const datasets::Split& d, const SystemIdentification& id,
-                                const Eigen::MatrixXd& generators, const NullspaceOptions& opt) {
+                                const Eigen::MatrixXd& generators, const std::vector<double>& singular_values,
+                                const NullspaceOptions& opt) {
   TrustReport r;
   r.residual = id.residual();
   r.library_residual = id.library_residual();
@@ -317,9 +340,15 @@ TrustReport assess_trust_system(const datasets::Split& d, const SystemIdentifica
     const SystemIdentification ib = identify_system(s, io);
     NullspaceOptions no = opt;
     no.seed = opt.seed + 1 + static_cast<std::uint64_t>(b);
-    return Refit{ib.term_names(), nullspace_of_system(ib.eq, s, no, io.time_order, ib.pre).generators};
+    std::vector<double> cs;
+    for (const auto& terms : ib.eq.rhs)
+      for (const auto& t : terms) cs.push_back(t.coeff);
+    return Refit{ib.term_names(), cs, nullspace_of_system(ib.eq, s, no, io.time_order, ib.pre).generators};
   };
-  judge(d, id.term_names(), id.eq.jets.order(), generators, opt.trust, refit, r);
+  std::vector<double> cs;
+  for (const auto& terms : id.eq.rhs)
+    for (const auto& t : terms) cs.push_back(t.coeff);
+  judge(d, id.term_names(), cs, id.eq.jets.order(), generators, singular_values, opt.trust, refit, r);
   return r;
 }
 

@@ -72,9 +72,10 @@ std::string jet_term_name(const SpatialJets& jets, const std::vector<int>& power
 
 /// Pre-processing of n-D data. Clean data: spectral jets, 8th-order time differences. Noisy data (relative noise
 /// estimated from the flat top of the x spectrum > 1e-6): the field is cut off in Fourier space where the spectrum
-/// of each direction reaches 4x the noise floor, and time derivatives use the weak form in t: every library
-/// term and the response are smoothed with the bump kernel (1 - s^2)^8 of half-width t_halfwidth rows, the
-/// response by differentiating the kernel (integration by parts, twice for u_tt), as in identify.hpp.
+/// of each direction reaches 4x the noise floor; every library term and the response are smoothed in space with
+/// a Gaussian taper (width a third of the cut-off) and in time with the bump kernel (1 - s^2)^8 of half-width
+/// t_halfwidth rows, the response by differentiating the kernel (integration by parts, twice for u_tt), as in
+/// identify.hpp.
 struct SystemPreprocessing {
   double noise_rel = 0;
   bool weak = false;

@@ -12,7 +12,8 @@
 //     not resolve the field.
 //  3. Stability: identification and nullspace repeated on resamples (3/4 of the trajectories drawn without
 //     replacement, a random time window); inclusion frequency of every equation term, and the largest principal angle
-//     between each resample's algebra and the reported one (pi/2 if the dimensions differ).
+//     between each resample's algebra and the reported one (pi/2 if the dimensions differ); and whether the
+//     smallest non-null singular value stands clear of the coefficients' spread (a near-symmetry otherwise).
 // Verdict: "not trusted" if any measurement is far out, "doubtful" if any is marginal, else "trusted"; every
 // out-of-range measurement contributes one reason sentence with its numbers.
 #include <cstdint>
@@ -49,6 +50,8 @@ struct TrustOptions {
   double angle_doubtful = 1e-2;   ///< median largest principal angle [rad] above this: doubtful
   double angle_untrusted = 0.1;   ///< median above this, or more than half the resamples with another
                                   ///< dimension: not trusted (any such resample: doubtful)
+  double near_symmetry = 10;      ///< smallest non-null singular value below this times the coefficients' largest
+                                  ///< relative change under resampling: doubtful
   double term_unstable = 0.8;     ///< a reported term in fewer, or another term in more than 1 - this, of the
                                   ///< resamples: doubtful
 };
@@ -69,6 +72,8 @@ struct TrustReport {
   int resamples = 0, dimension_mismatches = 0;
   std::vector<double> angles;  ///< largest principal angle of each resample
   double median_angle = 0, max_angle = 0;
+  double coefficient_spread = 0;   ///< largest |c_resample - c| / max |c| over the reported terms
+  double smallest_nonnull = 0;     ///< relative singular value just above the gap
   std::vector<TermFrequency> terms;
   nlohmann::json to_json() const;
 };
@@ -80,9 +85,10 @@ void spectral_resolution(const datasets::Split& data, double& tail, double& deca
 
 /// Measures and judges a nullspace result `generators` (over `basis`) found with `opt` from `eq` on `data`.
 TrustReport assess_trust(const datasets::Split& data, const IdentifiedEquation& eq, const Eigen::MatrixXd& generators,
-                         const NullspaceOptions& opt);
+                         const std::vector<double>& singular_values, const NullspaceOptions& opt);
 /// The same for the n-D / system path (system.hpp): fit against the time-difference floor, resolution, stability.
 TrustReport assess_trust_system(const datasets::Split& data, const SystemIdentification& id,
-                                const Eigen::MatrixXd& generators, const NullspaceOptions& opt);
+                                const Eigen::MatrixXd& generators, const std::vector<double>& singular_values,
+                                const NullspaceOptions& opt);
 
 }  // namespace pdesym::symmetry
