@@ -88,6 +88,8 @@ TEST(CliDiscover, NullspaceWritesSymJsonAndPlotAndCompares) {
   EXPECT_EQ(res.generators.cols(), 5);
   EXPECT_LT(grassmann_distance(res.generators, known_algebra("burgers", res.basis)), 1e-6);
   EXPECT_EQ(res.extra["input"]["split"], "train");
+  EXPECT_NE(r.out.find("verdict: trusted"), std::string::npos) << r.out;
+  EXPECT_EQ(res.trust["verdict"], "trusted");
 
   // Inspect the written file without rediscovering; compare against itself and against KdV's algebra.
   CliRun c = run("discover --sym " + sym + " --compare " + sym);
@@ -102,6 +104,21 @@ TEST(CliDiscover, NullspaceWritesSymJsonAndPlotAndCompares) {
   std::remove(png.c_str());
 }
 
+TEST(CliDiscover, SelectionOptionsAndResamples) {
+  const std::string sym = tmp("sym-bic.json");
+  const CliRun r = run("discover --data " + dataset() + " --select bic --threshold 1e-4 --resamples 2 --out " + sym +
+                       " --compare heat2d");
+  EXPECT_EQ(r.rc, 2) << r.out;  // a 2-D algebra cannot be compared with 1-D data
+  EXPECT_NE(r.out.find("lives on (x, y, t, u)"), std::string::npos) << r.out;
+  const CliRun b = run("discover --data " + dataset() + " --select bic --threshold 1e-4 --resamples 2 --out " + sym);
+  ASSERT_EQ(b.rc, 0) << b.out;
+  EXPECT_NE(b.out.find("identified equation: u_t = 1*u_xx - 1*u*u_x"), std::string::npos) << b.out;
+  const SymmetryResult res = read_sym_json(sym);
+  EXPECT_EQ(res.extra["identification"]["criterion"], "bic");
+  EXPECT_EQ(res.trust["stability"]["resamples"], 2);
+  std::remove(sym.c_str());
+}
+
 TEST(CliDiscover, BadInputIsReportedClearly) {
   auto expect_error = [](const std::string& args, const std::string& needle) {
     const CliRun r = run(args);
@@ -112,6 +129,8 @@ TEST(CliDiscover, BadInputIsReportedClearly) {
   expect_error("discover --data " + dataset() + " --method magic", "unknown --method 'magic'");
   expect_error("discover --data " + dataset() + " --split nosuch", "nosuch");
   expect_error("discover", "give exactly one of --data");
+  expect_error("discover --data " + dataset() + " --select magic", "--select must be cv, bic or fixed");
+  expect_error("discover --data " + dataset() + " --time-order 3", "--time-order must be 1 or 2");
   expect_error("discover --data /nonexistent.h5", "/nonexistent.h5");
   const std::string bad = tmp("bad.json");
   write_text_atomic(bad, R"({"method": "x", "basis": {"degree": 1}, "generators": [{"coefficients": [1]}]})");
