@@ -9,6 +9,9 @@
 //                                               (the hardest ones for KdV); --tmax compares only t <= T
 //                                               (KS is chaotic: pointwise agreement is lost late, whatever dt)
 //
+//   bench_solvers --2d [N]                      2-D ETDRK4 steps/s per core at N x N (default 128) for each nonlinear
+//                                               field equation, against the FFT-only roofline of its transforms
+//
 // Roofline model: an ETDRK4 step evaluates N(u) 4 times; each evaluation is one c2r FFT plus one r2c FFT per
 // distinct power of u (KdV, KS, Burgers: 1 + 1 = one r2c/c2r pair). Per stored step one more c2r (the output),
 // plus one r2c of u0. If nothing but FFTs cost time, trajectories/s = 1 / (pairs per trajectory x pair time).
@@ -26,6 +29,8 @@
 
 #include "pdesym/common/config.hpp"
 #include "pdesym/datasets/generate.hpp"
+#include "pdesym/solvers/field_ic.hpp"
+#include "pdesym/solvers/system_pde.hpp"
 
 using namespace pdesym;
 using Clock = std::chrono::steady_clock;
@@ -130,6 +135,89 @@ double rel_err(const Field& a, const Field& b, double tmax) {
   return num / den;
 }
 
+/// Best CPU time (of 7 samples) of one FFTW_ESTIMATE 2-D r2c + c2r pair on n x n.
+double fft2_pair_seconds(int n) {
+  double* r = fftw_alloc_real(static_cast<std::size_t>(n) * n);
+  fftw_complex* c = fftw_alloc_complex(static_cast<std::size_t>(n) * (n / 2 + 1));
+  fftw_plan f = fftw_plan_dft_r2c_2d(n, n, r, c, FFTW_ESTIMATE);
+  fftw_plan b = fftw_plan_dft_c2r_2d(n, n, c, r, FFTW_ESTIMATE);
+  for (int j = 0; j < n * n; ++j) r[j] = std::sin(0.1 * j) + 0.01 * (j % 97);
+  std::vector<double> samples;
+  const int reps = std::max(20, 4000000 / (n * n));
+  for (int rep = 0; rep < 7; ++rep) {
+    const double t0 = cpu_now();
+    for (int i = 0; i < reps; ++i) {
+      fftw_execute(f);
+      fftw_execute(b);
+      r[0] *= 1.0 / (static_cast<double>(n) * n);
+    }
+    samples.push_back((cpu_now() - t0) / reps);
+  }
+  fftw_destroy_plan(f);
+  fftw_destroy_plan(b);
+  fftw_free(r);
+  fftw_free(c);
+  return *std::min_element(samples.begin(), samples.end());
+}
+
+/// Transforms (c2r + r2c) per evaluation of N: PolynomialSystem reports them; Navier–Stokes: 4 c2r + 1 r2c.
+int transforms_per_evaluation(const solvers::FieldPde& pde) {
+  if (const auto* p = dynamic_cast<const solvers::PolynomialSystem*>(&pde)) return p->distinct_factors() + p->product_groups();
+  if (pde.name() == "navier_stokes") return 5;
+  return -1;
+}
+
+/// 2-D throughput: ETDRK4 steps per CPU second on an n x n box for each nonlinear field equation, and the
+/// FFT-only roofline 1 / (4 evaluations x transforms/2 pairs x pair time).
+int throughput_2d(int n) {
+  const double pair = fft2_pair_seconds(n);
+  std::printf("2-D ETDRK4 at %d x %d, FFT r2c+c2r pair %.1f us (best of 7, FFTW_ESTIMATE)\n", n, n, pair * 1e6);
+  std::printf("%-14s %3s %6s %10s %10s %12s %12s %10s %10s\n", "equation", "nc", "FFTs", "h", "steps", "steps/s/core",
+              "roofline/s", "achieved", "setup [s]");
+  struct Case {
+    const char* config;
+    double L, h;
+  };
+  const std::vector<Case> cases = {
+      {"equation: nls", 2 * M_PI, 0.002},
+      {"equation: lambda_omega\ncoefficients: {d: 0.1, beta: 1.0}", 20.0, 0.05},
+      {"equation: navier_stokes\ncoefficients: {nu: 0.001, forcing_amplitude: 0.1, forcing_mode: 4, drag: 0.1}", 2 * M_PI, 0.01},
+      {"equation: ks2d", 32.0, 0.01},
+  };
+  for (const auto& c : cases) {
+    const auto pde = solvers::make_field_pde(Config::parse(c.config));
+    const solvers::Box box = solvers::Box::plane(n, n, c.L, c.L);
+    Rng rng(1, 0, 0);
+    const auto u0 = solvers::FieldIc::from_config(Config::parse("{amplitude: 0.3, k_max: 4}"), *pde, box).sample(box, rng);
+    const double s0 = cpu_now();
+    solvers::Etdrk4 stepper(*pde, box, c.h);
+    const double setup = cpu_now() - s0;
+    solvers::FftBox fft(box);
+    const std::size_t nk = box.modes(), np = box.points();
+    solvers::cvec v(pde->nc() * nk);
+    for (int k = 0; k < pde->nc(); ++k) {
+      fft.forward(u0.data() + k * np, v.data() + k * nk);
+      solvers::project_dealiased(box, v.data() + k * nk);
+    }
+    for (int s = 0; s < 5; ++s) stepper.step(v);  // warm up
+    long steps = 0;
+    const double c0 = cpu_now();
+    while (steps < 20 || cpu_now() - c0 < 3.0) {
+      stepper.step(v);
+      ++steps;
+    }
+    const double rate = steps / (cpu_now() - c0);
+    for (const auto& z : v)
+      if (!std::isfinite(z.real()) || !std::isfinite(z.imag())) throw Error(pde->name() + ": bench run blew up");
+    const int tr = transforms_per_evaluation(*pde);
+    const double roof = 1.0 / (4.0 * tr / 2.0 * pair);
+    std::printf("%-14s %3d %6d %10.4g %10ld %12.1f %12.1f %9.1f%% %10.3f\n", pde->name().c_str(), pde->nc(), 4 * tr,
+                c.h, steps, rate, roof, 100.0 * rate / roof, setup);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 struct DtCheckOptions {
   std::vector<double> dts;
   int samples = 4;   ///< first train trajectories to check
@@ -198,6 +286,7 @@ int dt_check(const std::string& file, DtCheckOptions o) {
 int main(int argc, char** argv) {
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "--2d") return throughput_2d(args.size() > 1 ? std::stoi(args[1]) : 128);
     if (!args.empty() && args[0] == "--dt-check") {
       if (args.size() < 2) {
         std::fprintf(stderr, "usage: bench_solvers --dt-check CONFIG [DT ...] [--samples K | --worst K] [--tmax T]\n");

@@ -25,8 +25,10 @@ namespace {
 
 struct DiscoverArgs {
   std::string data, split = "train", method = "nullspace", out, compare, sym, plot;
-  int degree = 2, trajectories = -1, samples = 4000, epochs = 0, generators = 4;
-  double noise = 0.0, gap_threshold = 1e3, null_tol = 1e-6;
+  int degree = 2, trajectories = -1, samples = 4000, epochs = 0, generators = 4, max_order = 4, library_degree = 3,
+      resamples = 6;
+  double noise = 0.0, gap_threshold = 1e3, null_tol = 1e-6, threshold = 1e-5;
+  std::string select = "cv";
   std::uint64_t seed = 0;
   bool no_progress = false;
 };
@@ -82,6 +84,11 @@ void print_result(const symmetry::SymmetryResult& r) {
                   r.extra["nullspace"].value("nullity", 0), r.extra["nullspace"].value("gap_ratio", 0.0),
                   r.extra["nullspace"].value("gap_threshold", 0.0));
   }
+  if (r.trust.is_object() && r.trust.contains("verdict")) {
+    std::printf("verdict: %s\n", r.trust["verdict"].get<std::string>().c_str());
+    for (const auto& why : r.trust.value("reasons", nlohmann::json::array()))
+      std::printf("  - %s\n", why.get<std::string>().c_str());
+  }
   if (r.extra.contains("timings_s") && r.extra["timings_s"].contains("total"))
     std::printf("discovery took %.2f s\n", r.extra["timings_s"]["total"].get<double>());
 }
@@ -117,6 +124,19 @@ void register_discover(CLI::App& app) {
   cmd->add_option("--gap-threshold", a->gap_threshold, "nullspace: smallest accepted singular-value gap ratio")
       ->capture_default_str();
   cmd->add_option("--null-tol", a->null_tol, "nullspace: null singular values must be below this (relative)")
+      ->capture_default_str();
+  cmd->add_option("--max-order", a->max_order, "nullspace: highest x-derivative in the equation library")
+      ->capture_default_str();
+  cmd->add_option("--library-degree", a->library_degree, "nullspace: polynomial degree of the equation library")
+      ->capture_default_str();
+  cmd->add_option("--select", a->select,
+                  "nullspace: term selection along the threshold path by cv (cross-validation) or bic, or fixed "
+                  "(one STLSQ at --threshold)")
+      ->capture_default_str();
+  cmd->add_option("--threshold", a->threshold,
+                  "nullspace: STLSQ threshold relative to the largest scaled coefficient (smallest of the path)")
+      ->capture_default_str();
+  cmd->add_option("--resamples", a->resamples, "nullspace: resamples of the trust verdict's stability check (0: none)")
       ->capture_default_str();
   cmd->add_option("--epochs", a->epochs, "learned methods: training epochs (0: the method's default)")->capture_default_str();
   cmd->add_option("--generators", a->generators, "learned methods: number of generators")->capture_default_str();
@@ -160,6 +180,15 @@ void register_discover(CLI::App& app) {
         o.gap_threshold = a->gap_threshold;
         o.null_tol = a->null_tol;
         o.identify.seed = a->seed + 1;
+        o.identify.max_order = a->max_order;
+        o.identify.max_degree = a->library_degree;
+        o.identify.threshold = a->threshold;
+        PDESYM_REQUIRE(a->select == "cv" || a->select == "bic" || a->select == "fixed",
+                       "--select must be cv, bic or fixed, got '" << a->select << "'");
+        o.identify.select = a->select != "fixed";
+        o.identify.criterion = a->select == "bic" ? symmetry::Criterion::Bic : symmetry::Criterion::CrossValidation;
+        PDESYM_REQUIRE(a->resamples >= 0, "--resamples must be >= 0, got " << a->resamples);
+        o.trust.resamples = a->resamples;
         r = symmetry::discover_nullspace(split, o);
       } else {
 #ifdef PDESYM_WITH_TORCH

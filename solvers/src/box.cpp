@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <new>
 
 #include "pdesym/common/error.hpp"
 #include "fftw_planner.hpp"
@@ -63,6 +64,35 @@ rvec dealias_mask_y(const Box& b) {
   return mask;
 }
 
+void* fftw_aligned_alloc(std::size_t bytes) {
+  void* p = fftw_malloc(bytes == 0 ? 1 : bytes);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+void fftw_aligned_free(void* p) noexcept { fftw_free(p); }
+
+void project_dealiased(const Box& b, cdouble* u_hat) {
+  const rvec mx = dealias_mask_x(b), my = dealias_mask_y(b);
+  for (int j = 0; j < b.ny; ++j)
+    for (int m = 0; m < b.nkx(); ++m)
+      if (mx[m] * my[j] == 0.0) u_hat[static_cast<std::size_t>(j) * b.nkx() + m] = 0.0;
+}
+
+void symmetrise_real_spectrum(const Box& b, cdouble* u_hat) {
+  const std::size_t nkx = static_cast<std::size_t>(b.nkx());
+  for (std::size_t col : {std::size_t{0}, nkx - 1}) {
+    for (int j = 1; j < b.ny / 2; ++j) {
+      cdouble& a = u_hat[j * nkx + col];
+      cdouble& c = u_hat[(b.ny - j) * nkx + col];
+      const cdouble s = 0.5 * (a + std::conj(c));
+      a = s;
+      c = std::conj(s);
+    }
+    u_hat[col] = u_hat[col].real();
+    u_hat[(b.ny / 2) * nkx + col] = u_hat[(b.ny / 2) * nkx + col].real();
+  }
+}
+
 FftBox::FftBox(const Box& b) : n_(b.points()), nk_(b.modes()) {
   b.validate();
   r_ = fftw_alloc_real(n_);
@@ -87,22 +117,36 @@ FftBox::~FftBox() {
   fftw_free(c_);
 }
 
+// The plans were made for r_ and c_; FFTW's new-array execute runs the same plan (same codelets, same results)
+// on other arrays of the same alignment. r2c keeps its input (out of place), c2r destroys it.
 void FftBox::forward(const double* in, cdouble* out) {
+  double* o = reinterpret_cast<double*>(out);
+  if (fftw_alignment_of(const_cast<double*>(in)) == fftw_alignment_of(r_) &&
+      fftw_alignment_of(o) == fftw_alignment_of(static_cast<double*>(c_))) {
+    fftw_execute_dft_r2c(static_cast<fftw_plan>(fwd_), const_cast<double*>(in), reinterpret_cast<fftw_complex*>(out));
+    return;
+  }
   std::memcpy(r_, in, sizeof(double) * n_);
   fftw_execute(static_cast<fftw_plan>(fwd_));
   std::memcpy(static_cast<void*>(out), c_, sizeof(fftw_complex) * nk_);
 }
 
 void FftBox::inverse(const cdouble* in, double* out) {
-  std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);
-  fftw_execute(static_cast<fftw_plan>(inv_));  // c2r destroys its input: we work on our copy
+  std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);  // c2r destroys its input
   const double s = 1.0 / static_cast<double>(n_);
+  if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
+    fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);
+    for (std::size_t j = 0; j < n_; ++j) out[j] *= s;
+    return;
+  }
+  fftw_execute(static_cast<fftw_plan>(inv_));
   for (std::size_t j = 0; j < n_; ++j) out[j] = r_[j] * s;
 }
 
 SpectralWorkspace::SpectralWorkspace(const Box& b)
     : box(b), fft(b), nk(static_cast<int>(b.modes())), n(static_cast<int>(b.points())), kx(b.modes()),
       ky(b.modes()), mask(b.modes()), u(b.points()), up(b.points()), tmp(b.modes()) {
+  // (Aligned buffers: FftBox transforms them without copies.)
   const rvec kxs = wavenumbers_x(b), kys = wavenumbers_y(b), mx = dealias_mask_x(b), my = dealias_mask_y(b);
   const int nkx = b.nkx();
   for (int j = 0; j < b.ny; ++j)

@@ -12,7 +12,8 @@ Etdrk4::Etdrk4(const Pde& pde, const Grid& grid, double h, Etdrk4Options opt)
     : Etdrk4(static_cast<const FieldPde&>(pde), Box::of(grid), h, opt) {}
 
 Etdrk4::Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt)
-    : pde_(pde), ws_(box), h_(h), nc_(pde.nc()), nk_(static_cast<int>(box.modes())), diagonal_(pde.linear_diagonal()) {
+    : pde_(pde), ws_(box), h_(h), nc_(pde.nc()), nk_(static_cast<int>(box.modes())), diagonal_(pde.linear_diagonal()),
+      real_state_(pde.keeps_real_dealiased_state()) {
   PDESYM_REQUIRE(h > 0 && std::isfinite(h), "time step must be positive, got " << h);
   PDESYM_REQUIRE(opt.contour_points >= 4, "contour_points must be >= 4");
   PDESYM_REQUIRE(pde.supports_dim(box.dim), pde.name() << " is not defined in " << box.dim << "-D");
@@ -100,10 +101,13 @@ void block_mul_acc(const cvec& A, const cdouble* x, cdouble* out, int nc, std::s
 }  // namespace
 
 void Etdrk4::step(cvec& v) {
-  if (!diagonal_) {
-    step_full(v);
-    return;
-  }
+  if (diagonal_) step_diagonal(v);
+  else step_full(v);
+  if (real_state_)
+    for (int c = 0; c < nc_; ++c) symmetrise_real_spectrum(ws_.box, v.data() + static_cast<std::size_t>(c) * nk_);
+}
+
+void Etdrk4::step_diagonal(cvec& v) {
   // Diagonal L: every entry of the [nc][nk] state is an independent scalar ETDRK4 combination (for nc = 1
   // exactly the loops of the original scalar stepper).
   const std::size_t nk = static_cast<std::size_t>(nc_) * nk_;
@@ -211,8 +215,13 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
   FftBox fft(box);
   cvec v(nc * nk);
   for (int c = 0; c < nc; ++c) {
-    std::copy(u0.begin() + c * np, u0.begin() + (c + 1) * np, f.snapshot(c, 0));
     fft.forward(u0.data() + c * np, v.data() + c * nk);
+    if (pde.keeps_real_dealiased_state()) {  // store the state that is integrated
+      project_dealiased(box, v.data() + c * nk);
+      fft.inverse(v.data() + c * nk, f.snapshot(c, 0));
+    } else {
+      std::copy(u0.begin() + c * np, u0.begin() + (c + 1) * np, f.snapshot(c, 0));
+    }
   }
   for (int n = 1; n < nt; ++n) {
     for (int s = 0; s < sub; ++s) stepper.step(v);

@@ -45,24 +45,23 @@ class NavierStokes : public FieldPde {
   bool linear_diagonal() const override { return true; }
   void nonlinear(const cdouble* w_hat, cdouble* n_hat, SpectralWorkspace& ws) const override {
     const int nk = ws.nk, np = ws.n;
-    cdouble* s = ws.spectral(0);
-    double* ph[4] = {ws.real(0), ws.real(1), ws.real(2), ws.real(3)};  // u, v, omega_x, omega_y
-    const cdouble I(0.0, 1.0);
-    for (int pass = 0; pass < 4; ++pass) {
-      for (int m = 0; m < nk; ++m) {
-        const double kx = ws.kx[m], ky = ws.ky[m], k2 = kx * kx + ky * ky;
-        const cdouble psi = k2 > 0 ? w_hat[m] / k2 : cdouble(0.0);
-        switch (pass) {
-          case 0: s[m] = I * ky * psi; break;    // u = psi_y
-          case 1: s[m] = -I * kx * psi; break;   // v = -psi_x
-          case 2: s[m] = I * kx * w_hat[m]; break;
-          default: s[m] = I * ky * w_hat[m]; break;
-        }
-      }
-      ws.fft.inverse(s, ph[pass]);
+    // Spectra of u = psi_y, v = -psi_x, omega_x, omega_y in one pass (i z = (-Im z, Re z)), then 4 c2r.
+    cdouble* sp[4] = {ws.spectral(0), ws.spectral(1), ws.spectral(2), ws.spectral(3)};
+    double* ph[4] = {ws.real(0), ws.real(1), ws.real(2), ws.real(3)};
+    for (int m = 0; m < nk; ++m) {
+      const double kx = ws.kx[m], ky = ws.ky[m], k2 = kx * kx + ky * ky;
+      const double inv = k2 > 0 ? 1.0 / k2 : 0.0;
+      const double wr = w_hat[m].real(), wi = w_hat[m].imag();
+      sp[0][m] = cdouble(-ky * inv * wi, ky * inv * wr);
+      sp[1][m] = cdouble(kx * inv * wi, -kx * inv * wr);
+      sp[2][m] = cdouble(-kx * wi, kx * wr);
+      sp[3][m] = cdouble(-ky * wi, ky * wr);
     }
+    for (int p = 0; p < 4; ++p) ws.fft.inverse(sp[p], ph[p]);
     double* __restrict acc = ws.u.data();
-    for (int j = 0; j < np; ++j) acc[j] = -(ph[0][j] * ph[2][j] + ph[1][j] * ph[3][j]);
+    const double *__restrict u = ph[0], *__restrict v = ph[1], *__restrict wx = ph[2], *__restrict wy = ph[3];
+    for (int j = 0; j < np; ++j) acc[j] = -(u[j] * wx[j] + v[j] * wy[j]);
+    cdouble* s = sp[0];
     ws.fft.forward(acc, s);
     for (int m = 0; m < nk; ++m) n_hat[m] = ws.mask[m] * s[m];
     if (A_ != 0.0) {

@@ -149,24 +149,31 @@ void PolynomialSystem::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralW
   double* __restrict acc = ws.real(0);
   for (const auto& g : groups_) {
     bool first = true;
-    for (std::size_t ti : g.terms) {
-      const ProductTerm& p = products_[ti];
+    for (std::size_t ti : g.terms) {  // acc (+)= c * f0 * f1 * ... in one pass per term
       const std::vector<int>& idx = term_factors_[ti];
-      const double c = p.coeff;
-      const double* __restrict f0 = ws.real(1 + idx[0]);
-      if (first) {
-        for (std::size_t j = 0; j < np; ++j) acc[j] = c * f0[j];
-      } else {
-        double* __restrict t = ws.u.data();
-        for (std::size_t j = 0; j < np; ++j) t[j] = c * f0[j];
+      const double c = products_[ti].coeff;
+      const double* f[6] = {};
+      for (std::size_t k = 0; k < idx.size(); ++k) f[k] = ws.real(1 + idx[k]);
+      const double* __restrict f0 = f[0];
+      const double* __restrict f1 = f[1];
+      const double* __restrict f2 = f[2];
+      switch (idx.size()) {
+        case 1:
+          for (std::size_t j = 0; j < np; ++j) acc[j] = (first ? 0.0 : acc[j]) + c * f0[j];
+          break;
+        case 2:
+          for (std::size_t j = 0; j < np; ++j) acc[j] = (first ? 0.0 : acc[j]) + c * f0[j] * f1[j];
+          break;
+        case 3:
+          for (std::size_t j = 0; j < np; ++j) acc[j] = (first ? 0.0 : acc[j]) + c * f0[j] * f1[j] * f2[j];
+          break;
+        default:
+          for (std::size_t j = 0; j < np; ++j) {
+            double p = c;
+            for (std::size_t k = 0; k < idx.size(); ++k) p *= f[k][j];
+            acc[j] = (first ? 0.0 : acc[j]) + p;
+          }
       }
-      double* __restrict dst = first ? acc : ws.u.data();
-      for (std::size_t k = 1; k < idx.size(); ++k) {
-        const double* __restrict fk = ws.real(1 + idx[k]);
-        for (std::size_t j = 0; j < np; ++j) dst[j] *= fk[j];
-      }
-      if (!first)
-        for (std::size_t j = 0; j < np; ++j) acc[j] += dst[j];
       first = false;
     }
     ws.fft.forward(acc, spec);

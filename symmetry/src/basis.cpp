@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -42,52 +43,132 @@ std::string Monomial::name() const {
   return s.empty() ? "1" : s;
 }
 
-PolynomialBasis::PolynomialBasis(int degree) : degree_(degree) {
+Variables Variables::of(int dim, int nc) {
+  PDESYM_REQUIRE(dim == 1 || dim == 2, "space dimension must be 1 or 2, got " << dim);
+  PDESYM_REQUIRE(nc >= 1 && nc <= 8, "number of components must be in 1..8, got " << nc);
+  Variables v;
+  v.dim = dim;
+  v.nc = nc;
+  v.fields.clear();
+  if (nc == 1) v.fields = {"u"};
+  else if (nc == 2) v.fields = {"u", "v"};
+  else
+    for (int a = 0; a < nc; ++a) v.fields.push_back("u" + std::to_string(a));
+  return v;
+}
+
+std::vector<std::string> Variables::names() const {
+  std::vector<std::string> n = {"x"};
+  if (dim == 2) n.push_back("y");
+  n.push_back("t");
+  n.insert(n.end(), fields.begin(), fields.end());
+  return n;
+}
+
+std::string Variables::describe() const {
+  std::string s = "(";
+  for (const auto& n : names()) s += (s.size() > 1 ? ", " : "") + n;
+  return s + ")";
+}
+
+PolynomialBasis::PolynomialBasis(int degree) : PolynomialBasis(degree, Variables{}) {}
+
+PolynomialBasis::PolynomialBasis(int degree, const Variables& vars) : degree_(degree), vars_(vars) {
   PDESYM_REQUIRE(degree >= 0 && degree <= 8, "polynomial basis degree must be in 0..8, got " << degree);
-  // Total degree ascending; within a degree lexicographic with x before t before u (a, then b, descending).
-  for (int d = 0; d <= degree; ++d)
-    for (int a = d; a >= 0; --a)
-      for (int b = d - a; b >= 0; --b) monomials_.push_back({a, b, d - a - b});
+  PDESYM_REQUIRE((vars.dim == 1 || vars.dim == 2) && vars.nc >= 1 && static_cast<int>(vars.fields.size()) == vars.nc,
+                 "basis variables: dimension 1 or 2 and one name per component");
+  const int nv = vars.count();
+  // Total degree ascending; within a degree, exponents of earlier variables descending.
+  std::vector<int> e(static_cast<std::size_t>(nv), 0);
+  for (int d = 0; d <= degree; ++d) {
+    std::function<void(int, int)> rec = [&](int v, int left) {
+      if (v == nv - 1) {
+        e[static_cast<std::size_t>(v)] = left;
+        exps_.push_back(e);
+        return;
+      }
+      for (int p = left; p >= 0; --p) {
+        e[static_cast<std::size_t>(v)] = p;
+        rec(v + 1, left - p);
+      }
+    };
+    rec(0, d);
+  }
+  if (vars.scalar_1d())
+    for (const auto& x : exps_) monomials_.push_back({x[0], x[1], x[2]});
+}
+
+int PolynomialBasis::component_index(int i) const {
+  PDESYM_CHECK(i >= 0 && i < size(), "basis index " << i << " out of range 0.." << size() - 1);
+  return i / monomials_per_component();
+}
+
+const std::vector<int>& PolynomialBasis::exponents(int i) const {
+  PDESYM_CHECK(i >= 0 && i < size(), "basis index " << i << " out of range 0.." << size() - 1);
+  return exps_[static_cast<std::size_t>(i % monomials_per_component())];
+}
+
+std::string PolynomialBasis::monomial_name(int k) const {
+  const auto& e = exps_[static_cast<std::size_t>(k)];
+  const auto names = vars_.names();
+  std::string s;
+  for (std::size_t v = 0; v < e.size(); ++v) {
+    if (e[v] == 0) continue;
+    if (!s.empty()) s += "*";
+    s += names[v];
+    if (e[v] > 1) s += "^" + std::to_string(e[v]);
+  }
+  return s.empty() ? "1" : s;
+}
+
+int PolynomialBasis::index(int component, const std::vector<int>& e) const {
+  if (component < 0 || component >= vars_.count() || static_cast<int>(e.size()) != vars_.count()) return -1;
+  int deg = 0;
+  for (int p : e) {
+    if (p < 0) return -1;
+    deg += p;
+  }
+  if (deg > degree_) return -1;
+  for (std::size_t k = 0; k < exps_.size(); ++k)
+    if (exps_[k] == e) return component * monomials_per_component() + static_cast<int>(k);
+  return -1;
+}
+
+std::string PolynomialBasis::component_name(int c) const {
+  const auto names = vars_.names();
+  const std::string& v = names[static_cast<std::size_t>(c)];
+  if (c < vars_.dim) return c == 0 ? "xi" : "eta";
+  if (c == vars_.dim) return "tau";
+  const int a = c - vars_.dim - 1;
+  if (a == 0) return "phi";
+  if (a == 1) return "psi";
+  return "phi_" + v;
+}
+
+std::string PolynomialBasis::component_operator(int c) const {
+  return "d_" + vars_.names()[static_cast<std::size_t>(c)];
 }
 
 Component PolynomialBasis::component(int i) const {
-  PDESYM_CHECK(i >= 0 && i < size(), "basis index " << i << " out of range 0.." << size() - 1);
-  return static_cast<Component>(i / monomials_per_component());
+  PDESYM_CHECK(vars_.scalar_1d(), "PolynomialBasis::component: a basis over " << vars_.describe()
+                                                                              << " has no xi/tau/phi triple");
+  return static_cast<Component>(component_index(i));
 }
 
 const Monomial& PolynomialBasis::monomial(int i) const {
+  PDESYM_CHECK(vars_.scalar_1d(), "PolynomialBasis::monomial: a basis over " << vars_.describe()
+                                                                             << " has no (x, t, u) monomials");
   PDESYM_CHECK(i >= 0 && i < size(), "basis index " << i << " out of range 0.." << size() - 1);
   return monomials_[static_cast<std::size_t>(i % monomials_per_component())];
 }
 
 int PolynomialBasis::index(Component c, Monomial m) const {
-  if (m.a < 0 || m.b < 0 || m.c < 0 || m.degree() > degree_) return -1;
-  for (int k = 0; k < monomials_per_component(); ++k) {
-    const Monomial& q = monomials_[static_cast<std::size_t>(k)];
-    if (q.a == m.a && q.b == m.b && q.c == m.c) return static_cast<int>(c) * monomials_per_component() + k;
-  }
-  return -1;
+  PDESYM_CHECK(vars_.scalar_1d(), "PolynomialBasis::index(Component, Monomial) needs a basis over (x, t, u)");
+  return index(static_cast<int>(c), std::vector<int>{m.a, m.b, m.c});
 }
-
-namespace {
-const char* component_name(Component c) {
-  switch (c) {
-    case Component::Xi: return "xi";
-    case Component::Tau: return "tau";
-    default: return "phi";
-  }
-}
-const char* component_operator(Component c) {
-  switch (c) {
-    case Component::Xi: return "d_x";
-    case Component::Tau: return "d_t";
-    default: return "d_u";
-  }
-}
-}  // namespace
 
 std::string PolynomialBasis::name(int i) const {
-  return std::string(component_name(component(i))) + ":" + monomial(i).name();
+  return component_name(component_index(i)) + ":" + monomial_name(i % monomials_per_component());
 }
 
 std::vector<std::string> PolynomialBasis::names() const {
@@ -97,6 +178,7 @@ std::vector<std::string> PolynomialBasis::names() const {
 }
 
 std::array<double, 3> PolynomialBasis::eval(const Eigen::VectorXd& coeffs, double x, double t, double u) const {
+  PDESYM_CHECK(vars_.scalar_1d(), "PolynomialBasis::eval needs a basis over (x, t, u)");
   PDESYM_CHECK(coeffs.size() == size(), "coefficient vector has " << coeffs.size() << " entries, basis has "
                                                                   << size());
   std::array<double, 3> r{0.0, 0.0, 0.0};
@@ -136,12 +218,12 @@ std::string label(const Eigen::VectorXd& coeffs, const PolynomialBasis& basis, d
 
   const int m = basis.monomials_per_component();
   std::string out;
-  for (int c = 0; c < 3; ++c) {
+  for (int c = 0; c < basis.variables().count(); ++c) {
     std::vector<std::pair<double, std::string>> terms;
     for (int k = 0; k < m; ++k)
-      if (v[c * m + k] != 0.0) terms.push_back({v[c * m + k], basis.monomials()[static_cast<std::size_t>(k)].name()});
+      if (v[c * m + k] != 0.0) terms.push_back({v[c * m + k], basis.monomial_name(k)});
     if (terms.empty()) continue;
-    const std::string op = component_operator(static_cast<Component>(c));
+    const std::string op = basis.component_operator(c);
     // Factor out the sign of the first term (and, for a single term, its magnitude).
     const double sign = terms[0].first < 0 ? -1.0 : 1.0;
     std::string body;
@@ -185,13 +267,13 @@ std::string label(const Eigen::VectorXd& coeffs, const PolynomialBasis& basis, d
 
 namespace {
 
-// Key: component (-1 for none yet) and the monomial exponents.
-using TermKey = std::tuple<int, int, int, int>;
+// Key: component (-1 for none yet) and the monomial exponents over the variables.
+using TermKey = std::pair<int, std::vector<int>>;
 using Expr = std::map<TermKey, double>;
 
 class GeneratorParser {
  public:
-  explicit GeneratorParser(const std::string& text) : s_(text) {}
+  GeneratorParser(const std::string& text, std::vector<std::string> vars) : s_(text), vars_(std::move(vars)) {}
 
   Expr parse() {
     skip_ws();
@@ -224,10 +306,10 @@ class GeneratorParser {
     Expr r;
     for (const auto& [ka, va] : a)
       for (const auto& [kb, vb] : b) {
-        const int ca = std::get<0>(ka), cb = std::get<0>(kb);
-        if (ca >= 0 && cb >= 0) fail("a term multiplies two of d_x, d_t, d_u");
-        TermKey k{std::max(ca, cb), std::get<1>(ka) + std::get<1>(kb), std::get<2>(ka) + std::get<2>(kb),
-                  std::get<3>(ka) + std::get<3>(kb)};
+        const int ca = ka.first, cb = kb.first;
+        if (ca >= 0 && cb >= 0) fail("a term multiplies two of " + operators());
+        TermKey k{std::max(ca, cb), ka.second};
+        for (std::size_t v = 0; v < k.second.size(); ++v) k.second[v] += kb.second[v];
         r[k] += va * vb;
       }
     return r;
@@ -261,7 +343,7 @@ class GeneratorParser {
       } else if (pos_ < s_.size() && s_[pos_] == '/') {
         ++pos_;
         const Expr d = parse_power();
-        if (d.size() != 1 || d.begin()->first != TermKey{-1, 0, 0, 0}) fail("can only divide by a number");
+        if (d.size() != 1 || d.begin()->first != one()) fail("can only divide by a number");
         const double den = d.begin()->second;
         if (den == 0.0) fail("division by zero");
         for (auto& kv : e) kv.second /= den;
@@ -285,7 +367,7 @@ class GeneratorParser {
       if (start == pos_) fail("expected a non-negative integer exponent after '^'");
       const int p = std::stoi(s_.substr(start, pos_ - start));
       if (p > 16) fail("exponent too large");
-      Expr r{{TermKey{-1, 0, 0, 0}, 1.0}};
+      Expr r{{one(), 1.0}};
       for (int i = 0; i < p; ++i) r = mul(r, base);
       return r;
     }
@@ -311,42 +393,69 @@ class GeneratorParser {
       if (end == begin) fail("bad number");
       pos_ += static_cast<std::size_t>(end - begin);
       if (!std::isfinite(v)) fail("number is not finite");
-      return Expr{{TermKey{-1, 0, 0, 0}, v}};
+      return Expr{{one(), v}};
     }
     if (std::isalpha(static_cast<unsigned char>(c))) {
       const std::size_t start = pos_;
       while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) ++pos_;
       const std::string id = s_.substr(start, pos_ - start);
-      if (id == "x") return Expr{{TermKey{-1, 1, 0, 0}, 1.0}};
-      if (id == "t") return Expr{{TermKey{-1, 0, 1, 0}, 1.0}};
-      if (id == "u") return Expr{{TermKey{-1, 0, 0, 1}, 1.0}};
-      if (id == "d_x") return Expr{{TermKey{0, 0, 0, 0}, 1.0}};
-      if (id == "d_t") return Expr{{TermKey{1, 0, 0, 0}, 1.0}};
-      if (id == "d_u") return Expr{{TermKey{2, 0, 0, 0}, 1.0}};
+      for (std::size_t v = 0; v < vars_.size(); ++v) {
+        if (id == vars_[v]) {
+          TermKey k = one();
+          k.second[v] = 1;
+          return Expr{{k, 1.0}};
+        }
+        if (id == "d_" + vars_[v]) {
+          TermKey k = one();
+          k.first = static_cast<int>(v);
+          return Expr{{k, 1.0}};
+        }
+      }
       pos_ = start;
-      fail("unknown symbol '" + id + "' (expected x, t, u, d_x, d_t, d_u or a number)");
+      std::string expected;
+      for (const auto& v : vars_) expected += v + ", ";
+      fail("unknown symbol '" + id + "' (expected " + expected + operators() + " or a number)");
     }
     fail("unexpected '" + std::string(1, c) + "'");
   }
 
+  TermKey one() const { return {-1, std::vector<int>(vars_.size(), 0)}; }
+  std::string operators() const {
+    std::string o;
+    for (const auto& v : vars_) o += (o.empty() ? "d_" : ", d_") + v;
+    return o;
+  }
+
   std::string s_;
+  std::vector<std::string> vars_;
   std::size_t pos_ = 0;
 };
 
 }  // namespace
 
 Eigen::VectorXd parse_generator(const std::string& text, const PolynomialBasis& basis) {
-  const Expr e = GeneratorParser(text).parse();
+  const auto names = basis.variables().names();
+  const Expr e = GeneratorParser(text, names).parse();
   Eigen::VectorXd v = Eigen::VectorXd::Zero(basis.size());
   for (const auto& [k, val] : e) {
     if (val == 0.0) continue;
-    const int comp = std::get<0>(k);
-    const Monomial m{std::get<1>(k), std::get<2>(k), std::get<3>(k)};
-    PDESYM_REQUIRE(comp >= 0, "generator '" << text << "': the term " << m.name()
-                                            << " is not multiplied by d_x, d_t or d_u");
-    const int i = basis.index(static_cast<Component>(comp), m);
-    PDESYM_REQUIRE(i >= 0, "generator '" << text << "': the monomial " << m.name() << " has degree "
-                                         << m.degree() << ", beyond the basis degree " << basis.degree());
+    std::string mono;
+    int deg = 0;
+    for (std::size_t q = 0; q < names.size(); ++q) {
+      deg += k.second[q];
+      if (k.second[q] == 0) continue;
+      mono += (mono.empty() ? "" : "*") + names[q] + (k.second[q] > 1 ? "^" + std::to_string(k.second[q]) : "");
+    }
+    if (mono.empty()) mono = "1";
+    if (k.first < 0) {
+      std::string ops;
+      for (std::size_t q = 0; q < names.size(); ++q)
+        ops += (q == 0 ? "d_" : q + 1 == names.size() ? " or d_" : ", d_") + names[q];
+      throw InputError("generator '" + text + "': the term " + mono + " is not multiplied by " + ops);
+    }
+    const int i = basis.index(k.first, k.second);
+    PDESYM_REQUIRE(i >= 0, "generator '" << text << "': the monomial " << mono << " has degree " << deg
+                                         << ", beyond the basis degree " << basis.degree());
     v[i] += val;
   }
   return v;
@@ -357,25 +466,39 @@ Eigen::VectorXd parse_generator(const std::string& text, const PolynomialBasis& 
 // ---------------------------------------------------------------------------------------------------------
 
 namespace {
-const std::map<std::string, std::vector<std::string>>& algebra_table() {
-  static const std::map<std::string, std::vector<std::string>> table = {
-      {"kdv", {"d_x", "d_t", "t*d_x + d_u", "x*d_x + 3*t*d_t - 2*u*d_u"}},
+struct KnownAlgebra {
+  int dim, nc;
+  std::vector<std::string> generators;
+};
+const std::map<std::string, KnownAlgebra>& algebra_table() {
+  static const std::map<std::string, KnownAlgebra> table = {
+      {"kdv", {1, 1, {"d_x", "d_t", "t*d_x + d_u", "x*d_x + 3*t*d_t - 2*u*d_u"}}},
       {"burgers",
-       {"d_x", "d_t", "t*d_x + d_u", "x*d_x + 2*t*d_t - u*d_u", "x*t*d_x + t^2*d_t + (x - t*u)*d_u"}},
-      {"ks", {"d_x", "d_t", "t*d_x + d_u"}},
-      {"mkdv", {"d_x", "d_t", "x*d_x + 3*t*d_t - u*d_u"}},
+       {1, 1, {"d_x", "d_t", "t*d_x + d_u", "x*d_x + 2*t*d_t - u*d_u", "x*t*d_x + t^2*d_t + (x - t*u)*d_u"}}},
+      {"ks", {1, 1, {"d_x", "d_t", "t*d_x + d_u"}}},
+      {"mkdv", {1, 1, {"d_x", "d_t", "x*d_x + 3*t*d_t - u*d_u"}}},
+      // psi = u + i v, i psi_t + psi_xx + |psi|^2 psi = 0.
+      {"nls",
+       {1, 2, {"d_t", "d_x", "v*d_u - u*d_v", "2*t*d_t + x*d_x - u*d_u - v*d_v", "2*t*d_x - x*v*d_u + x*u*d_v"}}},
+      // u_t = (u_xx + u_yy) / 2.
+      {"heat2d",
+       {2, 1, {"d_t", "d_x", "d_y", "y*d_x - x*d_y", "2*t*d_t + x*d_x + y*d_y", "u*d_u", "t*d_x - x*u*d_u",
+               "t*d_y - y*u*d_u", "d_u", "x*d_u", "y*d_u", "x*y*d_u", "(x^2 + t)*d_u", "(y^2 + t)*d_u"}}},
+      {"nls2d",
+       {2, 2, {"d_t", "d_x", "d_y", "y*d_x - x*d_y", "v*d_u - u*d_v", "2*t*d_t + x*d_x + y*d_y - u*d_u - v*d_v",
+               "2*t*d_x - x*v*d_u + x*u*d_v", "2*t*d_y - y*v*d_u + y*u*d_v"}}},
+      {"lambda-omega", {2, 2, {"d_t", "d_x", "d_y", "y*d_x - x*d_y", "v*d_u - u*d_v"}}},
+      // u_tt = u_xx + u_yy: Poincare (6), dilation, u d_u, special conformal (3), superposition (9).
+      {"wave2d",
+       {2, 1, {"d_t", "d_x", "d_y", "y*d_x - x*d_y", "x*d_t + t*d_x", "y*d_t + t*d_y", "t*d_t + x*d_x + y*d_y",
+               "u*d_u", "(t^2 + x^2 + y^2)*d_t + 2*t*x*d_x + 2*t*y*d_y - t*u*d_u",
+               "2*t*x*d_t + (t^2 + x^2 - y^2)*d_x + 2*x*y*d_y - x*u*d_u",
+               "2*t*y*d_t + 2*x*y*d_x + (t^2 - x^2 + y^2)*d_y - y*u*d_u", "d_u", "t*d_u", "x*d_u", "y*d_u",
+               "t*x*d_u", "t*y*d_u", "x*y*d_u", "(t^2 + x^2)*d_u", "(t^2 + y^2)*d_u"}}},
   };
   return table;
 }
-}  // namespace
-
-std::vector<std::string> known_algebra_names() {
-  std::vector<std::string> n;
-  for (const auto& kv : algebra_table()) n.push_back(kv.first);
-  return n;
-}
-
-std::vector<std::string> known_algebra_generators(const std::string& name) {
+const KnownAlgebra& algebra_entry(const std::string& name) {
   const auto& table = algebra_table();
   const auto it = table.find(name);
   if (it == table.end()) {
@@ -385,9 +508,27 @@ std::vector<std::string> known_algebra_generators(const std::string& name) {
   }
   return it->second;
 }
+}  // namespace
+
+std::vector<std::string> known_algebra_names() {
+  std::vector<std::string> n;
+  for (const auto& kv : algebra_table()) n.push_back(kv.first);
+  return n;
+}
+
+std::vector<std::string> known_algebra_generators(const std::string& name) { return algebra_entry(name).generators; }
+
+Variables known_algebra_variables(const std::string& name) {
+  const KnownAlgebra& a = algebra_entry(name);
+  return Variables::of(a.dim, a.nc);
+}
 
 Eigen::MatrixXd known_algebra(const std::string& name, const PolynomialBasis& basis) {
-  const std::vector<std::string> gens = known_algebra_generators(name);
+  const KnownAlgebra& a = algebra_entry(name);
+  const Variables vars = Variables::of(a.dim, a.nc);
+  PDESYM_REQUIRE(basis.variables() == vars, "the " << name << " algebra lives on " << vars.describe()
+                                                   << ", the basis on " << basis.variables().describe());
+  const std::vector<std::string>& gens = a.generators;
   Eigen::MatrixXd M(basis.size(), static_cast<int>(gens.size()));
   for (std::size_t j = 0; j < gens.size(); ++j) {
     try {
@@ -404,8 +545,10 @@ Eigen::MatrixXd change_basis(const Eigen::MatrixXd& G, const PolynomialBasis& fr
   PDESYM_REQUIRE(G.rows() == from.size(), "generators have " << G.rows() << " coefficients, the degree-"
                                                              << from.degree() << " basis has " << from.size());
   Eigen::MatrixXd R = Eigen::MatrixXd::Zero(to.size(), G.cols());
+  PDESYM_REQUIRE(from.variables() == to.variables(), "cannot compare generators over " << from.variables().describe()
+                                                      << " with generators over " << to.variables().describe());
   for (int i = 0; i < from.size(); ++i) {
-    const int j = to.index(from.component(i), from.monomial(i));
+    const int j = to.index(from.component_index(i), from.exponents(i));
     for (int g = 0; g < G.cols(); ++g) {
       if (G(i, g) == 0.0) continue;
       PDESYM_REQUIRE(j >= 0, "generator " << g + 1 << " uses " << from.name(i) << ", which a degree-" << to.degree()
@@ -486,10 +629,11 @@ double grassmann_distance(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B) {
 
 namespace {
 constexpr const char* kFormat = "pdesym-sym";
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;  // 2: basis.variables (several variables); 1: (x, t, u) only
 constexpr const char* kConvention =
-    "V = xi(x,t,u) d_x + tau(x,t,u) d_t + phi(x,t,u) d_u; coefficients over the monomials of the basis in the "
-    "data's own units (x, t, u as stored in the dataset); principal angles compare spans in this raw "
+    "V = sum_i xi^i d_{x_i} + tau d_t + sum_a phi^a d_{u^a} (1-D scalar: xi(x,t,u) d_x + tau d_t + phi d_u), "
+    "components named xi, eta, tau, phi, psi for x, y, t, u, v; coefficients over the monomials of the basis in "
+    "the data's own units (as stored in the dataset); principal angles compare spans in this raw "
     "coefficient space, each generator normalised to unit Euclidean norm";
 
 nlohmann::ordered_json to_ordered_json(const SymmetryResult& r) {
@@ -498,7 +642,12 @@ nlohmann::ordered_json to_ordered_json(const SymmetryResult& r) {
   j["format_version"] = kFormatVersion;
   j["method"] = r.method;
   j["identified_equation"] = r.identified_equation;
-  j["basis"] = {{"degree", r.basis.degree()}, {"names", r.basis.names()}, {"convention", kConvention}};
+  const Variables& vars = r.basis.variables();
+  j["basis"] = {{"degree", r.basis.degree()},
+                {"variables", {{"space", vars.dim == 1 ? std::vector<std::string>{"x"} : std::vector<std::string>{"x", "y"}},
+                               {"fields", vars.fields}}},
+                {"names", r.basis.names()},
+                {"convention", kConvention}};
   PDESYM_CHECK(r.generators.rows() == r.basis.size() || r.generators.cols() == 0,
                "generators have " << r.generators.rows() << " rows, basis has " << r.basis.size());
   nlohmann::ordered_json gens = nlohmann::ordered_json::array();
@@ -509,15 +658,16 @@ nlohmann::ordered_json to_ordered_json(const SymmetryResult& r) {
     G["label"] = label(v, r.basis);
     std::vector<double> c(v.data(), v.data() + v.size());
     G["coefficients"] = c;
-    for (int comp = 0; comp < 3; ++comp) {
+    for (int comp = 0; comp < r.basis.variables().count(); ++comp) {
       nlohmann::ordered_json part = nlohmann::ordered_json::object();
-      for (int k = 0; k < m; ++k) part[r.basis.monomials()[static_cast<std::size_t>(k)].name()] = v[comp * m + k];
-      G[component_name(static_cast<Component>(comp))] = part;
+      for (int k = 0; k < m; ++k) part[r.basis.monomial_name(k)] = v[comp * m + k];
+      G[r.basis.component_name(comp)] = part;
     }
     gens.push_back(G);
   }
   j["generators"] = gens;
   j["singular_values"] = r.singular_values;
+  if (!r.trust.is_null()) j["trust"] = nlohmann::ordered_json::parse(r.trust.dump());
   j["extra"] = nlohmann::ordered_json::parse(r.extra.dump());
   return j;
 }
@@ -548,7 +698,22 @@ SymmetryResult from_json(const nlohmann::json& j) {
   const auto& b = j["basis"];
   PDESYM_REQUIRE(b.contains("degree") && b["degree"].is_number_integer(),
                  "sym.json: basis.degree must be an integer");
-  r.basis = PolynomialBasis(b["degree"].get<int>());
+  Variables vars;  // format_version 1 and files without `variables`: (x, t, u)
+  if (b.contains("variables")) {
+    const auto& v = b["variables"];
+    PDESYM_REQUIRE(v.is_object() && v.contains("space") && v["space"].is_array() && v.contains("fields") &&
+                       v["fields"].is_array() && (v["space"].size() == 1 || v["space"].size() == 2) &&
+                       !v["fields"].empty(),
+                   "sym.json: basis.variables must be {\"space\": [\"x\"] or [\"x\", \"y\"], \"fields\": [names]}");
+    vars.dim = static_cast<int>(v["space"].size());
+    vars.nc = static_cast<int>(v["fields"].size());
+    vars.fields.clear();
+    for (const auto& f : v["fields"]) {
+      PDESYM_REQUIRE(f.is_string(), "sym.json: basis.variables.fields must hold strings");
+      vars.fields.push_back(f.get<std::string>());
+    }
+  }
+  r.basis = PolynomialBasis(b["degree"].get<int>(), vars);
   if (b.contains("names")) {
     PDESYM_REQUIRE(b["names"].is_array(), "sym.json: basis.names must be an array");
     const auto expect = r.basis.names();
@@ -575,16 +740,20 @@ SymmetryResult from_json(const nlohmann::json& j) {
                      "sym.json: " << where << ".coefficients must be an array of " << n << " numbers");
       for (int i = 0; i < n; ++i) v[i] = json_number(c[static_cast<std::size_t>(i)], where + ".coefficients[" +
                                                                                         std::to_string(i) + "]");
-    } else if (G.contains("xi") || G.contains("tau") || G.contains("phi")) {
+    } else if ([&] {
+                 for (int comp = 0; comp < r.basis.variables().count(); ++comp)
+                   if (G.contains(r.basis.component_name(comp))) return true;
+                 return false;
+               }()) {
       // Hand-written files may give only the name->coefficient maps.
-      for (int comp = 0; comp < 3; ++comp) {
-        const char* cname = component_name(static_cast<Component>(comp));
+      for (int comp = 0; comp < r.basis.variables().count(); ++comp) {
+        const std::string cname = r.basis.component_name(comp);
         if (!G.contains(cname)) continue;
         PDESYM_REQUIRE(G[cname].is_object(), "sym.json: " << where << "." << cname << " must be an object");
         for (const auto& [key, val] : G[cname].items()) {
           int k = -1;
           for (int q = 0; q < m; ++q)
-            if (r.basis.monomials()[static_cast<std::size_t>(q)].name() == key) k = q;
+            if (r.basis.monomial_name(q) == key) k = q;
           PDESYM_REQUIRE(k >= 0, "sym.json: " << where << "." << cname << " has unknown monomial '" << key << "'");
           v[comp * m + k] = json_number(val, where + "." + cname + "." + key);
         }
@@ -606,6 +775,10 @@ SymmetryResult from_json(const nlohmann::json& j) {
   if (j.contains("identified_equation")) {
     PDESYM_REQUIRE(j["identified_equation"].is_string(), "sym.json: identified_equation must be a string");
     r.identified_equation = j["identified_equation"].get<std::string>();
+  }
+  if (j.contains("trust")) {
+    PDESYM_REQUIRE(j["trust"].is_object(), "sym.json: trust must be an object");
+    r.trust = j["trust"];
   }
   if (j.contains("extra")) {
     PDESYM_REQUIRE(j["extra"].is_object(), "sym.json: extra must be an object");

@@ -1,6 +1,7 @@
 // Jets from trajectory data and sparse identification of u_t = F(u, u_x, ...). See identify.hpp for the two
 // pre-processing regimes.
 #include "pdesym/symmetry/identify.hpp"
+#include "regression.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -282,9 +283,10 @@ struct TimeKernel {
   }
 };
 
+// A support found on the threshold path; score = CV error (cross-validation) or fit residual (BIC).
 struct ModelCandidate {
   std::vector<int> support;
-  double cv_error;
+  double score;
   double lambda;
 };
 
@@ -343,8 +345,336 @@ Eigen::MatrixXd sample_jet_points(const datasets::Split& d, int order, int n, st
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Assembly: the sampled library columns and the response
+// ---------------------------------------------------------------------------------------------------------
+
+RegressionData assemble_regression(const datasets::Split& d, const IdentifyOptions& opt, const JetPreprocessing& pre) {
+  RegressionData reg;
+  reg.library = jet_library(opt.max_order, opt.max_degree);
+  const auto& lib = reg.library;
+  const int p = static_cast<int>(lib.size());
+  const int N = opt.max_samples;
+  reg.theta.resize(N, p);
+  reg.y.resize(N);
+  reg.traj.assign(static_cast<std::size_t>(N), 0);
+  reg.row.assign(static_cast<std::size_t>(N), 0);
+  Eigen::MatrixXd& Theta = reg.theta;
+  Eigen::VectorXd& y = reg.y;
+
+  int row0 = 0;
+  std::vector<double> jet(static_cast<std::size_t>(opt.max_order + 1));
+  for (int i = 0; i < d.n; ++i) {
+    const int ni = share(N, d.n, i);
+    if (ni == 0) continue;
+    Rng rng(opt.seed, 0x1d, static_cast<std::uint64_t>(i));
+    const double dt = traj_dt(d, i);
+    const auto jets = trajectory_jets(d, i, opt.max_order, pre.cutoff_mode);
+    const std::size_t nx = static_cast<std::size_t>(d.nx);
+    if (!pre.weak) {
+      // Clean regime: pointwise jets, u_t by the 8th-order central difference.
+      const auto pts = draw_points(ni, 4, d.nt - 5, d.nx, rng);
+      const double* u = d.traj(i);
+      for (int s = 0; s < ni; ++s) {
+        const auto& pt = pts[static_cast<std::size_t>(s)];
+        const std::size_t at = static_cast<std::size_t>(pt.row) * nx + pt.col;
+        for (int k = 0; k <= opt.max_order; ++k) jet[static_cast<std::size_t>(k)] = jets[static_cast<std::size_t>(k)][at];
+        for (int c = 0; c < p; ++c) Theta(row0 + s, c) = lib[static_cast<std::size_t>(c)].eval(jet.data());
+        double ut = 0;
+        for (int o = -4; o <= 4; ++o) ut += kFd8[o + 4] * u[at + static_cast<std::size_t>(o) * nx];
+        y[row0 + s] = ut / dt;
+        reg.traj[static_cast<std::size_t>(row0 + s)] = i;
+        reg.row[static_cast<std::size_t>(row0 + s)] = pt.row;
+      }
+    } else {
+      // Weak regime: S Theta_c and S u_t at the sample points, S = time kernel o x taper.
+      const TimeKernel K(pre.t_halfwidth, dt);
+      const auto pts = draw_points(ni, pre.t_halfwidth, d.nt - 1 - pre.t_halfwidth, d.nx, rng);
+      RowFilter f(d.nx, d.L(i));
+      rvec taper(nx / 2 + 1);
+      for (std::size_t m = 0; m < taper.size(); ++m) {
+        const double r = static_cast<double>(m) / pre.x_taper_modes;
+        taper[m] = std::exp(-0.5 * r * r);
+      }
+      // smoothT holds the x-smoothed field transposed ([col][row]) so that the time sums are contiguous.
+      const std::size_t nt = static_cast<std::size_t>(d.nt);
+      rvec field(nt * nx), row(nx), smoothT(field.size());
+      auto smooth_rows = [&]() {
+        for (std::size_t r = 0; r < nt; ++r) {
+          f.apply(field.data() + r * nx, row.data(), 0, taper);
+          for (std::size_t j = 0; j < nx; ++j) smoothT[j * nt + r] = row[j];
+        }
+      };
+      auto kernel_sum = [&](const std::vector<double>& w, const SamplePoint& pt) {
+        double v = 0;
+        for (int o = -K.W; o <= K.W; ++o)
+          v += w[static_cast<std::size_t>(o + K.W)] *
+               smoothT[static_cast<std::size_t>(pt.col) * nt + static_cast<std::size_t>(pt.row + o)];
+        return v;
+      };
+      for (int c = 0; c < p; ++c) {
+        for (std::size_t at = 0; at < field.size(); ++at) {
+          for (int k = 0; k <= opt.max_order; ++k) jet[static_cast<std::size_t>(k)] = jets[static_cast<std::size_t>(k)][at];
+          field[at] = lib[static_cast<std::size_t>(c)].eval(jet.data());
+        }
+        smooth_rows();
+        for (int s = 0; s < ni; ++s) Theta(row0 + s, c) = kernel_sum(K.w, pts[static_cast<std::size_t>(s)]);
+      }
+      field = jets[0];
+      smooth_rows();
+      for (int s = 0; s < ni; ++s) {
+        y[row0 + s] = kernel_sum(K.dw, pts[static_cast<std::size_t>(s)]);
+        reg.traj[static_cast<std::size_t>(row0 + s)] = i;
+        reg.row[static_cast<std::size_t>(row0 + s)] = pts[static_cast<std::size_t>(s)].row;
+      }
+    }
+    row0 += ni;
+  }
+  return reg;
+}
+
+double model_residual(const RegressionData& reg, const IdentifiedEquation& eq) {
+  Eigen::VectorXd r = reg.y;
+  for (std::size_t j = 0; j < eq.terms.size(); ++j) {
+    const std::string name = eq.terms[j].name();
+    int col = -1;
+    for (std::size_t c = 0; c < reg.library.size(); ++c)
+      if (reg.library[c].name() == name) col = static_cast<int>(c);
+    PDESYM_CHECK(col >= 0, "term " << name << " is not in the regression library");
+    r -= eq.coeffs[j] * reg.theta.col(col);
+  }
+  const double yn = reg.y.norm();
+  return yn > 0 ? r.norm() / yn : 0.0;
+}
+
+double time_difference_error(const datasets::Split& d, int samples, std::uint64_t seed) {
+  validate_split(d);
+  // 6th-order central difference weights at offsets -3..3; compared with the 8th-order one on rows 4..nt-5.
+  constexpr double kFd6[7] = {-1.0 / 60, 3.0 / 20, -3.0 / 4, 0.0, 3.0 / 4, -3.0 / 20, 1.0 / 60};
+  double num = 0, den = 0;
+  const std::size_t nx = static_cast<std::size_t>(d.nx);
+  for (int i = 0; i < d.n; ++i) {
+    const int ni = share(samples, d.n, i);
+    if (ni == 0) continue;
+    Rng rng(seed, 0x7e, static_cast<std::uint64_t>(i));
+    const auto pts = draw_points(ni, 4, d.nt - 5, d.nx, rng);
+    const double* u = d.traj(i);
+    for (const auto& pt : pts) {
+      const std::size_t at = static_cast<std::size_t>(pt.row) * nx + pt.col;
+      double a = 0, b = 0;
+      for (int o = -4; o <= 4; ++o) a += kFd8[o + 4] * u[at + static_cast<std::size_t>(o) * nx];
+      for (int o = -3; o <= 3; ++o) b += kFd6[o + 3] * u[at + static_cast<std::size_t>(o) * nx];
+      num += (a - b) * (a - b);
+      den += a * a;
+    }
+  }
+  return den > 0 ? std::sqrt(num / den) : 0.0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sparse regression: fold factors, STLSQ along a threshold path, model selection
+// ---------------------------------------------------------------------------------------------------------
+
 namespace {
-IdentifiedEquation identify_with(const datasets::Split& d, const IdentifyOptions& opt, const JetPreprocessing& pre);
+
+// The regression on unit-RMS columns, factorised once. Every least-squares problem over a subset of columns and
+// a union of folds is solved on the small triangular factor of that union: with [Theta y] = Q [R c; 0 rho],
+// ||Theta_S xi - y||^2 = ||R_S xi - c||^2 + rho^2 (no squaring of the condition number), and the factor of a
+// union of folds is the QR factor of the stacked factors of the folds.
+struct FoldedRegression {
+  int p = 0, nfolds = 1;
+  Eigen::VectorXd scale;            ///< RMS of each raw library column (0: column identically zero)
+  std::vector<int> active;          ///< columns with scale > 0
+  double ynorm = 0;
+  std::vector<Eigen::MatrixXd> fold_R;   ///< factor of each fold
+  std::vector<Eigen::MatrixXd> train_R;  ///< factor of all folds but one (cross-validation)
+  Eigen::MatrixXd R_all;                 ///< factor of all rows
+};
+
+// Folds: trajectories modulo nfolds (at most 4), or the two time halves of a single trajectory.
+FoldedRegression fold_regression(const RegressionData& reg, const datasets::Split& d, int nfolds) {
+  FoldedRegression fr;
+  const int N = static_cast<int>(reg.y.size());
+  fr.p = static_cast<int>(reg.theta.cols());
+  fr.nfolds = nfolds;
+  fr.scale.resize(fr.p);
+  for (int c = 0; c < fr.p; ++c) {
+    fr.scale[c] = reg.theta.col(c).norm() / std::sqrt(static_cast<double>(N));
+    if (fr.scale[c] > 0) fr.active.push_back(c);
+  }
+  fr.ynorm = reg.y.norm();
+  std::vector<std::vector<int>> rows(static_cast<std::size_t>(nfolds));
+  for (int s = 0; s < N; ++s) {
+    const int f = nfolds == 1 ? 0
+                  : d.n >= 2  ? reg.traj[static_cast<std::size_t>(s)] % nfolds
+                              : (reg.row[static_cast<std::size_t>(s)] < d.nt / 2 ? 0 : 1);
+    rows[static_cast<std::size_t>(f)].push_back(s);
+  }
+  for (const auto& rs : rows) {
+    Eigen::MatrixXd A(static_cast<int>(rs.size()), fr.p + 1);
+    for (std::size_t r = 0; r < rs.size(); ++r) {
+      for (int c = 0; c < fr.p; ++c)
+        A(static_cast<int>(r), c) = fr.scale[c] > 0 ? reg.theta(rs[r], c) / fr.scale[c] : 0.0;
+      A(static_cast<int>(r), fr.p) = reg.y[rs[r]];
+    }
+    fr.fold_R.push_back(triangular_factor(A));
+  }
+  auto union_factor = [&](int skip) {
+    int n = 0;
+    for (int f = 0; f < nfolds; ++f)
+      if (f != skip) n += static_cast<int>(fr.fold_R[static_cast<std::size_t>(f)].rows());
+    Eigen::MatrixXd S(n, fr.p + 1);
+    int at = 0;
+    for (int f = 0; f < nfolds; ++f) {
+      if (f == skip) continue;
+      const auto& R = fr.fold_R[static_cast<std::size_t>(f)];
+      S.middleRows(at, R.rows()) = R;
+      at += static_cast<int>(R.rows());
+    }
+    return triangular_factor(S);
+  };
+  fr.R_all = nfolds == 1 ? fr.fold_R[0] : union_factor(-1);
+  if (nfolds > 1)
+    for (int g = 0; g < nfolds; ++g) fr.train_R.push_back(union_factor(g));
+  return fr;
+}
+
+// Sequentially thresholded least squares on R: drop coefficients below lambda times the largest, refit, repeat.
+std::vector<int> stlsq(const FoldedRegression& fr, double lambda) {
+  std::vector<int> support = fr.active;
+  Eigen::VectorXd xi = reduced_solve(fr.R_all, support);
+  for (int iter = 0; iter < 50; ++iter) {
+    const double big = xi.size() ? xi.cwiseAbs().maxCoeff() : 0.0;
+    std::vector<int> keep;
+    for (std::size_t j = 0; j < support.size(); ++j)
+      if (std::abs(xi[static_cast<int>(j)]) >= lambda * big) keep.push_back(support[j]);
+    if (keep.size() == support.size()) break;
+    support = keep;
+    xi = reduced_solve(fr.R_all, support);
+  }
+  return support;
+}
+
+// Relative residual ||Theta_S xi - y|| / ||y|| of the least-squares fit on all rows.
+double fit_residual(const FoldedRegression& fr, const std::vector<int>& cols) {
+  const Eigen::VectorXd xi = reduced_solve(fr.R_all, cols);
+  return fr.ynorm > 0 ? std::sqrt(reduced_residual2(fr.R_all, cols, xi)) / fr.ynorm : 0.0;
+}
+
+double cv_error(const FoldedRegression& fr, const std::vector<int>& cols) {
+  double e2 = 0;
+  for (int g = 0; g < fr.nfolds; ++g) {
+    const Eigen::VectorXd xi = reduced_solve(fr.train_R[static_cast<std::size_t>(g)], cols);
+    e2 += reduced_residual2(fr.fold_R[static_cast<std::size_t>(g)], cols, xi);
+  }
+  return std::sqrt(e2) / fr.ynorm;
+}
+
+// The distinct supports of STLSQ for thresholds lo * 10^(k/4) < 1, each with its score: the cross-validation
+// error, or the fit residual when the criterion is an information criterion.
+std::vector<ModelCandidate> threshold_path(const FoldedRegression& fr, const IdentifyOptions& opt) {
+  std::vector<ModelCandidate> cands;
+  const double lo = std::max(opt.threshold, 1e-10);
+  for (int k = 0;; ++k) {
+    const double lambda = lo * std::pow(10.0, 0.25 * k);
+    if (lambda >= 1.0) break;
+    std::vector<int> sup = stlsq(fr, lambda);
+    bool seen = false;
+    for (const auto& c : cands) seen = seen || c.support == sup;
+    if (seen) continue;
+    const double score = opt.criterion == Criterion::CrossValidation ? cv_error(fr, sup) : fit_residual(fr, sup);
+    cands.push_back({sup, score, lambda});
+  }
+  return cands;
+}
+
+// Cross-validation rule: the sparsest support whose penalised CV error (times (1 + cv_term_penalty)^terms) is
+// within (1 + cv_tolerance) of the best plus cv_slack. Information criterion: the smallest
+// N log(r^2 + floor^2) + terms * log N (BIC) with r the relative fit residual and floor = cv_slack.
+const ModelCandidate& select_model(const std::vector<ModelCandidate>& cands, const IdentifyOptions& opt, int N) {
+  PDESYM_CHECK(!cands.empty(), "no candidate model");
+  const ModelCandidate* pick = nullptr;
+  if (opt.criterion == Criterion::Bic) {
+    double best = 1e300;
+    for (const auto& c : cands) {
+      const double r2 = c.score * c.score + opt.cv_slack * opt.cv_slack;
+      const double bic = N * std::log(r2) + static_cast<double>(c.support.size()) * std::log(static_cast<double>(N));
+      if (bic < best) {
+        best = bic;
+        pick = &c;
+      }
+    }
+    return *pick;
+  }
+  auto penalised = [&](const ModelCandidate& c) {
+    return c.score * std::pow(1.0 + opt.cv_term_penalty, static_cast<double>(c.support.size()));
+  };
+  double best = 1e300;
+  for (const auto& c : cands) best = std::min(best, penalised(c));
+  for (const auto& c : cands)
+    if (penalised(c) <= best * (1.0 + opt.cv_tolerance) + opt.cv_slack &&
+        (!pick || c.support.size() < pick->support.size() ||
+         (c.support.size() == pick->support.size() && c.score < pick->score)))
+      pick = &c;
+  PDESYM_CHECK(pick, "no candidate model");
+  return *pick;
+}
+
+}  // namespace
+
+SparseFit fit_sparse(const RegressionData& reg, const datasets::Split& d, const IdentifyOptions& opt) {
+  const int N = static_cast<int>(reg.y.size());
+  const bool cv = opt.select && opt.criterion == Criterion::CrossValidation;
+  const FoldedRegression fr = fold_regression(reg, d, cv ? (d.n >= 2 ? std::min(d.n, 4) : 2) : 1);
+  SparseFit fit;
+  if (!opt.select) {
+    fit.support = stlsq(fr, opt.threshold);
+  } else {
+    const std::vector<ModelCandidate> cands = threshold_path(fr, opt);
+    fit.support = select_model(cands, opt, N).support;
+    if (std::getenv("PDESYM_DEBUG_IDENTIFY")) {
+      for (const auto& c : cands) {
+        std::fprintf(stderr, "  lambda %.2e  score %.4e  terms %zu:", c.lambda, c.score, c.support.size());
+        for (std::size_t j = 0; j < c.support.size() && j < 8; ++j)
+          if (!reg.library.empty())
+            std::fprintf(stderr, " %s", reg.library[static_cast<std::size_t>(c.support[j])].name().c_str());
+        std::fprintf(stderr, "\n");
+      }
+    }
+  }
+  const Eigen::VectorXd xi = reduced_solve(fr.R_all, fit.support);
+  for (std::size_t j = 0; j < fit.support.size(); ++j)
+    fit.coeffs.push_back(xi[static_cast<int>(j)] / fr.scale[fit.support[j]]);
+  fit.residual = fit_residual(fr, fit.support);
+  fit.library_residual = fit_residual(fr, fr.active);
+  return fit;
+}
+
+namespace {
+IdentifiedEquation identify_with(const datasets::Split& d, const IdentifyOptions& opt, const JetPreprocessing& pre) {
+  const RegressionData reg = assemble_regression(d, opt, pre);
+  {
+    // u_t at rounding level (a constant or stationary field) cannot be identified.
+    double umax = 0, dtmin = 1e300;
+    for (double v : d.u) umax = std::max(umax, std::abs(v));
+    for (int i = 0; i < d.n; ++i) dtmin = std::min(dtmin, traj_dt(d, i));
+    PDESYM_REQUIRE(reg.y.norm() / std::sqrt(static_cast<double>(reg.y.size())) > 1e-13 * umax / dtmin,
+                   "split '" << d.name << "': u_t vanishes identically, nothing to identify");
+  }
+  const SparseFit fit = fit_sparse(reg, d, opt);
+  IdentifiedEquation eq;
+  eq.max_order = opt.max_order;
+  eq.samples = static_cast<int>(reg.y.size());
+  eq.library_size = static_cast<int>(reg.library.size());
+  eq.preprocessing = pre;
+  for (std::size_t j = 0; j < fit.support.size(); ++j) {
+    eq.terms.push_back(reg.library[static_cast<std::size_t>(fit.support[j])]);
+    eq.coeffs.push_back(fit.coeffs[j]);
+  }
+  eq.residual_rel = fit.residual;
+  eq.library_residual_rel = fit.library_residual;
+  return eq;
+}
 }  // namespace
 
 IdentifiedEquation identify_equation(const datasets::Split& d, const IdentifyOptions& opt) {
@@ -371,226 +701,5 @@ IdentifiedEquation identify_equation(const datasets::Split& d, const IdentifyOpt
   }
   return eq;
 }
-
-namespace {
-IdentifiedEquation identify_with(const datasets::Split& d, const IdentifyOptions& opt, const JetPreprocessing& pre) {
-  const std::vector<JetMonomial> lib = jet_library(opt.max_order, opt.max_degree);
-  const int p = static_cast<int>(lib.size());
-  const int N = opt.max_samples;
-  Eigen::MatrixXd Theta(N, p);
-  Eigen::VectorXd y(N);
-
-  int row0 = 0;
-  std::vector<double> jet(static_cast<std::size_t>(opt.max_order + 1));
-  std::vector<int> sample_traj(static_cast<std::size_t>(N)), sample_row(static_cast<std::size_t>(N));
-  for (int i = 0; i < d.n; ++i) {
-    const int ni = share(N, d.n, i);
-    if (ni == 0) continue;
-    Rng rng(opt.seed, 0x1d, static_cast<std::uint64_t>(i));
-    const double dt = traj_dt(d, i);
-    const auto jets = trajectory_jets(d, i, opt.max_order, pre.cutoff_mode);
-    const std::size_t nx = static_cast<std::size_t>(d.nx);
-    if (!pre.weak) {
-      // Clean regime: pointwise jets, u_t by the 8th-order central difference.
-      const auto pts = draw_points(ni, 4, d.nt - 5, d.nx, rng);
-      const double* u = d.traj(i);
-      for (int s = 0; s < ni; ++s) {
-        const auto& pt = pts[static_cast<std::size_t>(s)];
-        const std::size_t at = static_cast<std::size_t>(pt.row) * nx + pt.col;
-        for (int k = 0; k <= opt.max_order; ++k) jet[static_cast<std::size_t>(k)] = jets[static_cast<std::size_t>(k)][at];
-        for (int c = 0; c < p; ++c) Theta(row0 + s, c) = lib[static_cast<std::size_t>(c)].eval(jet.data());
-        double ut = 0;
-        for (int o = -4; o <= 4; ++o) ut += kFd8[o + 4] * u[at + static_cast<std::size_t>(o) * nx];
-        y[row0 + s] = ut / dt;
-        sample_traj[static_cast<std::size_t>(row0 + s)] = i;
-        sample_row[static_cast<std::size_t>(row0 + s)] = pt.row;
-      }
-    } else {
-      // Weak regime: S Theta_c and S u_t at the sample points, S = time kernel o x taper.
-      const TimeKernel K(pre.t_halfwidth, dt);
-      const auto pts = draw_points(ni, pre.t_halfwidth, d.nt - 1 - pre.t_halfwidth, d.nx, rng);
-      RowFilter f(d.nx, d.L(i));
-      rvec taper(nx / 2 + 1);
-      for (std::size_t m = 0; m < taper.size(); ++m) {
-        const double r = static_cast<double>(m) / pre.x_taper_modes;
-        taper[m] = std::exp(-0.5 * r * r);
-      }
-      // smoothT holds the x-smoothed field transposed ([col][row]) so that the time sums are contiguous.
-      const std::size_t nt = static_cast<std::size_t>(d.nt);
-      rvec field(nt * nx), row(nx), smoothT(field.size());
-      auto smooth_rows = [&]() {
-        for (std::size_t r = 0; r < nt; ++r) {
-          f.apply(field.data() + r * nx, row.data(), 0, taper);
-          for (std::size_t j = 0; j < nx; ++j) smoothT[j * nt + r] = row[j];
-        }
-      };
-      for (int c = 0; c < p; ++c) {
-        for (std::size_t at = 0; at < field.size(); ++at) {
-          for (int k = 0; k <= opt.max_order; ++k) jet[static_cast<std::size_t>(k)] = jets[static_cast<std::size_t>(k)][at];
-          field[at] = lib[static_cast<std::size_t>(c)].eval(jet.data());
-        }
-        smooth_rows();
-        for (int s = 0; s < ni; ++s) {
-          const auto& pt = pts[static_cast<std::size_t>(s)];
-          double v = 0;
-          for (int o = -K.W; o <= K.W; ++o)
-            v += K.w[static_cast<std::size_t>(o + K.W)] * smoothT[static_cast<std::size_t>(pt.col) * nt + static_cast<std::size_t>(pt.row + o)];
-          Theta(row0 + s, c) = v;
-        }
-      }
-      field = jets[0];
-      smooth_rows();
-      for (int s = 0; s < ni; ++s) {
-        const auto& pt = pts[static_cast<std::size_t>(s)];
-        double v = 0;
-        for (int o = -K.W; o <= K.W; ++o)
-          v += K.dw[static_cast<std::size_t>(o + K.W)] * smoothT[static_cast<std::size_t>(pt.col) * nt + static_cast<std::size_t>(pt.row + o)];
-        y[row0 + s] = v;
-        sample_traj[static_cast<std::size_t>(row0 + s)] = i;
-        sample_row[static_cast<std::size_t>(row0 + s)] = pt.row;
-      }
-    }
-    row0 += ni;
-  }
-
-  // Sparse regression on unit-RMS columns: STLSQ for a path of thresholds, each distinct support scored by
-  // cross-validation across trajectories (or time halves), then the sparsest support whose CV error is within
-  // (1 + cv_tolerance) of the best plus an absolute slack, CV errors penalised per term (see IdentifyOptions).
-  //
-  // Every least-squares problem over a subset of columns and a union of folds is solved on the small
-  // triangular factor of that union: with [Theta y] = Q [R c; 0 rho], ||Theta_S xi - y||^2 =
-  // ||R_S xi - c||^2 + rho^2 (no squaring of the condition number), and the factor of a union of folds is
-  // the QR factor of the stacked factors of the folds. So the N x p data are factorised once.
-  Eigen::VectorXd scale(p);
-  std::vector<int> active;
-  for (int c = 0; c < p; ++c) {
-    scale[c] = Theta.col(c).norm() / std::sqrt(static_cast<double>(N));
-    if (scale[c] > 0) active.push_back(c);
-  }
-  const double ynorm = y.norm();
-  {
-    // u_t at rounding level (a constant or stationary field) cannot be identified.
-    double umax = 0, dtmin = 1e300;
-    for (double v : d.u) umax = std::max(umax, std::abs(v));
-    for (int i = 0; i < d.n; ++i) dtmin = std::min(dtmin, traj_dt(d, i));
-    PDESYM_REQUIRE(ynorm / std::sqrt(static_cast<double>(N)) > 1e-13 * umax / dtmin,
-                   "split '" << d.name << "': u_t vanishes identically, nothing to identify");
-  }
-  for (int c = 0; c < p; ++c)
-    if (scale[c] > 0) Theta.col(c) /= scale[c];
-
-  const int nfolds = opt.select ? (d.n >= 2 ? std::min(d.n, 4) : 2) : 1;
-  std::vector<std::vector<int>> fold_rows(static_cast<std::size_t>(nfolds));
-  for (int s = 0; s < N; ++s) {
-    const int f = nfolds == 1 ? 0
-                  : d.n >= 2 ? sample_traj[static_cast<std::size_t>(s)] % nfolds
-                             : (sample_row[static_cast<std::size_t>(s)] < d.nt / 2 ? 0 : 1);
-    fold_rows[static_cast<std::size_t>(f)].push_back(s);
-  }
-  std::vector<Eigen::MatrixXd> fold_R;
-  for (const auto& rows : fold_rows) {
-    Eigen::MatrixXd A(static_cast<int>(rows.size()), p + 1);
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      A.row(static_cast<int>(r)).head(p) = Theta.row(rows[r]);
-      A(static_cast<int>(r), p) = y[rows[r]];
-    }
-    fold_R.push_back(triangular_factor(A));
-  }
-  auto union_factor = [&](int skip) {
-    int rows = 0;
-    for (int f = 0; f < nfolds; ++f)
-      if (f != skip) rows += static_cast<int>(fold_R[static_cast<std::size_t>(f)].rows());
-    Eigen::MatrixXd S(rows, p + 1);
-    int at = 0;
-    for (int f = 0; f < nfolds; ++f) {
-      if (f == skip) continue;
-      const auto& R = fold_R[static_cast<std::size_t>(f)];
-      S.middleRows(at, R.rows()) = R;
-      at += static_cast<int>(R.rows());
-    }
-    return triangular_factor(S);
-  };
-  const Eigen::MatrixXd R_all = nfolds == 1 ? fold_R[0] : union_factor(-1);
-
-  auto stlsq = [&](double lambda) {
-    std::vector<int> support = active;
-    Eigen::VectorXd xi = reduced_solve(R_all, support);
-    for (int iter = 0; iter < 50; ++iter) {
-      const double big = xi.size() ? xi.cwiseAbs().maxCoeff() : 0.0;
-      std::vector<int> keep;
-      for (std::size_t j = 0; j < support.size(); ++j)
-        if (std::abs(xi[static_cast<int>(j)]) >= lambda * big) keep.push_back(support[j]);
-      if (keep.size() == support.size()) break;
-      support = keep;
-      xi = reduced_solve(R_all, support);
-    }
-    return support;
-  };
-
-  std::vector<int> support;
-  std::vector<ModelCandidate> cands;
-  if (!opt.select) {
-    support = stlsq(opt.threshold);
-  } else {
-    std::vector<Eigen::MatrixXd> train_R;
-    for (int g = 0; g < nfolds; ++g) train_R.push_back(union_factor(g));
-    auto cv_error = [&](const std::vector<int>& cols) {
-      double e2 = 0;
-      for (int g = 0; g < nfolds; ++g) {
-        const Eigen::VectorXd xi = reduced_solve(train_R[static_cast<std::size_t>(g)], cols);
-        e2 += reduced_residual2(fold_R[static_cast<std::size_t>(g)], cols, xi);
-      }
-      return std::sqrt(e2) / ynorm;
-    };
-    const double lo = std::max(opt.threshold, 1e-8);
-    for (int k = 0;; ++k) {
-      const double lambda = lo * std::pow(10.0, 0.25 * k);
-      if (lambda >= 1.0) break;
-      std::vector<int> sup = stlsq(lambda);
-      bool seen = false;
-      for (const auto& c : cands) seen = seen || c.support == sup;
-      if (!seen) cands.push_back({sup, cv_error(sup), lambda});
-    }
-    auto penalised = [&](const ModelCandidate& c) {
-      return c.cv_error * std::pow(1.0 + opt.cv_term_penalty, static_cast<double>(c.support.size()));
-    };
-    double best = 1e300;
-    for (const auto& c : cands) best = std::min(best, penalised(c));
-    const ModelCandidate* pick = nullptr;
-    for (const auto& c : cands)
-      if (penalised(c) <= best * (1.0 + opt.cv_tolerance) + opt.cv_slack &&
-          (!pick || c.support.size() < pick->support.size() ||
-           (c.support.size() == pick->support.size() && c.cv_error < pick->cv_error)))
-        pick = &c;
-    PDESYM_CHECK(pick, "no candidate model");
-    support = pick->support;
-    if (std::getenv("PDESYM_DEBUG_IDENTIFY")) {
-      for (const auto& c : cands) {
-        std::fprintf(stderr, "  lambda %.2e  cv %.4e  terms %zu:", c.lambda, c.cv_error, c.support.size());
-        for (std::size_t j = 0; j < c.support.size() && j < 8; ++j)
-          std::fprintf(stderr, " %s", lib[static_cast<std::size_t>(c.support[j])].name().c_str());
-        std::fprintf(stderr, "\n");
-      }
-    }
-  }
-  const Eigen::VectorXd xi = reduced_solve(R_all, support);
-
-  IdentifiedEquation eq;
-  eq.max_order = opt.max_order;
-  eq.samples = N;
-  eq.library_size = p;
-  eq.preprocessing = pre;
-  Eigen::VectorXd resid = y;
-  for (std::size_t j = 0; j < support.size(); ++j) {
-    const int c = support[j];
-    const double coef = xi[static_cast<int>(j)] / scale[c];
-    eq.terms.push_back(lib[static_cast<std::size_t>(c)]);
-    eq.coeffs.push_back(coef);
-    resid -= xi[static_cast<int>(j)] * Theta.col(c);
-  }
-  eq.residual_rel = resid.norm() / ynorm;
-  return eq;
-}
-}  // namespace
 
 }  // namespace pdesym::symmetry

@@ -201,11 +201,18 @@ SymmetryResult discover_nullspace(const datasets::Split& data, const NullspaceOp
   res.extra["identification"] = {{"equation", eq.text()},
                                  {"terms", terms},
                                  {"residual_rel", eq.residual_rel},
+                                 {"library_residual_rel", eq.library_residual_rel},
+                                 {"criterion", opt.identify.select ? (opt.identify.criterion == Criterion::Bic ? "bic" : "cv")
+                                                                   : "fixed threshold"},
+                                 {"threshold", opt.identify.threshold},
                                  {"samples", eq.samples},
                                  {"library_size", eq.library_size},
                                  {"library_max_order", opt.identify.max_order},
                                  {"library_max_degree", opt.identify.max_degree},
                                  {"preprocessing", preprocessing_json(eq.preprocessing)}};
+  const auto t2 = std::chrono::steady_clock::now();
+  res.trust = assess_trust(data, eq, res.generators, opt).to_json();
+  res.extra["timings_s"]["trust"] = seconds_since(t2);
   res.extra["timings_s"]["identify"] = t_identify;
   res.extra["timings_s"]["sample_jets"] = t_sample;
   res.extra["timings_s"]["total"] = seconds_since(t0);

@@ -158,10 +158,10 @@ TEST(KnownAlgebra, DimensionsAndContents) {
   EXPECT_EQ(label(kdv.col(2), b), "t*d_x + d_u");
   EXPECT_EQ(label(kdv.col(3), b), "x*d_x + 3*t*d_t - 2*u*d_u");
   EXPECT_EQ(label(known_algebra("mkdv", b).col(2), b), "x*d_x + 3*t*d_t - u*d_u");
-  expect_input_error([&] { known_algebra("navier", b); }, "unknown algebra 'navier' (known: burgers, kdv, ks, mkdv)");
+  expect_input_error([&] { known_algebra("navier", b); }, "unknown algebra 'navier' (known: burgers, heat2d, kdv, ks, lambda-omega, mkdv, nls, nls2d, wave2d)");
   expect_input_error([&] { known_algebra("burgers", PolynomialBasis(1)); }, "does not fit a basis of degree 1");
   EXPECT_EQ(known_algebra("kdv", PolynomialBasis(1)).cols(), 4);
-  EXPECT_EQ(known_algebra_names().size(), 4u);
+  EXPECT_EQ(known_algebra_names().size(), 9u);
 }
 
 TEST(PrincipalAngles, KnownAnglesAndInvariances) {

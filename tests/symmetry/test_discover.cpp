@@ -224,6 +224,7 @@ TEST(Nullspace, KdvCleanGivesTheFourDimensionalAlgebra) {
   EXPECT_GE(r.extra["nullspace"]["gap_ratio"].get<double>(), 1e6);
   EXPECT_EQ(r.extra["nullspace"]["rank"], 26);
   EXPECT_EQ(r.extra["identification"]["terms"].size(), 2u);
+  EXPECT_EQ(r.trust["verdict"], "trusted") << r.trust.dump(1);
 }
 
 TEST(Nullspace, BurgersCleanGivesTheFiveDimensionalAlgebra) {
@@ -231,18 +232,21 @@ TEST(Nullspace, BurgersCleanGivesTheFiveDimensionalAlgebra) {
   ASSERT_EQ(r.generators.cols(), 5) << r.identified_equation;
   EXPECT_LT(grassmann_distance(r.generators, known_algebra("burgers", r.basis)), 1e-6);
   EXPECT_EQ(labels(r).back(), "x*t*d_x + t^2*d_t + (x - t*u)*d_u");
+  EXPECT_EQ(r.trust["verdict"], "trusted") << r.trust.dump(1);
 }
 
 TEST(Nullspace, KsCleanGivesTheThreeDimensionalAlgebra) {
   const auto r = discover_nullspace(make_data("ks"));
   ASSERT_EQ(r.generators.cols(), 3) << r.identified_equation;
   EXPECT_LT(grassmann_distance(r.generators, known_algebra("ks", r.basis)), 1e-6);
+  EXPECT_EQ(r.trust["verdict"], "trusted") << r.trust.dump(1);
 }
 
 TEST(Nullspace, MkdvHasNoBoost) {
   const auto r = discover_nullspace(make_data("mkdv"));
   ASSERT_EQ(r.generators.cols(), 3) << r.identified_equation;
   EXPECT_LT(grassmann_distance(r.generators, known_algebra("mkdv", r.basis)), 1e-6);
+  EXPECT_EQ(r.trust["verdict"], "trusted") << r.trust.dump(1);
   // The Galilean boost t*d_x + c*d_u is far from the span for every c: the span's component along xi:t is zero.
   for (double c : {0.0, 0.5, 1.0, 2.0}) {
     Eigen::VectorXd boost = parse_generator("t*d_x", r.basis) + c * parse_generator("d_u", r.basis);

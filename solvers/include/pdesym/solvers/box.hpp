@@ -40,12 +40,49 @@ struct Box {
   rvec y() const;  ///< y_j = j Ly / ny; {0} in 1-D
 };
 
+/// Allocator with FFTW's SIMD alignment (fftw_malloc), so that FftBox can transform these buffers in place of its
+/// own (no copies).
+template <class T>
+struct FftwAllocator {
+  using value_type = T;
+  FftwAllocator() = default;
+  template <class U>
+  FftwAllocator(const FftwAllocator<U>&) {}
+  T* allocate(std::size_t n);
+  void deallocate(T* p, std::size_t) noexcept;
+  template <class U>
+  bool operator==(const FftwAllocator<U>&) const { return true; }
+  template <class U>
+  bool operator!=(const FftwAllocator<U>&) const { return false; }
+};
+using AlignedReal = std::vector<double, FftwAllocator<double>>;
+using AlignedComplex = std::vector<cdouble, FftwAllocator<cdouble>>;
+void* fftw_aligned_alloc(std::size_t bytes);
+void fftw_aligned_free(void* p) noexcept;
+template <class T>
+T* FftwAllocator<T>::allocate(std::size_t n) {
+  return static_cast<T*>(fftw_aligned_alloc(n * sizeof(T)));
+}
+template <class T>
+void FftwAllocator<T>::deallocate(T* p, std::size_t) noexcept {
+  fftw_aligned_free(p);
+}
+
 /// Wavenumbers kx_m (size nkx) and ky_j (size ny; {0} in 1-D), Nyquist entries 0.
 rvec wavenumbers_x(const Box& b);
 rvec wavenumbers_y(const Box& b);
 /// 2/3-rule masks per direction (1 kept, 0 dropped), sizes nkx and ny.
 rvec dealias_mask_x(const Box& b);
 rvec dealias_mask_y(const Box& b);
+
+/// Sets the modes of one spectrum u_hat [ny][nkx] that the 2/3 rule drops to zero.
+void project_dealiased(const Box& b, cdouble* u_hat);
+
+/// Restores the symmetry of the spectrum of a real field in the columns kx = 0 and kx = Nyquist:
+/// u_hat[ny - j] = conj(u_hat[j]) (their Hermitian mean) and real entries at j = 0 and j = ny/2 (1-D: real
+/// entries at k = 0 and Nyquist). c2r reads only the Hermitian part of these columns, so an anti-Hermitian
+/// part (round-off) would be invisible to N and could grow under a linear symbol with positive real part.
+void symmetrise_real_spectrum(const Box& b, cdouble* u_hat);
 
 /// FFTW r2c/c2r pair over one [ny][nx] array with its own aligned buffers (RAII). Safe to create from several
 /// threads (planning is serialised).
@@ -55,7 +92,8 @@ class FftBox {
   ~FftBox();
   FftBox(const FftBox&) = delete;
   FftBox& operator=(const FftBox&) = delete;
-  /// out [ny][nkx] = unnormalised DFT of in [ny][nx].
+  /// out [ny][nkx] = unnormalised DFT of in [ny][nx]. Arrays with FFTW's alignment (AlignedReal/Complex) are
+  /// transformed directly, others through the internal buffers; the results are the same either way.
   void forward(const double* in, cdouble* out);
   /// out [ny][nx] = inverse DFT of in [ny][nkx], divided by nx*ny (in is not modified).
   void inverse(const cdouble* in, double* out);
@@ -82,15 +120,15 @@ struct SpectralWorkspace {
   int n = 0;     ///< physical values per component
   rvec kx, ky;   ///< per mode (Nyquist 0)
   rvec mask;     ///< per mode: 2/3 rule in x times 2/3 rule in y
-  rvec u, up;    ///< physical scratch (n each)
-  cvec tmp;      ///< spectral scratch (nk)
+  AlignedReal u, up;  ///< physical scratch (n each)
+  AlignedComplex tmp;  ///< spectral scratch (nk)
   /// Further scratch, grown on first use: physical buffer i (n values), spectral buffer i (nk values).
   double* real(int i);
   cdouble* spectral(int i);
 
  private:
-  std::vector<rvec> real_;
-  std::vector<cvec> spectral_;
+  std::vector<AlignedReal> real_;
+  std::vector<AlignedComplex> spectral_;
 };
 
 /// Spectral derivatives d_x^ox d_y^oy on one box (any orders >= 0, mixed too), reusing one FFT plan.

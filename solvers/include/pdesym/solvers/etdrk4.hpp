@@ -24,7 +24,8 @@ class Etdrk4 {
   int nc() const { return nc_; }
   /// Whether the coefficients are stored per component (diagonal L) rather than as full blocks.
   bool diagonal() const { return diagonal_; }
-  /// Advances u_hat ([nc][nk], nk = box().modes()) by one step of size h.
+  /// Advances u_hat ([nc][nk], nk = box().modes()) by one step of size h; then, if
+  /// pde.keeps_real_dealiased_state(), restores the real-field symmetry (symmetrise_real_spectrum).
   void step(cvec& u_hat);
   /// Coefficients (see phi.hpp). Diagonal: [nc][nk] (for nc = 1 simply [nk]); full: [nc][nc][nk], entry
   /// (a, b) of mode m at (a*nc + b)*nk + m.
@@ -36,12 +37,13 @@ class Etdrk4 {
   const cvec& f3() const { return f3_; }
 
  private:
-  void step_full(cvec& v);
+  void step_diagonal(cvec& v);  ///< per-entry scalar combination (for nc = 1: the former scalar stepper)
+  void step_full(cvec& v);      ///< block matrix-vector products per wavevector
   const FieldPde& pde_;
   SpectralWorkspace ws_;
   double h_;
   int nc_, nk_;
-  bool diagonal_;
+  bool diagonal_, real_state_;
   cvec E_, E2_, Q_, f1_, f2_, f3_;
   cvec Nv_, a_, Na_, b_, Nb_, c_, Nc_, w_;
 };
@@ -52,7 +54,8 @@ struct IntegrateOptions {
   std::string label = "trajectory";  ///< named in blow-up errors
 };
 
-/// Integrates u_t = L u + N(u) from u0 ([nc][ny][nx]) and stores nt snapshots at t_n = n dt_out,
+/// Integrates u_t = L u + N(u) from u0 ([nc][ny][nx]; projected onto the dealiased modes first if
+/// pde.keeps_real_dealiased_state(), and snapshot 0 is then that projection) and stores nt snapshots at t_n = n dt_out,
 /// dt_out = T/(nt-1), as a pdesym::Field: components pde.component_names(), x_i = i Lx/nx, y_j = j Ly/ny
 /// (y = {0}, dy = 0 in 1-D), dx = Lx/nx, dt = dt_out. Throws InputError for a bad box/u0/T/nt/dt_max or a box
 /// dimension the PDE does not support, and BlowUpError naming `opt.label` and the time if the solution stops

@@ -59,6 +59,14 @@ class FieldPde {
   virtual void nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const = 0;
   /// Whether N is identically zero (lets steppers skip work).
   virtual bool linear_only() const { return false; }
+  /// Whether the spectral state is kept exactly that of a real, dealiased field: integrate() projects the
+  /// initial state onto the dealiased modes (the dropped modes then stay exactly zero, since N is dealiased and
+  /// L acts per wavevector), and the stepper restores after every step the symmetry c2r assumes
+  /// (symmetrise_real_spectrum). Without this, round-off in what c2r does not see (a dropped mode, or the
+  /// imaginary part of the k = 0 mode) grows wherever Re L > 0 there (lambda-omega's +u, 2-D KS rows at the
+  /// Nyquist ky, where ky = 0) and eventually feeds back through N. True for field equations; the 1-D scalar
+  /// Pde keeps the former behaviour (bit-identical datasets; its built-in symbols are <= 0 at k = 0 and Nyquist).
+  virtual bool keeps_real_dealiased_state() const { return true; }
 };
 
 /// Builds the PDE of a generation config from its `equation`, `coefficients` and (for custom) `pde` keys.

@@ -25,6 +25,7 @@ class Pde : public FieldPde {
   std::vector<int> dims() const final { return {1}; }
   void linear_block(double kx, double ky, cdouble* L) const final { L[0] = linear_symbol(kx); }
   bool linear_diagonal() const final { return true; }
+  bool keeps_real_dealiased_state() const final { return false; }
 };
 
 /// One nonlinear term coeff * d_x^derivative (u^power).

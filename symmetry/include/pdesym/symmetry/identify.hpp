@@ -53,6 +53,8 @@ struct IdentifiedEquation {
   std::vector<JetMonomial> terms;
   std::vector<double> coeffs;
   double residual_rel = 0.0;           ///< ||u_t - F|| / ||u_t|| on the samples used (after S in the weak regime)
+  double library_residual_rel = 0.0;   ///< the same for the least-squares fit over the whole library: what any
+                                       ///< model in the library can reach on these samples
   int samples = 0;                     ///< number of regression samples
   int library_size = 0;                ///< number of library columns
   JetPreprocessing preprocessing;
@@ -65,15 +67,25 @@ struct IdentifiedEquation {
   int order() const;
 };
 
+/// How the threshold path's supports are compared (IdentifyOptions::select).
+enum class Criterion {
+  CrossValidation,  ///< penalised cross-validation error, sparsest within a tolerance of the best
+  Bic               ///< Bayesian information criterion on the fit residual
+};
+
 struct IdentifyOptions {
   int max_order = 4;          ///< library uses u .. d^4u/dx^4
   int max_degree = 3;         ///< total polynomial degree of library monomials
-  double threshold = 1e-3;    ///< STLSQ threshold, relative to the largest normalised coefficient; with
-                              ///< `select` the smallest threshold of the path
+  double threshold = 1e-5;    ///< STLSQ threshold, relative to the largest normalised coefficient; with
+                              ///< `select` the smallest threshold of the path. Small, so that a small but
+                              ///< real term (a damping 1e-3 u next to O(1) terms) is on the path and the
+                              ///< selection, not the threshold, decides about it.
   bool select = true;         ///< model selection: STLSQ for thresholds threshold*10^(k/4) < 1, each distinct
-                              ///< support scored by cross-validation (folds = trajectories, or time halves
-                              ///< for one trajectory); the sparsest support with
-                              ///< cv_error <= best * (1 + cv_tolerance) + cv_slack is kept
+                              ///< support scored by `criterion`; false: one STLSQ at `threshold`
+  Criterion criterion = Criterion::CrossValidation;  ///< CV: folds = trajectories (at most 4), or time halves
+                              ///< for one trajectory; the sparsest support with penalised
+                              ///< cv_error <= best * (1 + cv_tolerance) + cv_slack is kept. BIC: the smallest
+                              ///< N log(r^2 + cv_slack^2) + terms log N, r = relative fit residual.
   double cv_tolerance = 0.25; ///< relative slack of the selection rule
   double cv_term_penalty = 0.05;  ///< each term of a support multiplies its CV error by (1 + this) before the
                                   ///< rule above is applied: extra terms must pay for themselves. Without it,
@@ -106,6 +118,24 @@ std::vector<JetMonomial> jet_library(int max_order, int max_degree);
 /// columns), derivatives spectral after the cut-off of `pre`.
 Eigen::MatrixXd sample_jet_points(const datasets::Split& data, int order, int n, std::uint64_t seed,
                                   const JetPreprocessing& pre);
+
+/// The regression behind identification: library columns Theta (raw, N x p) and response y (u_t, or S u_t in the
+/// weak regime) at N sample points, with the trajectory and time row of each sample. Deterministic in
+/// (data, opt.seed, opt.max_samples, pre): the same points for data of the same shape.
+struct RegressionData {
+  std::vector<JetMonomial> library;
+  Eigen::MatrixXd theta;
+  Eigen::VectorXd y;
+  std::vector<int> traj, row;
+};
+RegressionData assemble_regression(const datasets::Split& data, const IdentifyOptions& opt,
+                                   const JetPreprocessing& pre);
+/// ||y - sum_j c_j Theta_j|| / ||y|| for the terms and coefficients of `eq` (its terms must be in the library).
+double model_residual(const RegressionData& reg, const IdentifiedEquation& eq);
+/// Relative difference ||D8 u - D6 u|| / ||D8 u|| of the 8th- and 6th-order central time differences at
+/// `samples` random points: an upper estimate of the time-differentiation error of clean data (noise inflates
+/// it).
+double time_difference_error(const datasets::Split& data, int samples = 4000, std::uint64_t seed = 7);
 
 /// Identifies u_t = F from all trajectories of a split.
 IdentifiedEquation identify_equation(const datasets::Split& data, const IdentifyOptions& opt = {});

@@ -21,6 +21,7 @@
 #include "pdesym/datasets/dataset.hpp"
 #include "pdesym/symmetry/basis.hpp"
 #include "pdesym/symmetry/identify.hpp"
+#include "pdesym/symmetry/trust.hpp"
 
 namespace pdesym::symmetry {
 
@@ -32,6 +33,7 @@ struct NullspaceOptions {
   double gap_threshold = 1e3;    ///< smallest accepted ratio s_i / s_{i+1} at the gap
   double null_tol = 1e-6;        ///< null singular values must be below this fraction of the largest
   int nullity = -1;              ///< >= 0: take this many null vectors whatever the gap (for experiments)
+  TrustOptions trust;            ///< the verdict's measurements (trust.hpp); trust.resamples = 0 skips stability
 };
 
 struct GapDecision {
@@ -57,8 +59,9 @@ Eigen::MatrixXd readable_generators(const Eigen::MatrixXd& null_vectors, const P
 SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::MatrixXd& points,
                                      const NullspaceOptions& opt);
 
-/// The whole method on a split: identification, sampling, nullspace. extra holds the identified equation in
-/// detail (terms, coefficients, residual, pre-processing), the nullspace decision and timings.
+/// The whole method on a split: identification, sampling, nullspace, trust verdict (trust.hpp; in `trust`). extra
+/// holds the identified equation in detail (terms, coefficients, residual, pre-processing), the nullspace
+/// decision and timings.
 SymmetryResult discover_nullspace(const datasets::Split& data, const NullspaceOptions& opt = {});
 
 }  // namespace pdesym::symmetry
