@@ -137,7 +137,7 @@ GeneratorSet load_generators(const std::string& spec, const AugmentOptions& opt)
     std::string piece;
     while (std::getline(ss, piece, ';')) pieces.push_back(piece);
     parse_list(pieces);
-    PDESYM_REQUIRE(G.cols() + discrete.size() > 0, "augmentation '" << spec << "' lists no generators");
+    PDESYM_REQUIRE(G.cols() > 0 || !discrete.empty(), "augmentation '" << spec << "' lists no generators");
   } else {
     PDESYM_REQUIRE(file_exists(spec), "augmentation '" << spec
                                                        << "' is not 'none', 'known:<equation>' or 'gen:<generators>', "

@@ -271,8 +271,20 @@ std::string periodic_image_problem(const Field& in, const VectorField& V, double
   double s = 0;
   for (double v : in.data) s = std::max(s, std::abs(v));
   if (s == 0) s = 1;
-  const int nsteps = 2048;
   const double fr[3] = {0.37, -0.61, 0.83};
+  // RK4 steps: at least 2048, and small enough that |eps| |dV/dz| h stays below 2e-3 at the sample points
+  // (a boost turns the phase by eps x, tens of radians over a long box).
+  auto steps_for = [&](const std::vector<double>& z) {
+    std::vector<double> Jv(static_cast<std::size_t>(n) * n);
+    V.jacobian(z.data(), Jv.data());
+    double norm = 0;
+    for (int r = 0; r < n; ++r) {
+      double row = 0;
+      for (int c = 0; c < n; ++c) row += std::abs(Jv[r * n + c]);
+      norm = std::max(norm, row);
+    }
+    return static_cast<int>(std::min(1e6, std::max(2048.0, std::ceil(std::abs(eps) * norm / 2e-3))));
+  };
   for (int axis = 0; axis < D; ++axis) {
     const double L = period(in, axis), Lp = std::exp(eps * V.scale_rate(axis)) * L;
     for (double tt : {in.t.front(), in.t.back()})
@@ -284,6 +296,7 @@ std::string periodic_image_problem(const Field& in, const VectorField& V, double
         for (int b = 0; b < nc; ++b) z0[F0 + b] = fr[(b + k) % 3] * s;
         z1 = z0;
         z1[axis] += L;
+        const int nsteps = std::max(steps_for(z0), steps_for(z1));
         flow_nd(V, eps, nsteps, z0, nullptr);
         flow_nd(V, eps, nsteps, z1, nullptr);
         for (int q = 0; q < n; ++q) {

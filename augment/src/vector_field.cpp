@@ -122,6 +122,7 @@ void VectorField::classify() {
   const std::vector<std::string> names = vars_.names();
   bool affine = true, linear_phase = true, tau_t_only = true, periodic = true, has_phase = false, inhomogeneous = false;
   std::string why_tau, why_periodic;
+  const symmetry::PolynomialBasis names_of(0, vars_);  // component names only
   for (const Term& tm : terms_) {
     int sp = 0, fd = 0, deg = 0;
     for (int q = 0; q < n; ++q) {
@@ -130,7 +131,7 @@ void VectorField::classify() {
       if (q >= F0) fd += tm.e[q];
     }
     const std::string mono = monomial_text(tm.e, names);
-    const std::string comp = symmetry::PolynomialBasis(0, vars_).component_name(tm.comp);
+    const std::string comp = names_of.component_name(tm.comp);
     if (tm.comp == T) {
       if (sp > 0 || fd > 0) {
         tau_t_only = false;
