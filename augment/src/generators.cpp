@@ -179,6 +179,17 @@ GeneratorSet load_generators(const std::string& spec, const AugmentOptions& opt)
   return set;
 }
 
+GeneratorSet load_generators(const std::string& spec, const FieldShape& data, AugmentOptions opt) {
+  opt.variables = symmetry::Variables::of(data.dim, data.nc);
+  GeneratorSet set = load_generators(spec, opt);
+  const symmetry::Variables& v = set.variables;
+  PDESYM_REQUIRE(spec == "none" || (v.dim == data.dim && v.nc == data.nc),
+                 "augmentation '" << spec << "': its generators live on " << v.describe() << " (" << v.dim << "-D, "
+                                  << v.nc << " component" << (v.nc == 1 ? "" : "s") << ") but the data are "
+                                  << data.describe());
+  return set;
+}
+
 // ---- Augmenter ---------------------------------------------------------------------------------------------
 
 Augmenter::Augmenter(GeneratorSet set, TransformOptions topt) : set_(std::move(set)), topt_(topt) {}

@@ -373,6 +373,14 @@ TEST(AugmentNd, Nls2dPlaneWaveAndRefusals) {
   AugmentOptions strict;
   strict.skip_incompatible = false;
   expect_input_error([&] { load_generators("known:heat2d", strict); }, {"y*d_x - x*d_y"});
+  // known:heat2d: d_t, d_x, d_y, the scaling, u d_u and d_u act on the box; the rotation, the two Galilean-type
+  // fields and the x/y-dependent superpositions are skipped with notes.
+  const GeneratorSet heat2d = load_generators("known:heat2d");
+  EXPECT_EQ(heat2d.generators.size(), 6u) << heat2d.describe();
+  EXPECT_EQ(heat2d.notes.size(), 8u) << heat2d.describe();
+  // Loading for a data shape: gen: specs use its variables, other algebras are refused naming both.
+  EXPECT_EQ(load_generators("gen:d_y; u*d_u", FieldShape{2, 1, 5, 8, 8}).variables, symmetry::Variables::of(2, 1));
+  expect_input_error([&] { load_generators("known:kdv", F.shape); }, {"known:kdv", "(x, t, u)", "2-D, 2 components"});
   AugmentOptions two_d;
   two_d.variables = symmetry::Variables::of(2, 2);
   EXPECT_EQ(load_generators("gen:d_x; v*d_u - u*d_v; rot90", two_d).generators.size(), 3u);
@@ -442,6 +450,22 @@ TEST(AugmentNd, SolverTrajectoriesKeepSolverAccuracyUnderRandomGroupElements) {
   std::printf("Navier-Stokes rot90*reflect: pseudo-scalar %.2e, as a scalar [not a symmetry] %.2e\n", ok, bad);
   EXPECT_LT(ok, 3 * residual(W, navier_stokes(0.01)) + 1e-10);
   EXPECT_GT(bad, 1e-2);
+}
+
+TEST(AugmentNd, DiscreteEntriesInOneDimension) {
+  // 1-D: "d4" is {identity, x -> -x}; the KdV soliton reflected is not a KdV solution, Burgers' u -> -u(-x) is.
+  const GeneratorSet set = load_generators("gen:d_x; d4");
+  ASSERT_EQ(set.generators.size(), 2u);
+  EXPECT_TRUE(set.generators[1].is_discrete());
+  EXPECT_EQ(set.generators[1].elements.size(), 2u);
+  const Field F = sample([](int, double x, double, double t) { return std::sin(x - 0.3 * t); }, 1, 1, 16, 1, 2 * kPi, 0,
+                         0.0, 0.1, 3);
+  const Field R = Augmenter(set).apply(F, {0.0, 1.0});
+  for (int i = 0; i < 16; ++i) EXPECT_NEAR(R.at(0, 2, 0, i), std::sin(-F.x[i] - 0.3 * F.t[2]), 1e-14);
+  expect_input_error([] { load_generators("gen:rot90"); }, {"rot90", "2-D"});
+  AugmentOptions two;
+  two.variables = symmetry::Variables::of(2, 2);
+  expect_input_error([&] { load_generators("gen:d4(pseudoscalar)", two); }, {"1 parities", "2 components"});
 }
 
 TEST(AugmentNd, AugmenterRoundsBoostsAndSplitsWork) {

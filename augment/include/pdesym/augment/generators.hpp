@@ -72,6 +72,9 @@ Eigen::MatrixXd canonical_generators(const Eigen::MatrixXd& G, double tol);
 /// rotations, the heat field t d_x - x u d_u, ...) are skipped with a note (or refused, !skip_incompatible).
 /// Throws InputError for an unknown name, a missing/malformed file, or when no generator can be used.
 GeneratorSet load_generators(const std::string& spec, const AugmentOptions& opt = {});
+/// The same for data of shape `data`: "gen:" specs are read over Variables::of(data.dim, data.nc) (field names
+/// u, v, ...), and a known algebra or sym.json over other variables is refused with an InputError naming both.
+GeneratorSet load_generators(const std::string& spec, const FieldShape& data, AugmentOptions opt = {});
 
 /// Applies every generator of the set in order, each with its own random eps, to one trajectory.
 /// `eps_out` (optional) receives the eps drawn for each generator. Data whose (dim, nc) differ from the set's
