@@ -171,37 +171,111 @@ Field transform_linear_phase(const Field& in, const VectorField& V, double eps) 
   return out;
 }
 
-// General fields (tau affine in t): the image grid is the input grid scaled by s_i = e^{eps a_i}; for every
-// output point X at output level n (pre-image time t_n), Newton finds the pre-image x with
-// flow(x, t_n, u(x))_space = X, u(x) and grad u(x) from the spectral interpolant of the stored snapshot.
+// Time flow dt/ds = tau(t) over [0, eps]: exact for affine tau, RK4 otherwise (NaN if it blows up).
+double time_flow_nd(const VectorField& V, double t, double eps, int nsteps) {
+  const int T = V.dim(), n = V.count();
+  if (V.tau_affine()) {
+    const double d = V.affine_generator()(T, T), e = V.affine_generator()(T, n), z = d * eps;
+    const double phi1 = std::abs(z) < 1e-8 ? eps * (1 + 0.5 * z) : std::expm1(z) / d;
+    return std::exp(z) * t + e * phi1;
+  }
+  const double h = eps / nsteps;
+  for (int s = 0; s < nsteps; ++s) {
+    const double a = V.tau(t), b = V.tau(t + 0.5 * h * a), c = V.tau(t + 0.5 * h * b), d = V.tau(t + h * c);
+    t += h / 6.0 * (a + 2 * b + 2 * c + d);
+    if (!std::isfinite(t) || std::abs(t) > 1e15) return std::numeric_limits<double>::quiet_NaN();
+  }
+  return t;
+}
+
+// Spectra of every snapshot of every component, and the spectra at any time in [t_0, t_last]: a stored level, or
+// Lagrange interpolation over `stencil` neighbouring levels (as SpectralField in 1-D).
+class SpectraNd {
+ public:
+  SpectraNd(const Field& f, int stencil)
+      : f_(f), nk_(static_cast<std::size_t>(f.ny()) * (f.nx() / 2 + 1)), stencil_(std::max(2, stencil)),
+        C_(static_cast<std::size_t>(f.nc()) * f.nt() * nk_), work_(f.nc() * nk_) {
+    solvers::FftBox& fft = fft_box_for(f.nx(), f.ny(), f.Lx(), f.Ly());
+    for (int c = 0; c < f.nc(); ++c)
+      for (int n = 0; n < f.nt(); ++n) fft.forward(f.snapshot(c, n), level(c, n));
+  }
+  std::size_t modes() const { return nk_; }
+  // [nc][nk] spectra at time tau.
+  const cdouble* at_time(double tau) {
+    const double p = f_.nt() > 1 ? (tau - f_.t[0]) / f_.dt : 0.0, tol = 1e-9;
+    PDESYM_CHECK(p > -tol && p < f_.nt() - 1 + tol, "pre-image time " << tau << " lies outside the stored times ["
+                                                                      << f_.t.front() << ", " << f_.t.back() << "]");
+    const int nt = f_.nt(), nc = f_.nc();
+    const double pr = std::round(p);
+    const bool stored = std::abs(p - pr) < tol;
+    const int S = std::min(stencil_, nt);
+    const int start = std::clamp(static_cast<int>(std::floor(p)) - S / 2 + 1, 0, nt - S);
+    std::fill(work_.begin(), work_.end(), cdouble(0));
+    for (int k = 0; k < (stored ? 1 : S); ++k) {
+      double w = 1.0;
+      const int lev = stored ? static_cast<int>(pr) : start + k;
+      if (!stored)
+        for (int l = 0; l < S; ++l)
+          if (l != k) w *= (p - (start + l)) / static_cast<double>(k - l);
+      for (int c = 0; c < nc; ++c) {
+        const cdouble* src = level(c, lev);
+        cdouble* dst = work_.data() + c * nk_;
+        for (std::size_t m = 0; m < nk_; ++m) dst[m] += w * src[m];
+      }
+    }
+    return work_.data();
+  }
+
+ private:
+  cdouble* level(int c, int n) { return C_.data() + (static_cast<std::size_t>(c) * f_.nt() + n) * nk_; }
+  const Field& f_;
+  std::size_t nk_;
+  int stencil_;
+  std::vector<cdouble> C_, work_;
+};
+
+// General fields: the image grid is the input grid scaled by s_i = e^{eps a_i}; output times are the images of
+// the stored times (affine tau) or uniform between the images of the first and last (other tau, pre-image times
+// between levels by Lagrange interpolation of the spectra). For every output point X at output time t' (pre-image
+// time tau), Newton finds the pre-image x with flow(x, tau, u(x, tau))_space = X; u and grad u come from the
+// spectral interpolant.
 Field transform_general_nd(const Field& in, const VectorField& V, double eps, const TransformOptions& opt) {
-  PDESYM_REQUIRE(V.tau_affine(), "generator " << V.label() << ": tau is not affine in t; the general flow of "
-                                              << in.shape.describe()
-                                              << " fields needs an affine tau (time interpolation is 1-D only)");
   const int D = in.dim(), T = D, F0 = D + 1, n = V.count(), nc = in.nc();
   const int nsteps = std::max(1, opt.substeps);
-  const Eigen::MatrixXd& A = V.affine_generator();
-  // Exact affine time flow t' = e^{eps d} t + e (e^{eps d} - 1)/d.
-  const double dd = A(T, T), ee = A(T, n), z = dd * eps;
-  const double stt = std::exp(z), phi1 = std::abs(z) < 1e-8 ? eps * (1 + 0.5 * z) : std::expm1(z) / dd;
   Field out = in;
   std::vector<double> sx(D);
   for (int i = 0; i < D; ++i) sx[i] = std::exp(eps * V.scale_rate(i));
-  rescale_grid(in, out, sx, stt, ee * phi1);
+  std::vector<double> pre(in.nt());
+  if (V.tau_affine()) {
+    const double t0 = time_flow_nd(V, 0.0, eps, nsteps), stt = time_flow_nd(V, 1.0, eps, nsteps) - t0;
+    rescale_grid(in, out, sx, stt, t0);
+    for (int lev = 0; lev < in.nt(); ++lev) {
+      out.t[lev] = time_flow_nd(V, in.t[lev], eps, nsteps);
+      pre[lev] = in.t[lev];
+    }
+  } else {
+    rescale_grid(in, out, sx, 1.0, 0.0);
+    const double a = time_flow_nd(V, in.t.front(), eps, nsteps), b = time_flow_nd(V, in.t.back(), eps, nsteps);
+    PDESYM_REQUIRE(std::isfinite(a) && std::isfinite(b) && (in.nt() == 1 || b > a),
+                   "the time flow of " << V.label() << " with eps=" << eps << " is not defined on [" << in.t.front()
+                                       << ", " << in.t.back() << "] (eps too large)");
+    out.dt = in.nt() > 1 ? (b - a) / (in.nt() - 1) : in.dt;
+    for (int lev = 0; lev < in.nt(); ++lev) {
+      out.t[lev] = a + lev * out.dt;
+      pre[lev] = std::clamp(time_flow_nd(V, out.t[lev], -eps, nsteps), in.t.front(), in.t.back());
+    }
+  }
 
-  solvers::FftBox& fft = fft_box_for(in.nx(), in.ny(), in.Lx(), in.Ly());
-  const std::size_t nk = static_cast<std::size_t>(in.ny()) * (in.nx() / 2 + 1);
-  std::vector<cdouble> spec(nc * nk);
+  SpectraNd spectra(in, opt.time_stencil);
+  const std::size_t nk = spectra.modes();
   const double Lmax = std::max(in.Lx(), in.Ly());
   std::vector<double> zs(n), J;
   Eigen::MatrixXd dG(D, D);
   Eigen::VectorXd G(D);
   for (int lev = 0; lev < in.nt(); ++lev) {
+    const cdouble* spec = spectra.at_time(pre[lev]);
     std::vector<BoxInterpolant> interp;
-    for (int b = 0; b < nc; ++b) {
-      fft.forward(in.snapshot(b, lev), spec.data() + b * nk);
-      interp.emplace_back(spec.data() + b * nk, in);
-    }
+    for (int b = 0; b < nc; ++b) interp.emplace_back(spec + b * nk, in);
     std::vector<double> u(nc), ux(nc), uy(nc);
     auto sample = [&](const double* x) {
       for (int b = 0; b < nc; ++b) interp[b].eval(x[0], D == 2 ? x[1] : 0.0, u[b], ux[b], uy[b]);
@@ -222,7 +296,7 @@ Field transform_general_nd(const Field& in, const VectorField& V, double eps, co
         for (int it = 0; it < opt.newton_max_iter && !done; ++it) {
           sample(x);
           for (int q = 0; q < D; ++q) zs[q] = x[q];
-          zs[T] = in.t[lev];
+          zs[T] = pre[lev];
           for (int b = 0; b < nc; ++b) zs[F0 + b] = u[b];
           flow_nd(V, eps, nsteps, zs, &J);
           bool finite = true;

@@ -293,6 +293,18 @@ TEST(AugmentNd, Heat2dGeneralFlowAgreesWithExactPathAndResamplesUDependentFlows)
       }
   std::printf("2-D u*d_y resampling error: %.2e\n", err);
   EXPECT_LT(err, 1e-10);
+  // t^2 d_t: t' = t/(1 - eps t), resampled on a uniform t' grid by interpolating the spectra in time.
+  const Field Fl = sample(heat_modes(), 2, 1, 16, 16, 2 * kPi, 2 * kPi, 0.0, 0.01, 41);
+  const Field Q = transform(Fl, gen("t^2*d_t", 2, 1), 0.3);
+  EXPECT_NEAR(Q.t.back(), 0.4 / (1 - 0.3 * 0.4), 1e-9);
+  double errq = 0;
+  for (int n = 0; n < Q.nt(); ++n) {
+    const double tau = Q.t[n] / (1 + 0.3 * Q.t[n]);
+    for (int j = 0; j < Q.ny(); ++j)
+      for (int i = 0; i < Q.nx(); ++i) errq = std::max(errq, std::abs(Q.at(0, n, j, i) - ex(0, Q.x[i], Q.y[j], tau)));
+  }
+  std::printf("2-D t^2 d_t resampling error: %.2e\n", errq);
+  EXPECT_LT(errq, 1e-9);
 }
 
 TEST(AugmentNd, NlsSolitonAndPlaneWaveUnderPhaseBoostScaling) {

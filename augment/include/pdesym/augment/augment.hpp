@@ -29,7 +29,7 @@
 // the components (the NLS phase v d_u - u d_v) are exact, and so is the Galilean boost of a complex field
 // 2t d_x - x (v d_u - u d_v) at the eps the box can represent (eps Lx in 2 pi Z: the phase factor must be
 // periodic). General fields use the RK4 flow and a Newton iteration in (x, y) on the 2-D spectral interpolant
-// (tau affine in t). Before any n-D transformation the period criterion is checked: the images of (x, t, u) and
+// (and Lagrange interpolation of the spectra in time when tau is not affine, as in 1-D). Before any n-D transformation the period criterion is checked: the images of (x, t, u) and
 // (x + L_i, t, u) must differ by exactly the new period; continuous rotations y d_x - x d_y, the heat field
 // t d_x - x u d_u, pseudo-conformal / projective fields and boosts at other velocities are refused with an
 // InputError naming the generator and why. The box's 90-degree rotations and reflections (discrete.hpp) enter a

@@ -18,7 +18,7 @@ struct TransformOptions {
 /// must have the data's (dim, nc) (InputError naming both otherwise). Affine and LinearPhase fields are exact
 /// (Fourier shifts in x and y, relabelled times, rescaled dx, dy, dt, linear maps of the components, the phase
 /// factor of a boost); PeriodicGeneral fields go through the RK4 flow and Newton for the spatial pre-image on the
-/// spectral interpolant (n-D: tau must be affine in t). The 1-D scalar path is that of augment.hpp, unchanged.
+/// spectral interpolant (Lagrange interpolation of the spectra in time when tau is not affine). The 1-D scalar path is that of augment.hpp, unchanged.
 /// n-D data: before transforming, the general period criterion (images of x and x + L_i compared) must hold
 /// for this eps. Throws InputError for NonPeriodic/Unsupported fields and for an eps whose image is not
 /// periodic (the message names the generator and why; for boosts it lists the representable eps), and Error
