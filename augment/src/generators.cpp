@@ -51,6 +51,9 @@ std::string GeneratorSet::describe() const {
     os << "  V" << k + 1 << " = " << g.label() << "  [";
     if (g.is_discrete())
       os << "discrete, one of " << g.elements.size() << " box symmetries";
+    else if (g.field.kind() == FlowKind::LinearPhase)
+      os << to_string(g.field.kind()) << ", eps on the representable lattice within [-" << g.eps_max << ", "
+         << g.eps_max << "] (at least one step)";
     else
       os << to_string(g.field.kind()) << ", eps "
          << (g.full_period ? std::string("uniform over one period")
