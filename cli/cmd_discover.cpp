@@ -1,5 +1,6 @@
 // pdesym discover --data FILE.h5 [--split train] [--method nullspace|validity|liegan|joint] [--degree 2]
-//                 [--noise 0.01] --out sym.json [--compare kdv|burgers|ks|mkdv|other.json] [--plot fields.png]
+//                 [--noise 0.01] [--select cv|bic|fixed] [--threshold 1e-5] [--time-order 1|2] [--resamples 6]
+//                 --out sym.json [--compare kdv|...|wave2d|other.json] [--plot fields.png]
 // pdesym discover --sym sym.json --compare kdv [--plot fields.png]     (compare/plot an existing result)
 #include <algorithm>
 #include <cmath>
@@ -26,7 +27,7 @@ namespace {
 struct DiscoverArgs {
   std::string data, split = "train", method = "nullspace", out, compare, sym, plot;
   int degree = 2, trajectories = -1, samples = 4000, epochs = 0, generators = 4, max_order = 4, library_degree = 3,
-      resamples = 6;
+      resamples = 6, time_order = 1, max_order_2d = 2;
   double noise = 0.0, gap_threshold = 1e3, null_tol = 1e-6, threshold = 1e-5;
   std::string select = "cv";
   std::uint64_t seed = 0;
@@ -127,6 +128,10 @@ void register_discover(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-order", a->max_order, "nullspace: highest x-derivative in the equation library")
       ->capture_default_str();
+  cmd->add_option("--max-order-2d", a->max_order_2d, "nullspace: highest derivative order in the library on 2-D data")
+      ->capture_default_str();
+  cmd->add_option("--time-order", a->time_order, "nullspace: left side u_t (1) or u_tt (2, one component: wave)")
+      ->capture_default_str();
   cmd->add_option("--library-degree", a->library_degree, "nullspace: polynomial degree of the equation library")
       ->capture_default_str();
   cmd->add_option("--select", a->select,
@@ -142,7 +147,7 @@ void register_discover(CLI::App& app) {
   cmd->add_option("--generators", a->generators, "learned methods: number of generators")->capture_default_str();
   cmd->add_option("--out", a->out, "write the result as sym.json");
   cmd->add_option("--sym", a->sym, "use an existing sym.json instead of discovering (with --compare / --plot)");
-  cmd->add_option("--compare", a->compare, "kdv | burgers | ks | mkdv | other sym.json: print principal angles");
+  cmd->add_option("--compare", a->compare, "known algebra (kdv, burgers, ks, mkdv, nls, heat2d, nls2d, lambda-omega, wave2d) or another sym.json: print principal angles");
   cmd->add_option("--plot", a->plot, "draw the generators' vector fields into this PNG");
   cmd->add_flag("--no-progress", a->no_progress, "no progress output (learned methods)");
   cmd->callback([a] {
@@ -166,11 +171,20 @@ void register_discover(CLI::App& app) {
       // Validate the comparison target before the (possibly long) discovery.
       if (!a->compare.empty()) {
         std::string title;
-        reference_span(a->compare, symmetry::PolynomialBasis(std::max(a->degree, 0)), title);
+        const auto names = symmetry::known_algebra_names();
+        const bool known = std::find(names.begin(), names.end(), a->compare) != names.end();
+        reference_span(a->compare,
+                       symmetry::PolynomialBasis(std::max(a->degree, 0),
+                                                 known ? symmetry::known_algebra_variables(a->compare)
+                                                       : symmetry::Variables{}),
+                       title);
       }
       datasets::Split split = a->trajectories > 0 ? datasets::read_split(a->data, a->split, 0, a->trajectories)
                                                   : datasets::read_split(a->data, a->split);
       if (a->noise > 0) symmetry::add_noise(split, a->noise, a->seed);
+      PDESYM_REQUIRE(a->method == "nullspace" || (split.dim == 1 && split.nc == 1),
+                     "--method " << a->method << " handles 1-D data with one component only; split '" << a->split
+                                 << "' is " << split.shape().describe() << " (use --method nullspace)");
       domain = symmetry::PlotDomain::of(split);
       if (a->method == "nullspace") {
         symmetry::NullspaceOptions o;
@@ -181,6 +195,9 @@ void register_discover(CLI::App& app) {
         o.null_tol = a->null_tol;
         o.identify.seed = a->seed + 1;
         o.identify.max_order = a->max_order;
+        o.identify.max_order_2d = a->max_order_2d;
+        PDESYM_REQUIRE(a->time_order == 1 || a->time_order == 2, "--time-order must be 1 or 2, got " << a->time_order);
+        o.identify.time_order = a->time_order;
         o.identify.max_degree = a->library_degree;
         o.identify.threshold = a->threshold;
         PDESYM_REQUIRE(a->select == "cv" || a->select == "bic" || a->select == "fixed",

@@ -526,13 +526,16 @@ Variables known_algebra_variables(const std::string& name) {
 Eigen::MatrixXd known_algebra(const std::string& name, const PolynomialBasis& basis) {
   const KnownAlgebra& a = algebra_entry(name);
   const Variables vars = Variables::of(a.dim, a.nc);
-  PDESYM_REQUIRE(basis.variables() == vars, "the " << name << " algebra lives on " << vars.describe()
-                                                   << ", the basis on " << basis.variables().describe());
+  PDESYM_REQUIRE(basis.variables().dim == vars.dim && basis.variables().nc == vars.nc,
+                 "the " << name << " algebra lives on " << vars.describe() << ", the basis on "
+                        << basis.variables().describe());
+  // Parsed with the default field names; the layout depends on (dim, nc, degree) only.
+  const PolynomialBasis named(basis.degree(), vars);
   const std::vector<std::string>& gens = a.generators;
   Eigen::MatrixXd M(basis.size(), static_cast<int>(gens.size()));
   for (std::size_t j = 0; j < gens.size(); ++j) {
     try {
-      M.col(static_cast<int>(j)) = parse_generator(gens[j], basis);
+      M.col(static_cast<int>(j)) = parse_generator(gens[j], named);
     } catch (const InputError& e) {
       throw InputError("the " + name + " algebra does not fit a basis of degree " + std::to_string(basis.degree()) +
                        ": " + e.what());

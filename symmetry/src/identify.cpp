@@ -448,24 +448,26 @@ double model_residual(const RegressionData& reg, const IdentifiedEquation& eq) {
 }
 
 double time_difference_error(const datasets::Split& d, int samples, std::uint64_t seed) {
-  validate_split(d);
+  d.validate("time differences");
+  PDESYM_REQUIRE(d.nt >= 9, "split '" << d.name << "': need at least 9 stored time steps, got " << d.nt);
   // 6th-order central difference weights at offsets -3..3; compared with the 8th-order one on rows 4..nt-5.
   constexpr double kFd6[7] = {-1.0 / 60, 3.0 / 20, -3.0 / 4, 0.0, 3.0 / 4, -3.0 / 20, 1.0 / 60};
   double num = 0, den = 0;
-  const std::size_t nx = static_cast<std::size_t>(d.nx);
+  const std::size_t P = static_cast<std::size_t>(d.ny) * d.nx;
   for (int i = 0; i < d.n; ++i) {
     const int ni = share(samples, d.n, i);
     if (ni == 0) continue;
     Rng rng(seed, 0x7e, static_cast<std::uint64_t>(i));
-    const auto pts = draw_points(ni, 4, d.nt - 5, d.nx, rng);
-    const double* u = d.traj(i);
-    for (const auto& pt : pts) {
-      const std::size_t at = static_cast<std::size_t>(pt.row) * nx + pt.col;
-      double a = 0, b = 0;
-      for (int o = -4; o <= 4; ++o) a += kFd8[o + 4] * u[at + static_cast<std::size_t>(o) * nx];
-      for (int o = -3; o <= 3; ++o) b += kFd6[o + 3] * u[at + static_cast<std::size_t>(o) * nx];
-      num += (a - b) * (a - b);
-      den += a * a;
+    for (int s = 0; s < ni; ++s) {
+      const int a = static_cast<int>(rng.uniform_int(0, d.nc - 1));
+      const int row = static_cast<int>(rng.uniform_int(4, d.nt - 5));
+      const std::size_t at = static_cast<std::size_t>(row) * P + static_cast<std::size_t>(rng.uniform_int(0, static_cast<long>(P) - 1));
+      const double* u = d.traj(i) + static_cast<std::size_t>(a) * d.nt * P;
+      double x8 = 0, x6 = 0;
+      for (int o = -4; o <= 4; ++o) x8 += kFd8[o + 4] * u[at + static_cast<std::size_t>(o) * P];
+      for (int o = -3; o <= 3; ++o) x6 += kFd6[o + 3] * u[at + static_cast<std::size_t>(o) * P];
+      num += (x8 - x6) * (x8 - x6);
+      den += x8 * x8;
     }
   }
   return den > 0 ? std::sqrt(num / den) : 0.0;

@@ -9,6 +9,7 @@
 #include "pdesym/common/error.hpp"
 #include "pdesym/symmetry/plot.hpp"
 #include "pdesym/symmetry/prolong.hpp"
+#include "pdesym/symmetry/system.hpp"
 
 namespace pdesym::symmetry {
 
@@ -38,10 +39,14 @@ GapDecision choose_nullity(const std::vector<double>& sv, double gap_threshold, 
     g.nullity = m;
     return g;
   }
+  // Ratios are measured against rounding at most (kRounding): a gap between approximate symmetries at 1e-9 (from
+  // identified coefficients accurate to ~1e-8) and exact ones at 0 must not look deeper than the gap that
+  // separates both from the non-null values.
+  constexpr double kRounding = 1e-13;
   for (int i = 0; i + 1 < m; ++i) {
     const double a = sv[static_cast<std::size_t>(i)] / sv[0];
     const double b = sv[static_cast<std::size_t>(i + 1)] / sv[0];
-    const double ratio = a / std::max(b, 1e-18);
+    const double ratio = a / std::max(b, kRounding);
     if (ratio >= gap_threshold && b <= null_tol && ratio > g.gap_ratio) {
       g.gap_ratio = ratio;
       g.gap_index = i;
@@ -93,7 +98,9 @@ Eigen::MatrixXd readable_generators(const Eigen::MatrixXd& null_vectors, const P
     for (int c = 0; c < n; ++c)
       if (std::abs(M(i, c)) > 1e-8 * big) {
         ++terms;
-        deg = std::max(deg, basis.monomial(c).degree());
+        int dc = 0;
+        for (int e : basis.exponents(c)) dc += e;
+        deg = std::max(deg, dc);
       }
     keys.push_back({deg, terms, pivots[static_cast<std::size_t>(i)], i});
   }
@@ -105,20 +112,11 @@ Eigen::MatrixXd readable_generators(const Eigen::MatrixXd& null_vectors, const P
   return G;
 }
 
-SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::MatrixXd& points,
-                                     const NullspaceOptions& opt) {
-  PDESYM_REQUIRE(opt.gap_threshold > 1, "nullspace gap threshold must be > 1, got " << opt.gap_threshold);
-  PDESYM_REQUIRE(opt.null_tol > 0 && opt.null_tol < 1, "nullspace null_tol must be in (0, 1), got " << opt.null_tol);
-  const auto t0 = std::chrono::steady_clock::now();
-  SymmetryResult res;
-  res.method = "nullspace";
-  res.basis = PolynomialBasis(opt.degree);
-  res.identified_equation = eq.text();
-  const SymmetryCondition cond(eq, res.basis);
-  const double t_symbolic = seconds_since(t0);
-
-  const auto t1 = std::chrono::steady_clock::now();
-  Eigen::MatrixXd A = cond.evaluate(points);
+namespace {
+// The nullspace of the condition matrix A (rows = sample points x equations, columns = basis fields): column
+// normalisation, SVD, gap decision, readable generators; fills res.singular_values, res.generators and
+// extra.nullspace.
+void nullspace_from_matrix(Eigen::MatrixXd A, const NullspaceOptions& opt, SymmetryResult& res) {
   PDESYM_REQUIRE(A.allFinite(), "the symmetry condition is not finite at the sample points (overflow in the jets?)");
   const int m = static_cast<int>(A.cols());
   PDESYM_REQUIRE(A.rows() >= m, "the nullspace method needs at least as many sample points (" << A.rows()
@@ -147,7 +145,6 @@ SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::
   Eigen::MatrixXd Nv = svd.matrixV().rightCols(gap.nullity);
   for (int c = 0; c < m; ++c) Nv.row(c) /= colnorm[c];
   res.generators = readable_generators(Nv, res.basis);
-  const double t_svd = seconds_since(t1);
 
   // How well each generator satisfies the (scaled) condition: ||A diag(colnorm) v|| / ||diag(colnorm) v||.
   std::vector<double> gen_resid;
@@ -164,7 +161,7 @@ SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::
       {"gap_threshold", opt.gap_threshold},
       {"null_tol", opt.null_tol},
       {"forced_nullity", opt.nullity >= 0},
-      {"samples", static_cast<int>(points.rows())},
+      {"rows", static_cast<int>(A.rows())},
       {"basis_size", m},
       {"rank", m - gap.nullity},
       {"nullity", gap.nullity},
@@ -172,20 +169,105 @@ SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::
       {"gap_ratio", gap.gap_ratio},
       {"singular_values_relative", srel},
       {"generator_residuals", gen_resid},
-      {"equation_order", cond.equation_order()},
-      {"symbolic_terms_per_column_max",
-       [&] {
-         std::size_t mx = 0;
-         for (int c = 0; c < m; ++c) mx = std::max(mx, cond.column(c).size());
-         return mx;
-       }()},
       {"note", "singular_values are those of the condition matrix with unit-norm columns, descending"}};
+}
+}  // namespace
+
+SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::MatrixXd& points,
+                                     const NullspaceOptions& opt) {
+  PDESYM_REQUIRE(opt.gap_threshold > 1, "nullspace gap threshold must be > 1, got " << opt.gap_threshold);
+  PDESYM_REQUIRE(opt.null_tol > 0 && opt.null_tol < 1, "nullspace null_tol must be in (0, 1), got " << opt.null_tol);
+  const auto t0 = std::chrono::steady_clock::now();
+  SymmetryResult res;
+  res.method = "nullspace";
+  res.basis = PolynomialBasis(opt.degree);
+  res.identified_equation = eq.text();
+  const SymmetryCondition cond(eq, res.basis);
+  const double t_symbolic = seconds_since(t0);
+  const auto t1 = std::chrono::steady_clock::now();
+  nullspace_from_matrix(cond.evaluate(points), opt, res);
+  const double t_svd = seconds_since(t1);
+  res.extra["nullspace"]["samples"] = static_cast<int>(points.rows());
+  res.extra["nullspace"]["equation_order"] = cond.equation_order();
+  std::size_t mx = 0;
+  for (int c = 0; c < res.basis.size(); ++c) mx = std::max(mx, cond.column(c).size());
+  res.extra["nullspace"]["symbolic_terms_per_column_max"] = mx;
   res.extra["timings_s"] = {{"symbolic", t_symbolic}, {"evaluate_svd", t_svd}};
   return res;
 }
 
+SymmetryResult nullspace_of_system(const SystemEquation& eq, const datasets::Split& data, const NullspaceOptions& opt,
+                                   int time_order, const SystemPreprocessing& pre) {
+  PDESYM_REQUIRE(opt.gap_threshold > 1, "nullspace gap threshold must be > 1, got " << opt.gap_threshold);
+  PDESYM_REQUIRE(opt.null_tol > 0 && opt.null_tol < 1, "nullspace null_tol must be in (0, 1), got " << opt.null_tol);
+  const auto t0 = std::chrono::steady_clock::now();
+  SymmetryResult res;
+  res.method = "nullspace";
+  Variables vars;
+  vars.dim = data.dim;
+  vars.nc = data.nc;
+  vars.fields = data.components;
+  res.basis = PolynomialBasis(opt.degree, vars);
+  res.identified_equation = eq.text();
+  const SystemCondition cond(eq, res.basis);
+  const double t_symbolic = seconds_since(t0);
+  const auto t1 = std::chrono::steady_clock::now();
+  const Eigen::MatrixXd points = sample_system_points(data, cond, time_order, opt.samples, opt.seed, pre);
+  const double t_sample = seconds_since(t1);
+  const auto t2 = std::chrono::steady_clock::now();
+  nullspace_from_matrix(cond.evaluate(points), opt, res);
+  res.extra["nullspace"]["samples"] = static_cast<int>(points.rows());
+  res.extra["nullspace"]["equation_order"] = eq.order();
+  res.extra["timings_s"] = {{"symbolic", t_symbolic}, {"sample_jets", t_sample}, {"evaluate_svd", seconds_since(t2)}};
+  return res;
+}
+
+namespace {
+SymmetryResult discover_system(const datasets::Split& data, const NullspaceOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const SystemIdentification id = identify_system(data, opt.identify);
+  const double t_identify = seconds_since(t0);
+  SymmetryResult res = nullspace_of_system(id.eq, data, opt, opt.identify.time_order, id.pre);
+  nlohmann::json terms = nlohmann::json::array();
+  for (int a = 0; a < id.eq.jets.nc(); ++a)
+    for (const auto& t : id.eq.rhs[static_cast<std::size_t>(a)])
+      terms.push_back({{"component", id.eq.jets.names()[static_cast<std::size_t>(a)]},
+                       {"term", jet_term_name(id.eq.jets, t.powers)},
+                       {"coefficient", t.coeff}});
+  res.extra["identification"] = {
+      {"equation", id.eq.text()},
+      {"terms", terms},
+      {"time_order", id.eq.time_order},
+      {"residual_rel", id.residual()},
+      {"library_residual_rel", id.library_residual()},
+      {"residuals_per_component", id.residuals},
+      {"samples", id.samples},
+      {"library_size", id.library_size},
+      {"library_max_order", id.eq.jets.order()},
+      {"library_max_degree", opt.identify.max_degree},
+      {"criterion", opt.identify.select ? (opt.identify.criterion == Criterion::Bic ? "bic" : "cv") : "fixed threshold"},
+      {"threshold", opt.identify.threshold},
+      {"preprocessing",
+       {{"regime", id.pre.weak ? "weak-form in t, Fourier cut-off in space (noisy data; n-D path)"
+                               : "pointwise (clean data; n-D path)"},
+        {"noise_rel_estimate", id.pre.noise_rel},
+        {"cutoff_x", id.pre.cutoff_x},
+        {"cutoff_y", id.pre.cutoff_y},
+        {"t_halfwidth_rows", id.pre.t_halfwidth}}}};
+  const auto t2 = std::chrono::steady_clock::now();
+  res.trust = assess_trust_system(data, id, res.generators, opt).to_json();
+  res.extra["timings_s"]["trust"] = seconds_since(t2);
+  res.extra["timings_s"]["identify"] = t_identify;
+  res.extra["timings_s"]["total"] = seconds_since(t0);
+  res.extra["data"] = {{"split", data.name}, {"trajectories", data.n}, {"dim", data.dim}, {"components", data.components},
+                       {"nt", data.nt}, {"ny", data.ny}, {"nx", data.nx}};
+  return res;
+}
+}  // namespace
+
 SymmetryResult discover_nullspace(const datasets::Split& data, const NullspaceOptions& opt) {
   PDESYM_REQUIRE(opt.samples >= 1, "nullspace samples must be >= 1, got " << opt.samples);
+  if (data.dim != 1 || data.nc != 1 || opt.identify.time_order != 1) return discover_system(data, opt);
   const auto t0 = std::chrono::steady_clock::now();
   const IdentifiedEquation eq = identify_equation(data, opt.identify);
   const double t_identify = seconds_since(t0);

@@ -109,6 +109,8 @@ void plot_generators(const std::string& path, const SymmetryResult& r, const Plo
   const int ng = static_cast<int>(r.generators.cols());
   PDESYM_REQUIRE(ng > 0, "nothing to plot: the result has no generators");
   PDESYM_REQUIRE(r.generators.rows() == r.basis.size(), "generators do not match the basis");
+  PDESYM_REQUIRE(r.basis.variables().scalar_1d(), "plots of generators are drawn for (x, t, u) only; this result lives on "
+                                                      << r.basis.variables().describe());
   const int rowH = kTitleH + 14 + kPanelH + 30;
   const int W = kMargin + kPanelW + kGap + kMargin + kPanelW + 20;
   const int H = 30 + ng * rowH;

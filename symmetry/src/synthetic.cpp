@@ -5,6 +5,7 @@
 #include "pdesym/common/error.hpp"
 #include "pdesym/common/rng.hpp"
 #include "pdesym/solvers/etdrk4.hpp"
+#include "pdesym/solvers/field_ic.hpp"
 
 namespace pdesym::symmetry {
 
@@ -42,6 +43,45 @@ datasets::Split simulate_split(const solvers::Pde& pde, const SimulateOptions& o
   return s;
 }
 
+datasets::Split simulate_field_split(const solvers::FieldPde& pde, const FieldSimulateOptions& opt) {
+  PDESYM_REQUIRE(opt.n >= 1 && opt.nt >= 2 && opt.T > 0, "simulate_field_split: need n >= 1, nt >= 2, T > 0");
+  opt.box.validate();
+  std::vector<int> keep = opt.keep;
+  if (keep.empty())
+    for (int a = 0; a < pde.nc(); ++a) keep.push_back(a);
+  solvers::FieldIc ic;
+  ic.type = solvers::FieldIc::Type::random_modes;
+  ic.amplitude = opt.amplitude;
+  ic.k_min = opt.k_min;
+  ic.k_max = opt.k_max;
+  ic.nc = pde.nc();
+  ic.zero.assign(static_cast<std::size_t>(pde.nc()), false);
+  datasets::Split s;
+  s.name = opt.name;
+  std::vector<std::string> names;
+  const auto all = pde.component_names();
+  for (int a : keep) names.push_back(all[static_cast<std::size_t>(a)]);
+  s.resize(opt.n, FieldShape{opt.box.dim, static_cast<int>(keep.size()), opt.nt, opt.box.ny, opt.box.nx}, names);
+  for (int i = 0; i < opt.n; ++i) {
+    Rng rng(opt.seed, 0x518, static_cast<std::uint64_t>(i));
+    const std::vector<double> u0 = ic.sample(opt.box, rng);
+    solvers::IntegrateOptions io;
+    io.dt_max = opt.dt_max;
+    io.label = pde.name() + " trajectory " + std::to_string(i);
+    const Field tr = solvers::integrate(pde, opt.box, u0, opt.T, opt.nt, io);
+    Field f(FieldShape{opt.box.dim, static_cast<int>(keep.size()), opt.nt, opt.box.ny, opt.box.nx}, tr.dx, tr.dy,
+            tr.dt, tr.t.empty() ? 0.0 : tr.t[0]);
+    f.components = names;
+    f.x = tr.x;
+    f.y = tr.y;
+    f.t = tr.t;
+    for (std::size_t k = 0; k < keep.size(); ++k)
+      std::copy(tr.component(keep[k]), tr.component(keep[k]) + tr.shape.component_size(), f.component(static_cast<int>(k)));
+    s.set_field(i, f, "simulate_field_split");
+  }
+  return s;
+}
+
 double add_noise(datasets::Split& data, double rel, std::uint64_t seed) {
   PDESYM_REQUIRE(rel >= 0 && std::isfinite(rel), "noise level must be >= 0, got " << rel);
   if (rel == 0 || data.u.empty()) return 0.0;
@@ -53,7 +93,7 @@ double add_noise(datasets::Split& data, double rel, std::uint64_t seed) {
   const double N = static_cast<double>(data.u.size());
   const double sd = std::sqrt(std::max(0.0, sum2 / N - (sum / N) * (sum / N)));
   const double sigma = rel * sd;
-  const std::size_t per = static_cast<std::size_t>(data.nt) * data.nx;
+  const std::size_t per = data.traj_size();
   for (int i = 0; i < data.n; ++i) {
     Rng rng(seed, 0x2013e, static_cast<std::uint64_t>(i));
     double* u = data.traj(i);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -36,7 +37,7 @@ void add_line_power(const std::vector<double>& line_data, int len, std::vector<d
 
 // tail and decay of one direction's spectrum P (modes 0..len/2) over its occupied band: the modes up to the last
 // one above rounding level (amplitude 1e-13 of the peak), so that a sharp cut-off such as a solver's 2/3
-// dealiasing rule counts as the band's end.
+// dealiasing rule counts as the band's end. A band ending well below 2/3 of the modes is resolved (decay 1).
 void tail_decay(const std::vector<double>& P, double& tail, double& decay) {
   const int nk = static_cast<int>(P.size());
   double peak = 0;
@@ -44,6 +45,12 @@ void tail_decay(const std::vector<double>& P, double& tail, double& decay) {
   int last = 1;
   for (int m = 1; m < nk - 1; ++m)
     if (P[static_cast<std::size_t>(m)] > 1e-26 * peak) last = m;
+  if (3 * (last + 2) < 2 * (nk - 1)) {
+    // The spectrum reaches rounding level well inside the 2/3 band: a band-limited, resolved field.
+    tail = std::sqrt(P[static_cast<std::size_t>(std::min(last + 1, nk - 1))] / std::max(peak, 1e-300));
+    decay = 1;
+    return;
+  }
   const int top = std::max(1, last / 5);
   const int b0 = std::max(1, last + 1 - top), a0 = std::max(1, b0 - top);  // B = [b0, last], A = [a0, b0)
   double a = 0, b = 0;
@@ -152,28 +159,25 @@ nlohmann::json TrustReport::to_json() const {
             {"term_frequencies", terms_j}}}};
 }
 
-TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq, const Eigen::MatrixXd& generators,
-                         const NullspaceOptions& opt) {
-  const TrustOptions& to = opt.trust;
-  TrustReport r;
+namespace {
+
+// What a resample's rediscovery returns: the equation's term names and the generators.
+struct Refit {
+  std::vector<std::string> terms;
+  Eigen::MatrixXd generators;
+};
+
+// The verdict from the fit measurements (r.residual, library_residual, noise_floor, time_error already set), the
+// data's spectrum and the stability of `refit` under resampling.
+void judge(const datasets::Split& d, const std::vector<std::string>& reported, int max_order,
+           const Eigen::MatrixXd& generators, const TrustOptions& to,
+           const std::function<Refit(const datasets::Split&, int)>& refit, TrustReport& r) {
   auto flag = [&](Verdict v, const std::string& why) {
     r.verdict = std::max(r.verdict, v);
     r.reasons.push_back(why);
   };
 
   // 1. Fit against its floor.
-  r.residual = eq.residual_rel;
-  r.library_residual = eq.library_residual_rel;
-  const JetPreprocessing& pre = eq.preprocessing;
-  if (pre.noise_rel > 1e-6) {
-    datasets::Split noisier = d;
-    add_noise(noisier, pre.noise_rel, to.seed ^ 0x6e6f6973ULL);
-    const double again = model_residual(assemble_regression(noisier, opt.identify, pre), eq);
-    const double here = model_residual(assemble_regression(d, opt.identify, pre), eq);
-    r.noise_floor = std::sqrt(std::max(0.0, again * again - here * here));
-  } else {
-    r.time_error = time_difference_error(d);
-  }
   r.floor = std::max({r.noise_floor, r.time_error, to.model_floor});
   r.residual_ratio = r.residual / r.floor;
   const std::string fit = "identification residual " + fmt(r.residual) + " is " + fmt(r.residual_ratio) +
@@ -181,7 +185,7 @@ TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq,
                           fmt(r.time_error) + "): ";
   if (r.residual_ratio > to.residual_untrusted)
     flag(Verdict::NotTrusted, fit + "the data follow an equation outside the library (derivative order " +
-                                  std::to_string(eq.max_order) + ") or are under-resolved");
+                                  std::to_string(max_order) + ") or are under-resolved");
   else if (r.residual_ratio > to.residual_doubtful)
     flag(Verdict::Doubtful, fit + "the identified equation explains the data only approximately");
   if (r.residual > to.selection_gap * std::max(r.library_residual, r.floor))
@@ -194,19 +198,15 @@ TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq,
   spectral_resolution(d, r.spectral_tail, r.spectral_decay);
   r.under_resolved = r.spectral_tail > to.tail_level && r.spectral_decay > to.tail_decay;
   if (r.under_resolved)
-    flag(r.spectral_tail > to.tail_untrusted ? Verdict::NotTrusted : Verdict::Doubtful, "under-resolved data: the top fifth of the occupied Fourier modes still holds " +
-                                  fmt(r.spectral_tail) + " of the peak amplitude and falls by " +
-                                  fmt(r.spectral_decay) + "x across it (a finer grid is needed)");
+    flag(r.spectral_tail > to.tail_untrusted ? Verdict::NotTrusted : Verdict::Doubtful,
+         "under-resolved data: the top fifth of the occupied Fourier modes still holds " + fmt(r.spectral_tail) +
+             " of the peak amplitude and falls by " + fmt(r.spectral_decay) + "x across it (a finer grid is needed)");
 
-  // 3. Stability under resampling.
+  // 3. Stability under resampling: 3/4 of the trajectories without replacement (a duplicate in two
+  // cross-validation folds would confirm spurious terms), at most max_trajectories, and a random time window.
   std::map<std::string, int> count;
-  std::vector<std::string> order;
-  for (const auto& t : eq.terms) {
-    count[t.name()] = 0;
-    order.push_back(t.name());
-  }
-  // Trajectories are drawn without replacement (a duplicate in two cross-validation folds would confirm spurious
-  // terms): 3/4 of them, at most max_trajectories; one trajectory is resampled in time only.
+  std::vector<std::string> order = reported;
+  for (const auto& t : reported) count[t] = 0;
   const int m = std::max(1, std::min(to.max_trajectories, (3 * d.n + 3) / 4));
   const int win = std::min(d.nt, std::max(9, static_cast<int>(std::lround(to.window * d.nt))));
   for (int b = 0; b < to.resamples; ++b) {
@@ -218,24 +218,16 @@ TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq,
     std::vector<int> idx(all.begin(), all.begin() + m);
     std::sort(idx.begin(), idx.end());
     const int n0 = static_cast<int>(rng.uniform_int(0, d.nt - win));
-    const datasets::Split s = resample(d, idx, n0, win);
-    IdentifyOptions io = opt.identify;
-    io.seed = opt.identify.seed + 1000 + static_cast<std::uint64_t>(b);
     Eigen::MatrixXd g;
     try {
-      const IdentifiedEquation eb = identify_equation(s, io);
-      for (const auto& t : eb.terms) {
-        if (!count.count(t.name())) order.push_back(t.name());
-        ++count[t.name()];
+      const Refit f = refit(resample(d, idx, n0, win), b);
+      for (const auto& t : f.terms) {
+        if (!count.count(t)) order.push_back(t);
+        ++count[t];
       }
-      const int free_order = std::max(2 * eb.order(), eb.order() + 1);
-      NullspaceOptions no = opt;
-      no.trust.resamples = 0;
-      const Eigen::MatrixXd pts = sample_jet_points(s, free_order, opt.samples, opt.seed + 1 + b, eb.preprocessing);
-      g = nullspace_of_equation(eb, pts, no).generators;
+      g = f.generators;
     } catch (const InputError&) {
-      g.resize(generators.rows(), generators.cols() + 1);  // counts as a mismatch
-      g.setZero();
+      g = Eigen::MatrixXd::Zero(generators.rows(), generators.cols() + 1);  // counts as a mismatch
     }
     double a = 0;
     if (g.cols() != generators.cols()) {
@@ -255,7 +247,7 @@ TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq,
       TermFrequency tf;
       tf.term = name;
       tf.frequency = static_cast<double>(count[name]) / r.resamples;
-      tf.reported = eq.coefficient(name) != 0.0;
+      tf.reported = std::find(reported.begin(), reported.end(), name) != reported.end();
       r.terms.push_back(tf);
     }
     const std::string stab = " of " + std::to_string(r.resamples) + " resamples (trajectories and time windows)";
@@ -274,6 +266,60 @@ TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq,
                     "in " + fmt(100 * t.frequency) + "%)";
     if (!unstable.empty()) flag(Verdict::Doubtful, "equation terms unstable under resampling: " + unstable);
   }
+}
+
+}  // namespace
+
+TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq, const Eigen::MatrixXd& generators,
+                         const NullspaceOptions& opt) {
+  TrustReport r;
+  r.residual = eq.residual_rel;
+  r.library_residual = eq.library_residual_rel;
+  const JetPreprocessing& pre = eq.preprocessing;
+  if (pre.noise_rel > 1e-6) {
+    // Inject noise of the estimated level once more: the residual^2 grows by the noise's share.
+    datasets::Split noisier = d;
+    add_noise(noisier, pre.noise_rel, opt.trust.seed ^ 0x6e6f6973ULL);
+    const double again = model_residual(assemble_regression(noisier, opt.identify, pre), eq);
+    const double here = model_residual(assemble_regression(d, opt.identify, pre), eq);
+    r.noise_floor = std::sqrt(std::max(0.0, again * again - here * here));
+  } else {
+    r.time_error = time_difference_error(d);
+  }
+  std::vector<std::string> reported;
+  for (const auto& t : eq.terms) reported.push_back(t.name());
+  auto refit = [&](const datasets::Split& s, int b) {
+    IdentifyOptions io = opt.identify;
+    io.seed = opt.identify.seed + 1000 + static_cast<std::uint64_t>(b);
+    const IdentifiedEquation eb = identify_equation(s, io);
+    Refit f;
+    for (const auto& t : eb.terms) f.terms.push_back(t.name());
+    const int free_order = std::max(2 * eb.order(), eb.order() + 1);
+    NullspaceOptions no = opt;
+    no.trust.resamples = 0;
+    const Eigen::MatrixXd pts = sample_jet_points(s, free_order, opt.samples, opt.seed + 1 + b, eb.preprocessing);
+    f.generators = nullspace_of_equation(eb, pts, no).generators;
+    return f;
+  };
+  judge(d, reported, eq.max_order, generators, opt.trust, refit, r);
+  return r;
+}
+
+TrustReport assess_trust_system(const datasets::Split& d, const SystemIdentification& id,
+                                const Eigen::MatrixXd& generators, const NullspaceOptions& opt) {
+  TrustReport r;
+  r.residual = id.residual();
+  r.library_residual = id.library_residual();
+  r.time_error = time_difference_error(d);
+  auto refit = [&](const datasets::Split& s, int b) {
+    IdentifyOptions io = opt.identify;
+    io.seed = opt.identify.seed + 1000 + static_cast<std::uint64_t>(b);
+    const SystemIdentification ib = identify_system(s, io);
+    NullspaceOptions no = opt;
+    no.seed = opt.seed + 1 + static_cast<std::uint64_t>(b);
+    return Refit{ib.term_names(), nullspace_of_system(ib.eq, s, no, io.time_order, ib.pre).generators};
+  };
+  judge(d, id.term_names(), id.eq.jets.order(), generators, opt.trust, refit, r);
   return r;
 }
 

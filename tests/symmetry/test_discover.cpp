@@ -278,14 +278,18 @@ TEST(Nullspace, GapCriterion) {
   GapDecision g = choose_nullity(s, 1e3, 1e-6);
   EXPECT_EQ(g.nullity, 3);
   EXPECT_EQ(g.gap_index, 3);
-  EXPECT_NEAR(g.gap_ratio, 1e12, 1e3);
+  EXPECT_NEAR(g.gap_ratio, 5e9, 1e-3);  // (1e-3 / 2) / 1e-13: the smaller value is floored at rounding
   // No gap large enough: no symmetries.
   g = choose_nullity({1.0, 0.5, 0.1, 0.05}, 1e3, 1e-6);
   EXPECT_EQ(g.nullity, 0);
   EXPECT_EQ(g.gap_index, -1);
   // A large ratio between non-null values does not count (null_tol).
   g = choose_nullity({1.0, 1e-4, 1e-8, 1e-20}, 1e3, 1e-6);
-  EXPECT_EQ(g.nullity, 1);  // the 1e4 ratios at 1e-4 and 1e-8 are above null_tol or smaller than 1e12
+  EXPECT_EQ(g.nullity, 1);  // the 1e4 ratios at 1e-4 and 1e-8 are above null_tol or smaller than 1e8 = 1e-8/1e-13
+  // Exact zeros (translations) below approximate symmetries (identified coefficients accurate to ~1e-8): ratios
+  // are measured against rounding (1e-13), so the gap at 1e-2 / 4e-9 wins over 1e-10 / 0.
+  g = choose_nullity({1.0, 1e-2, 4e-9, 1e-10, 0.0, 0.0}, 1e3, 1e-6);
+  EXPECT_EQ(g.nullity, 4);
   g = choose_nullity({0.0, 0.0}, 1e3, 1e-6);
   EXPECT_EQ(g.nullity, 2);
 }

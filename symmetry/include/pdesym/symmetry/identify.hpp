@@ -74,7 +74,9 @@ enum class Criterion {
 };
 
 struct IdentifyOptions {
-  int max_order = 4;          ///< library uses u .. d^4u/dx^4
+  int max_order = 4;          ///< library uses u .. d^4u/dx^4 (1-D)
+  int max_order_2d = 2;       ///< 2-D data: spatial derivatives of total order <= this
+  int time_order = 1;         ///< left side: 1 for u_t (systems: every component), 2 for u_tt (one component)
   int max_degree = 3;         ///< total polynomial degree of library monomials
   double threshold = 1e-5;    ///< STLSQ threshold, relative to the largest normalised coefficient; with
                               ///< `select` the smallest threshold of the path. Small, so that a small but

@@ -5,7 +5,9 @@
 //
 // Nullspace (gap) criterion: with singular values s_1 >= ... >= s_m of the column-normalised matrix and
 // r_i = s_i / s_1, the candidate gaps are the i with r_i / max(r_{i+1}, 1e-18) >= gap_threshold and
-// r_{i+1} <= null_tol; the candidate with the largest ratio wins and the nullity is m - i. If there is none,
+// r_{i+1} <= null_tol, the ratio measured against rounding at most (r_{i+1} floored at 1e-13, so exact zeros do
+// not make a gap below approximate symmetries at 1e-10 look deep); the candidate with the largest ratio wins
+// and the nullity is m - i. If there is none,
 // the nullity is 0 (no symmetry in the basis). The decision, the ratio and the singular values are reported in
 // sym.json (extra.nullspace).
 //
@@ -21,6 +23,7 @@
 #include "pdesym/datasets/dataset.hpp"
 #include "pdesym/symmetry/basis.hpp"
 #include "pdesym/symmetry/identify.hpp"
+#include "pdesym/symmetry/system.hpp"
 #include "pdesym/symmetry/trust.hpp"
 
 namespace pdesym::symmetry {
@@ -59,7 +62,13 @@ Eigen::MatrixXd readable_generators(const Eigen::MatrixXd& null_vectors, const P
 SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::MatrixXd& points,
                                      const NullspaceOptions& opt);
 
-/// The whole method on a split: identification, sampling, nullspace, trust verdict (trust.hpp; in `trust`). extra
+/// Symmetries of a system (system.hpp) in the basis over the data's variables, with sample points drawn from
+/// `data` (time_order 2: u_tt = F).
+SymmetryResult nullspace_of_system(const SystemEquation& eq, const datasets::Split& data, const NullspaceOptions& opt,
+                                   int time_order, const SystemPreprocessing& pre = {});
+
+/// The whole method on a split (1-D scalar evolution equations; data in 2-D, with several components or with
+/// opt.identify.time_order = 2 take the n-D path of system.hpp, clean data only): identification, sampling, nullspace, trust verdict (trust.hpp; in `trust`). extra
 /// holds the identified equation in detail (terms, coefficients, residual, pre-processing), the nullspace
 /// decision and timings.
 SymmetryResult discover_nullspace(const datasets::Split& data, const NullspaceOptions& opt = {});

@@ -5,6 +5,8 @@
 
 #include "pdesym/datasets/dataset.hpp"
 #include "pdesym/solvers/initial.hpp"
+#include "pdesym/solvers/box.hpp"
+#include "pdesym/solvers/field_pde.hpp"
 #include "pdesym/solvers/pde.hpp"
 
 namespace pdesym::symmetry {
@@ -25,6 +27,23 @@ struct SimulateOptions {
 /// Integrates `pde` from n random initial conditions and returns the stored trajectories as a Split (times
 /// start at 0 after the skipped transient).
 datasets::Split simulate_split(const solvers::Pde& pde, const SimulateOptions& opt);
+
+struct FieldSimulateOptions {
+  int n = 3;                       ///< trajectories
+  solvers::Box box = solvers::Box::plane(32, 32, 2 * 3.141592653589793, 2 * 3.141592653589793);
+  double T = 0.4;                  ///< stored window [0, T]
+  int nt = 41;                     ///< stored time levels
+  double dt_max = 0.0025;          ///< largest internal ETDRK4 step
+  double amplitude = 0.5;          ///< random Fourier modes k_min <= |m| <= k_max (solvers::FieldIc)
+  int k_min = 1, k_max = 3;
+  std::vector<int> keep;           ///< components to store (empty: all), e.g. {0} for u of the wave system (u, u_t)
+  std::uint64_t seed = 0;
+  std::string name = "train";
+};
+
+/// Integrates an n-D / multi-component `pde` from n random-mode initial conditions and returns the stored
+/// trajectories (components in `keep`) as a Split.
+datasets::Split simulate_field_split(const solvers::FieldPde& pde, const FieldSimulateOptions& opt);
 
 /// Adds Gaussian noise of standard deviation `rel` times the standard deviation of all u values of the split,
 /// from a stream determined by `seed` only. Returns the absolute noise level used.

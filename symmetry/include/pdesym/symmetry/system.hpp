@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "pdesym/datasets/dataset.hpp"
 #include "pdesym/symmetry/basis.hpp"
+#include "pdesym/symmetry/identify.hpp"
 
 namespace pdesym::symmetry {
 
@@ -65,6 +67,40 @@ struct SystemEquation {
   double eval(int a, const double* jet) const;
 };
 
+/// Name of a monomial over a SpatialJets layout: "1", "u_xx", "u^2*v".
+std::string jet_term_name(const SpatialJets& jets, const std::vector<int>& powers);
+
+/// Pre-processing of n-D data. Clean data: spectral jets, 8th-order time differences. Noisy data (relative noise
+/// estimated from the flat top of the x spectrum > 1e-6): the field is cut off in Fourier space where the spectrum
+/// of each direction reaches 4x the noise floor, and time derivatives use the weak form in t: every library
+/// term and the response are smoothed with the bump kernel (1 - s^2)^8 of half-width t_halfwidth rows, the
+/// response by differentiating the kernel (integration by parts, twice for u_tt), as in identify.hpp.
+struct SystemPreprocessing {
+  double noise_rel = 0;
+  bool weak = false;
+  int cutoff_x = -1, cutoff_y = -1;  ///< highest kept mode per direction (-1: all)
+  int t_halfwidth = 0;
+};
+SystemPreprocessing choose_system_preprocessing(const datasets::Split& data);
+
+/// Result of identify_system: the equation and, per component, the fit.
+struct SystemIdentification {
+  SystemEquation eq;
+  SystemPreprocessing pre;
+  std::vector<double> residuals, library_residuals;  ///< per component, relative (as IdentifiedEquation)
+  int samples = 0, library_size = 0;
+  double residual() const;          ///< largest over the components
+  double library_residual() const;  ///< largest over the components
+  std::vector<std::string> term_names() const;  ///< "u_t: u_xx", "v_t: u^2*v", ...
+};
+
+/// Identifies u^a_t = F^a (opt.time_order 1) or u_tt = F (2, one component) from clean data of any dimension and
+/// number of components: spectral spatial jets (BoxDerivative), time derivatives by 8th-order central
+/// differences, a library of all monomials of degree <= opt.max_degree in the spatial jets of order <= opt.max_order
+/// (1-D) or opt.max_order_2d (2-D), and the sparse regression of identify.hpp per component; noisy data as in
+/// SystemPreprocessing (time_order 2: clean data only).
+SystemIdentification identify_system(const datasets::Split& data, const IdentifyOptions& opt);
+
 /// Symmetry condition of a SystemEquation for every element of a basis over (x, [y], t, u, [v, ...]).
 class SystemCondition {
  public:
@@ -91,5 +127,10 @@ class SystemCondition {
   std::vector<std::vector<std::map<std::vector<std::uint8_t>, double>>> cols_;  ///< [basis][component] polynomial
   std::vector<int> var_to_point_;  ///< jet-space variable -> point column
 };
+
+/// Sample points for `cond` from the data: n random (trajectory, time level, grid point) triples, time levels away
+/// from the first and last 4 (the time differences of the wave equation's u_t need them).
+Eigen::MatrixXd sample_system_points(const datasets::Split& data, const SystemCondition& cond, int time_order, int n,
+                                     std::uint64_t seed, const SystemPreprocessing& pre = {});
 
 }  // namespace pdesym::symmetry

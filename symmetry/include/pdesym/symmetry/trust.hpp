@@ -28,6 +28,7 @@
 namespace pdesym::symmetry {
 
 struct NullspaceOptions;
+struct SystemIdentification;
 
 enum class Verdict { Trusted = 0, Doubtful = 1, NotTrusted = 2 };
 std::string verdict_name(Verdict v);  ///< "trusted", "doubtful", "not trusted"
@@ -80,5 +81,8 @@ void spectral_resolution(const datasets::Split& data, double& tail, double& deca
 /// Measures and judges a nullspace result `generators` (over `basis`) found with `opt` from `eq` on `data`.
 TrustReport assess_trust(const datasets::Split& data, const IdentifiedEquation& eq, const Eigen::MatrixXd& generators,
                          const NullspaceOptions& opt);
+/// The same for the n-D / system path (system.hpp): fit against the time-difference floor, resolution, stability.
+TrustReport assess_trust_system(const datasets::Split& data, const SystemIdentification& id,
+                                const Eigen::MatrixXd& generators, const NullspaceOptions& opt);
 
 }  // namespace pdesym::symmetry
