@@ -393,6 +393,25 @@ TEST(AugmentNd, Nls2dPlaneWaveAndRefusals) {
   // Loading for a data shape: gen: specs use its variables, other algebras are refused naming both.
   EXPECT_EQ(load_generators("gen:d_y; u*d_u", FieldShape{2, 1, 5, 8, 8}).variables, symmetry::Variables::of(2, 1));
   expect_input_error([&] { load_generators("known:kdv", F.shape); }, {"known:kdv", "(x, t, u)", "2-D, 2 components"});
+  // A sym.json over (x, y, t, u, v) holding a rotated nls2d algebra: canonicalised, the rotation dropped.
+  {
+    symmetry::SymmetryResult r;
+    r.method = "nullspace";
+    r.basis = basis(2, 2);
+    const Eigen::MatrixXd K = symmetry::known_algebra("nls2d", r.basis);
+    Eigen::MatrixXd Q = Eigen::MatrixXd::Random(8, 8);
+    Q = Eigen::HouseholderQR<Eigen::MatrixXd>(Q).householderQ();
+    r.generators = K * Q;
+    const std::string path = std::string(PDESYM_BINARY_DIR) + "/test_augment_nd_sym.json";
+    symmetry::write_sym_json(path, r);
+    const GeneratorSet fromfile = load_generators(path, F.shape);
+    EXPECT_EQ(fromfile.generators.size(), 7u) << fromfile.describe();
+    int boosts = 0;
+    for (const auto& g : fromfile.generators) boosts += g.field.kind() == FlowKind::LinearPhase;
+    EXPECT_EQ(boosts, 2) << fromfile.describe();
+    expect_input_error([&] { load_generators(path, FieldShape{1, 2, 5, 1, 16}); }, {"(x, y, t, u, v)", "1-D"});
+    std::remove(path.c_str());
+  }
   AugmentOptions two_d;
   two_d.variables = symmetry::Variables::of(2, 2);
   EXPECT_EQ(load_generators("gen:d_x; v*d_u - u*d_v; rot90", two_d).generators.size(), 3u);
