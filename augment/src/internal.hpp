@@ -11,6 +11,7 @@
 
 #include "pdesym/augment/transform.hpp"
 #include "pdesym/common/error.hpp"
+#include "pdesym/solvers/box.hpp"
 #include "pdesym/solvers/spectral.hpp"
 
 namespace pdesym::augment::detail {
@@ -62,7 +63,6 @@ class RowInterpolant {
 };
 
 // out_j = u(x_j - d) for a periodic row on a grid of period L (band-limited shift).
-// out_j = u(x_j - d) for a periodic row on a grid of period L (band-limited shift).
 void fourier_shift(const double* in, double* out, int nx, double L, double d);
 
 // Fourier coefficients of all rows of a field, for interpolation at arbitrary (x, t).
@@ -106,10 +106,45 @@ class SpectralField {
 };
 
 
+// ---- n-D pieces (1-D systems and 2-D fields; one [ny][nx] snapshot at a time) ----
+
+/// One FFT plan per box shape and thread (1-D: ny = 1).
+solvers::FftBox& fft_box_for(int nx, int ny, double Lx, double Ly);
+
+/// out = u(x - dx_shift, y - dy_shift) of one periodic [ny][nx] snapshot (band-limited shift). A Nyquist mode
+/// (even nx or ny) is read as cos(k_N (x - x0)), the real interpolant, so the shift multiplies it by cos(k_N d).
+void fourier_shift_box(const Field& f, const double* in, double* out, double dx_shift, double dy_shift);
+
+// Trigonometric interpolant of one [ny][nx] snapshot from its r2c spectrum [ny][nx/2+1] (Nyquist modes read as
+// cosines, as in fourier_shift_box): value and gradient at any (x, y) (y ignored in 1-D). O(nx ny) per point.
+class BoxInterpolant {
+ public:
+  BoxInterpolant(const cdouble* c, const Field& f);
+  void eval(double x, double y, double& u, double& ux, double& uy) const;
+
+ private:
+  const cdouble* c_;
+  int nx_, ny_, nkx_;
+  double x0_, y0_, kx1_, ky1_;
+  mutable std::vector<cdouble> ex_, dex_, ey_, dey_;
+};
+
 /// Checks a field with the one validator and requires a 1-D scalar field (InputError naming `what` otherwise).
 void require_transformable(const Field& f, const std::string& what);
 
 /// exp(eps V) of an affine generator given as the 4x4 matrix M = exp(eps A) on (x, t, u, 1): exact.
 Field transform_affine(const Field& in, const Eigen::Matrix4d& M);
+
+/// InputError unless the generator's variables have the data's (dim, nc); the message names both.
+void require_matching_variables(const Field& f, const VectorField& V, const std::string& where);
+
+/// exp(eps V) on a 1-D system or a 2-D field (transform_nd.cpp; transform() dispatches here). Refuses
+/// NonPeriodic/Unsupported fields and any eps whose image is not periodic (periodic_image_problem).
+Field transform_nd(const Field& in, const VectorField& V, double eps, const TransformOptions& opt);
+
+/// The general periodicity criterion: the flow of points (x, t, u) and (x + L_i e_i, t, u) is integrated
+/// (RK4, many steps) for sample points spanning the data; the image is periodic iff the two images differ by
+/// exactly the new period e^{eps a_i} L_i along axis i and nowhere else. Returns "" or what differs.
+std::string periodic_image_problem(const Field& in, const VectorField& V, double eps);
 
 }  // namespace pdesym::augment::detail

@@ -14,8 +14,8 @@ namespace detail {
 void require_transformable(const Field& f, const std::string& what) {
   validate(f, what);
   PDESYM_REQUIRE(f.dim() == 1 && f.nc() == 1,
-                 what << ": finite symmetry transformations of " << f.shape.describe()
-                      << " fields are not supported yet (1-D scalar fields only)");
+                 what << ": pointwise evaluation of transformed " << f.shape.describe()
+                      << " fields is not supported (1-D scalar fields only)");
 }
 
 Field transform_affine(const Field& in, const Eigen::Matrix4d& M) {
@@ -184,13 +184,15 @@ Field transform_general(const Field& in, const VectorField& V, double eps, const
 // ---- transforms --------------------------------------------------------------------------------------------
 
 Field transform(const Field& in, const VectorField& V, double eps, const TransformOptions& opt) {
-  detail::require_transformable(in, "trajectory");
+  validate(in, "trajectory");
+  if (!(in.dim() == 1 && in.nc() == 1 && V.variables().scalar_1d())) return detail::transform_nd(in, V, eps, opt);
   switch (V.kind()) {
     case FlowKind::Identity: return in;
     case FlowKind::Affine:
       if (!opt.force_general) return detail::transform_affine(in, expm(eps * V.affine_matrix()));
       return transform_general(in, V, eps, opt);
     case FlowKind::PeriodicGeneral: return transform_general(in, V, eps, opt);
+    case FlowKind::LinearPhase:  // systems only
     case FlowKind::NonPeriodic:
     case FlowKind::Unsupported:
       break;
@@ -201,6 +203,7 @@ Field transform(const Field& in, const VectorField& V, double eps, const Transfo
 std::vector<double> transform_points(const Field& in, const VectorField& V, double eps, const std::vector<double>& xs,
                                      const std::vector<double>& ts, const TransformOptions& opt) {
   detail::require_transformable(in, "trajectory");
+  detail::require_matching_variables(in, V, "transform_points");
   PDESYM_REQUIRE(xs.size() == ts.size(), "transform_points: " << xs.size() << " abscissae but " << ts.size() << " times");
   PDESYM_REQUIRE(V.kind() != FlowKind::Unsupported,
                  "generator " << V.label() << " cannot be applied: " << V.reason());

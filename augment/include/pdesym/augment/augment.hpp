@@ -22,6 +22,18 @@
 //    x t d_x + t^2 d_t + (x - t u) d_u). The image is a solution, but not periodic on a fixed domain, so it
 //    cannot be stored as a periodic trajectory; transform_points() evaluates it at arbitrary points.
 //  * Unsupported: tau depends on x or u (time levels would mix with space); rejected with a clear message.
+//
+// Several variables (1-D systems such as NLS, 2-D fields; vector_field.hpp has the classes): generators live on a
+// PolynomialBasis over (x, [y], t, u, [v, ...]) and act only on data of the same (dim, nc). Translations in x and y
+// are Fourier shifts, time translation relabels, scalings rescale dx, dy, dt and the components, linear maps of
+// the components (the NLS phase v d_u - u d_v) are exact, and so is the Galilean boost of a complex field
+// 2t d_x - x (v d_u - u d_v) at the eps the box can represent (eps Lx in 2 pi Z: the phase factor must be
+// periodic). General fields use the RK4 flow and a Newton iteration in (x, y) on the 2-D spectral interpolant
+// (and Lagrange interpolation of the spectra in time when tau is not affine, as in 1-D). Before any n-D transformation the period criterion is checked: the images of (x, t, u) and
+// (x + L_i, t, u) must differ by exactly the new period; continuous rotations y d_x - x d_y, the heat field
+// t d_x - x u d_u, pseudo-conformal / projective fields and boosts at other velocities are refused with an
+// InputError naming the generator and why. The box's 90-degree rotations and reflections (discrete.hpp) enter a
+// generator set as the entries "d4" / "rot90" (generators.hpp).
 #include "pdesym/augment/discrete.hpp"
 #include "pdesym/augment/generators.hpp"
 #include "pdesym/augment/transform.hpp"

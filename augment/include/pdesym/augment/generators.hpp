@@ -4,21 +4,35 @@
 #include <string>
 #include <vector>
 
+#include "pdesym/augment/discrete.hpp"
 #include "pdesym/augment/transform.hpp"
 #include "pdesym/common/rng.hpp"
 #include "pdesym/datasets/dataset.hpp"
 
 namespace pdesym::augment {
 
-/// A generator with the range of its group parameter: eps ~ U[-eps_max, eps_max].
+/// One entry of a generator set: a continuous generator with the range of its group parameter
+/// (eps ~ U[-eps_max, eps_max]), or a discrete subgroup of the box symmetries (discrete.hpp).
+///  * Pure translations (d_x, d_y) with full_period: eps is drawn as a shift uniform over one period.
+///  * LinearPhase generators (boosts of complex fields): eps is drawn uniformly from the representable values
+///    k q, |k q| <= eps_max (q = VectorField::phase_quantum of the data), and from {-q, 0, q} when eps_max < q;
+///    Augmenter::apply rounds a given eps to the nearest multiple of q (0 when none is representable).
+///  * Discrete entries ("d4", "rot90"): `elements` is the subgroup; the element is drawn uniformly and "eps" is
+///    its index in `elements` (0 = identity); `parity` gives each component's parity (empty: all scalar).
 struct Generator {
   VectorField field;
   double eps_max = 0.1;
-  /// When true (pure x-translations by default), eps is drawn as a shift uniform over one period instead.
   bool full_period = false;
+  std::vector<BoxSymmetry> elements;
+  std::vector<Parity> parity;
+  bool is_discrete() const { return !elements.empty(); }
+  std::string label() const;  ///< the field's label, or "d4" / "rot90" (with parities)
 };
 
 struct AugmentOptions {
+  /// Variables of "gen:" specs (known:<equation> and sym.json files carry their own): (x, t, u) by default,
+  /// symmetry::Variables::of(2, 2) for 2-D complex fields, ...
+  symmetry::Variables variables;
   double eps = 0.1;                  ///< default eps_max of every generator
   bool full_period_translations = true;  ///< pure d_x generators shift by U[0, L) instead of U[-eps, eps]
   /// Generators of sym.json files are first brought to reduced row echelon form (sparse, canonical combinations
@@ -34,6 +48,7 @@ struct AugmentOptions {
 /// The generators the augmenter applies, with where they came from.
 struct GeneratorSet {
   std::string source;                   ///< "none", "known:kdv", a sym.json path, ...
+  symmetry::Variables variables;        ///< the data the generators act on must have this (dim, nc)
   std::vector<Generator> generators;
   std::vector<std::string> notes;       ///< dropped generators and why
   bool empty() const { return generators.empty(); }
@@ -46,14 +61,24 @@ Eigen::MatrixXd canonical_generators(const Eigen::MatrixXd& G, double tol);
 
 /// Builds the generator set of a specification:
 ///   "none"                   no augmentation
-///   "known:<equation>"       symmetry::known_algebra(<equation>) (kdv, burgers, ks, mkdv)
-///   "<path>.json"            the generators of a sym.json file (symmetry::read_sym_json)
-///   "gen:<V1>;<V2>;..."      generators written like labels ("gen:d_x;t*d_x + d_u")
+///   "known:<equation>"       symmetry::known_algebra(<equation>) (kdv, burgers, ks, mkdv, nls, heat2d, nls2d,
+///                            lambda-omega, wave2d) over a degree-2 basis on its variables, and the augment-local
+///                            "known:navier_stokes" (2-D vorticity: d_t, d_x, d_y and d4 with a pseudo-scalar)
+///   "<path>.json"            the generators of a sym.json file (symmetry::read_sym_json), over its basis
+///   "gen:<V1>;<V2>;..."      generators written like labels over opt.variables ("gen:d_x;t*d_x + d_u"); the
+///                            entries "d4" and "rot90" (optionally "d4(pseudoscalar)", one parity per component,
+///                            comma separated) add the discrete box symmetries
+/// Generators the periodic box cannot represent (NonPeriodic/Unsupported: Burgers' projective field, continuous
+/// rotations, the heat field t d_x - x u d_u, ...) are skipped with a note (or refused, !skip_incompatible).
 /// Throws InputError for an unknown name, a missing/malformed file, or when no generator can be used.
 GeneratorSet load_generators(const std::string& spec, const AugmentOptions& opt = {});
+/// The same for data of shape `data`: "gen:" specs are read over Variables::of(data.dim, data.nc) (field names
+/// u, v, ...), and a known algebra or sym.json over other variables is refused with an InputError naming both.
+GeneratorSet load_generators(const std::string& spec, const FieldShape& data, AugmentOptions opt = {});
 
 /// Applies every generator of the set in order, each with its own random eps, to one trajectory.
-/// `eps_out` (optional) receives the eps drawn for each generator.
+/// `eps_out` (optional) receives the eps drawn for each generator. Data whose (dim, nc) differ from the set's
+/// variables are refused with an InputError naming both.
 class Augmenter {
  public:
   Augmenter() = default;

@@ -14,13 +14,18 @@ struct TransformOptions {
   bool force_general = false; ///< use the flow + Newton path even for affine fields (tests, cross-checks)
 };
 
-/// exp(eps V) applied to a periodic gridded trajectory. Affine fields are exact; PeriodicGeneral fields go
-/// through the flow and Newton. Throws InputError for NonPeriodic/Unsupported fields (message names the
-/// generator and why) and Error when the flow cannot be inverted (eps too large: the image is multivalued or
-/// the flow leaves the domain of definition).
+/// exp(eps V) applied to a periodic gridded trajectory of any shape (1-D / 2-D, nc components); V's variables
+/// must have the data's (dim, nc) (InputError naming both otherwise). Affine and LinearPhase fields are exact
+/// (Fourier shifts in x and y, relabelled times, rescaled dx, dy, dt, linear maps of the components, the phase
+/// factor of a boost); PeriodicGeneral fields go through the RK4 flow and Newton for the spatial pre-image on the
+/// spectral interpolant (Lagrange interpolation of the spectra in time when tau is not affine). The 1-D scalar path is that of augment.hpp, unchanged.
+/// n-D data: before transforming, the general period criterion (images of x and x + L_i compared) must hold
+/// for this eps. Throws InputError for NonPeriodic/Unsupported fields and for an eps whose image is not
+/// periodic (the message names the generator and why; for boosts it lists the representable eps), and Error
+/// when the flow cannot be inverted (eps too large: the image is multivalued or leaves the domain of definition).
 Field transform(const Field& in, const VectorField& V, double eps, const TransformOptions& opt = {});
 
-/// Evaluates the transformed function u' = exp(eps V) u at the points (xs[k], ts[k]) for any field whose tau
+/// 1-D scalar fields only. Evaluates the transformed function u' = exp(eps V) u at the points (xs[k], ts[k]) for any field whose tau
 /// depends on t only (including NonPeriodic ones): time pre-image by the flow of tau, space pre-image by
 /// Newton on the spectral interpolant of `in` (which is treated as periodic), Lagrange interpolation in time
 /// when a pre-image time falls between stored levels.
