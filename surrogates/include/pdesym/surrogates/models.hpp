@@ -1,5 +1,6 @@
 #pragma once
-// LibTorch surrogate models for 1-D periodic PDEs (reusable, e.g. by learned/ for joint discovery).
+// LibTorch surrogate models for 1-D periodic PDEs (reusable, e.g. by learned/ for joint discovery); the 2-D,
+// multi-component models are in models2d.hpp and share the Surrogate interface (step, rollout, save/load).
 //
 // Every model maps a window of `time_window` states plus the grid spacing and time step to the next
 // `time_window` states:
@@ -30,6 +31,12 @@ class Surrogate : public torch::nn::Module {
   ~Surrogate() override = default;
   /// u [B, tw, nx], dx [B], dt [B] (float32) -> next tw states [B, tw, nx].
   virtual torch::Tensor forward(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt) = 0;
+  /// One model call for any data shape (config().dim, config().nc): u [B, tw, nx] for 1-D scalar models (dy is
+  /// ignored; this calls forward(u, dx, dt)), [B, tw, nc, ny, nx] for 2-D models; dx, dy, dt [B].
+  virtual torch::Tensor step(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dy,
+                             const torch::Tensor& dt) {
+    return forward(u, dx, dt);
+  }
   const ModelConfig& config() const { return cfg_; }
   /// Number of real parameters.
   long parameter_count() const;
@@ -77,7 +84,8 @@ class ResNet1d : public Surrogate {
   std::vector<torch::nn::Conv1d> conv_a_, conv_b_;
 };
 
-/// Builds the model of a config (validated; InputError for unknown kinds). Parameters are initialised from
+/// Builds the model of a config (validated; InputError for unknown kinds): Fno1d / ResNet1d for dim 1,
+/// Fno2d / ResNet2d (models2d.hpp) for dim 2. Parameters are initialised from
 /// torch's global generator (call torch::manual_seed first for reproducibility).
 std::shared_ptr<Surrogate> make_model(const ModelConfig& cfg);
 
@@ -85,6 +93,11 @@ std::shared_ptr<Surrogate> make_model(const ModelConfig& cfg);
 /// its predictions; returns the first `steps` predicted states [B, steps, nx].
 torch::Tensor rollout(Surrogate& model, const torch::Tensor& u0, const torch::Tensor& dx, const torch::Tensor& dt,
                       int steps);
+
+/// Any data shape: u0 [B, tw, nx] (1-D) or [B, tw, nc, ny, nx] (2-D), dx, dy, dt [B]; calls model.step
+/// ceil(steps / tw) times and returns the first `steps` predicted states, concatenated along dimension 1.
+torch::Tensor rollout(Surrogate& model, const torch::Tensor& u0, const torch::Tensor& dx, const torch::Tensor& dy,
+                      const torch::Tensor& dt, int steps);
 
 /// All parameters flattened into one float32 vector (complex weights as (re, im) pairs), in module order.
 torch::Tensor flatten_parameters(const torch::nn::Module& m);
