@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sys/wait.h>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -474,4 +475,23 @@ TEST(Train2d, MpiRanksHoldIdenticalParametersEqualToSingleProcess) {
   EXPECT_LT(d, 1e-4f * scale);
   for (const auto& f : {p1 + ".rank0.bin", p2 + ".rank0.bin", p2 + ".rank1.bin", p1 + ".pt", p2 + ".pt"})
     std::remove(f.c_str());
+}
+
+// The CLI reports a checkpoint of another data shape as `pdesym: error:` with exit status 2 and writes nothing.
+TEST(Train2d, CliRefusesCheckpointOfAnotherShape) {
+  const std::string model = tmp("cli2d.pt"), h5 = tmp("cli1d.h5"), js = tmp("cli2d_eval.json"), log = tmp("cli2d.log");
+  TrainOptions o = tiny_options_2d(model);
+  o.epochs = 1;
+  train(whole(train2d()), nullptr, o);
+  datasets::Attributes at;
+  at.equation = "kdv";
+  datasets::write_dataset(h5, {testdata::tiny_kdv("test", 2, 4)}, at);
+  const int rc = std::system((std::string(PDESYM_CLI) + " evaluate --model " + model + " --data " + h5 +
+                              " --rollout-steps 8 --threads 1 --json " + js + " > " + log + " 2>&1").c_str());
+  const std::string out = read_text(log);
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 2) << out;
+  EXPECT_NE(out.find("pdesym: error: model file '" + model + "' is for 2-D, 2-component data, but the test data is 1-D"),
+            std::string::npos) << out;
+  EXPECT_FALSE(file_exists(js));
+  for (const auto& f : {model, h5, log}) std::remove(f.c_str());
 }
