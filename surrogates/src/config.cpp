@@ -13,8 +13,6 @@ void ModelConfig::validate() const {
   PDESYM_REQUIRE(kind == "fno" || kind == "resnet", "unknown model '" << kind << "' (expected fno or resnet)");
   PDESYM_REQUIRE(dim == 1 || dim == 2, "surrogates handle 1-D and 2-D data, not " << dim << "-D");
   PDESYM_REQUIRE(nc >= 1, "number of components must be >= 1 (got " << nc << ")");
-  PDESYM_REQUIRE(dim == 2 || nc == 1, "1-D data with " << nc << " components is not supported by the surrogates yet "
-                                                        "(1-D scalar or 2-D data with any number of components)");
   PDESYM_REQUIRE(time_window >= 1, "time window must be >= 1 (got " << time_window << ")");
   PDESYM_REQUIRE(width >= 1, "model width must be >= 1 (got " << width << ")");
   PDESYM_REQUIRE(layers >= 1, "number of layers must be >= 1 (got " << layers << ")");

@@ -1,4 +1,5 @@
-// FNO-2d and ResNet-2d surrogates for multi-component 2-D fields (see models2d.hpp), and the any-shape rollout.
+// FNO-2d and ResNet-2d surrogates for multi-component 2-D fields, the 1-D multi-component wrapper (see
+// models2d.hpp), and the any-shape rollout.
 #include "pdesym/surrogates/models2d.hpp"
 
 #include <sstream>
@@ -120,9 +121,40 @@ torch::Tensor ResNet2d::step(const torch::Tensor& u, const torch::Tensor& dx, co
 
 // ---- helpers -------------------------------------------------------------------------------------------------
 
-std::shared_ptr<Surrogate> make_model_2d(const ModelConfig& cfg) {
+// ---- Stacked1d -----------------------------------------------------------------------------------------------
+
+namespace {
+ModelConfig stacked_inner(const ModelConfig& cfg) {
+  ModelConfig in = cfg;
+  in.time_window = cfg.time_window * cfg.nc;
+  in.nc = 1;
+  return in;
+}
+}  // namespace
+
+Stacked1d::Stacked1d(const ModelConfig& cfg) : Surrogate(cfg) {
   cfg.validate();
-  PDESYM_CHECK(cfg.dim == 2, "make_model_2d for dim " << cfg.dim);
+  PDESYM_CHECK(cfg.dim == 1 && cfg.nc > 1, "Stacked1d built for dim " << cfg.dim << ", nc " << cfg.nc);
+  inner_ = register_module("inner", make_model(stacked_inner(cfg)));
+}
+
+torch::Tensor Stacked1d::forward(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) {
+  throw InputError("a multi-component 1-D surrogate takes u [B, tw, nc, 1, nx]: call step(u, dx, dy, dt)");
+}
+
+torch::Tensor Stacked1d::step(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dy,
+                              const torch::Tensor& dt) {
+  PDESYM_REQUIRE(u.dim() == 5 && u.size(1) == cfg_.time_window && u.size(2) == cfg_.nc && u.size(3) == 1,
+                 "1-D multi-component model input must be [batch, " << cfg_.time_window << ", " << cfg_.nc
+                                                                    << ", 1, nx]; got " << shape_of(u));
+  const long B = u.size(0), nx = u.size(4);
+  return inner_->forward(u.reshape({B, cfg_.time_window * cfg_.nc, nx}), dx, dt).reshape(u.sizes());
+}
+
+std::shared_ptr<Surrogate> make_model_multi(const ModelConfig& cfg) {
+  cfg.validate();
+  PDESYM_CHECK(cfg.dim == 2 || cfg.nc > 1, "make_model_multi for a 1-D scalar config");
+  if (cfg.dim == 1) return std::make_shared<Stacked1d>(cfg);
   if (cfg.kind == "fno") return std::make_shared<Fno2d>(cfg);
   return std::make_shared<ResNet2d>(cfg);
 }

@@ -176,10 +176,10 @@ void allreduce_sumsq(std::vector<SumSq>& v, int size) {
   }
 }
 
-// The first tw levels of trajectories [i0, i0 + b) as the model's input: [b, tw, nx] (1-D) or
-// [b, tw, nc, ny, nx] (2-D), float32, contiguous.
+// The first tw levels of trajectories [i0, i0 + b) as the model's input: [b, tw, nx] (1-D scalar) or
+// [b, tw, nc, ny, nx] (otherwise; ny = 1 in 1-D), float32, contiguous.
 torch::Tensor input_window(const datasets::Split& data, int i0, int b, int tw) {
-  if (data.dim == 1) {
+  if (data.dim == 1 && data.nc == 1) {
     auto all = torch::from_blob(const_cast<double*>(data.traj(i0)), {b, data.nt, data.nx}, torch::kFloat64);
     return all.narrow(1, 0, tw).to(torch::kFloat32);
   }
@@ -193,12 +193,12 @@ torch::Tensor per_trajectory(const std::vector<double>& v, int i0, int b) {
 }
 
 // A rollout from the first tw levels of trajectories [i0, i0 + b), as float64 [b][nc][steps][ny][nx] (the Split's
-// layout; 1-D: [b][steps][nx]).
+// layout).
 torch::Tensor rollout_of(Surrogate& model, const datasets::Split& data, int i0, int b, int steps) {
   const int tw = model.config().time_window;
   auto u0 = input_window(data, i0, b, tw);
   auto dx = per_trajectory(data.dx, i0, b), dt = per_trajectory(data.dt, i0, b);
-  if (data.dim == 1) return rollout(model, u0, dx, dt, steps).to(torch::kFloat64).contiguous();
+  if (data.dim == 1 && data.nc == 1) return rollout(model, u0, dx, dt, steps).to(torch::kFloat64).contiguous();
   auto dy = per_trajectory(data.dy, i0, b);
   return rollout(model, u0, dx, dy, dt, steps).to(torch::kFloat64).permute({0, 2, 1, 3, 4}).contiguous();
 }
@@ -567,11 +567,12 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
                  aug.active() ? ("\n" + res.augmentation).c_str() : "\n");
   }
 
-  // Sample tensors [m, tw, nx] (1-D) or [m, tw, nc, ny, nx] (2-D); the loss averages over all but the batch.
+  // Sample tensors [m, tw, nx] (1-D scalar) or [m, tw, nc, ny, nx]; the loss averages over all but the batch.
+  const bool scalar1d = tr.dim == 1 && tr.nc == 1;
   auto batch_sizes = [&](long m) {
-    return tr.dim == 1 ? std::vector<int64_t>{m, tw, tr.nx} : std::vector<int64_t>{m, tw, tr.nc, tr.ny, tr.nx};
+    return scalar1d ? std::vector<int64_t>{m, tw, tr.nx} : std::vector<int64_t>{m, tw, tr.nc, tr.ny, tr.nx};
   };
-  const std::vector<int64_t> loss_dims = tr.dim == 1 ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{1, 2, 3, 4};
+  const std::vector<int64_t> loss_dims = scalar1d ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{1, 2, 3, 4};
   // Appends levels [n0, n0 + tw) of `f` in the model's order (level, component, y, x).
   auto append_levels = [&](const Field& f, int n0, std::vector<float>& out) {
     const std::size_t pts = f.shape.points();

@@ -152,8 +152,41 @@ TEST(Models2d, RolloutSaveLoadAndErrors) {
   EXPECT_THROW(m->step(torch::randn({1, 4, 2, 6, 16}), ones(1), ones(1), ones(1)), InputError);   // ny < 2 modes
   EXPECT_THROW(m->step(torch::randn({2, 4, 2, 16, 16}), ones(2), ones(1), ones(2)), InputError);  // dy
   ModelConfig bad = tiny2d("fno");
-  bad.dim = 1;  // 1-D multi-component
-  EXPECT_THROW(make_model(bad), InputError);
   bad.dim = 3;
   EXPECT_THROW(make_model(bad), InputError);
+}
+
+// 1-D data with two components: the unchanged 1-D models on tw * nc channels, layout [B, tw, nc, 1, nx].
+TEST(Models2d, OneDimensionalMultiComponentWrapsTheOneDimensionalModels) {
+  torch::manual_seed(15);
+  for (const char* kind : {"fno", "resnet"}) {
+    ModelConfig c = tiny2d(kind);
+    c.dim = 1;
+    auto m = make_model(c);
+    m->to(torch::kFloat64);
+    auto u = torch::randn({2, 4, 2, 1, 32}, torch::kFloat64);
+    auto g = ones(2, torch::kFloat64);
+    auto y = m->step(u, g, g, g);
+    EXPECT_EQ(y.sizes(), u.sizes()) << kind;
+    const double d = (torch::roll(y, {7}, {4}) - m->step(torch::roll(u, {7}, {4}), g, g, g)).abs().max().item<double>();
+    EXPECT_LT(d, 1e-10) << kind;
+    // The inner 1-D model sees the 8 state channels (level-major) plus dx and dt.
+    ModelConfig inner = c;
+    inner.dim = 1;
+    inner.nc = 1;
+    inner.time_window = 8;
+    EXPECT_EQ(m->parameter_count(), make_model(inner)->parameter_count()) << kind;
+    EXPECT_THROW(m->forward(torch::randn({1, 4, 32}, torch::kFloat64), ones(1, torch::kFloat64), ones(1, torch::kFloat64)),
+                 InputError);
+  }
+  ModelConfig c = tiny2d("fno");
+  c.dim = 1;
+  auto m = make_model(c);
+  const std::string path = std::string(PDESYM_BINARY_DIR) + "/test_models2d_stacked.pt";
+  save_model(path, *m);
+  auto back = load_model(path);
+  EXPECT_EQ(back->config().dim, 1);
+  EXPECT_EQ(back->config().nc, 2);
+  EXPECT_TRUE(torch::equal(flatten_parameters(*m), flatten_parameters(*back)));
+  std::remove(path.c_str());
 }

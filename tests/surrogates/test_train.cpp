@@ -383,57 +383,63 @@ TEST(Train2d, ResumeReproducesUninterruptedRunBitForBit) {
   for (const auto& p : {full.out, one.out, mid.out}) std::remove(p.c_str());
 }
 
-// evaluate()'s per-component NMSE and accumulated MSE against sums written out by hand over predict_trajectory.
+// evaluate()'s per-component NMSE and accumulated MSE against sums written out by hand over predict_trajectory,
+// on 2-D (16 x 16) and on 1-D (nx = 32) two-component data.
 TEST(Train2d, EvaluatePerComponentMetricsMatchHandComputation) {
-  TrainOptions o = tiny_options_2d(tmp("eval2d.pt"));
-  const ShardedSplit va = whole(valid2d());
-  train(whole(train2d()), &va, o);
-  const datasets::Split test = testdata::tiny_waves2d("test", 3, 23);
-  EvalOptions eo;
-  eo.rollout_steps = 12;
-  eo.threads = 1;
-  const EvalResult e = evaluate(o.out, whole(test), eo);
-  ASSERT_EQ(e.components, (std::vector<std::string>{"u", "v"}));
-  ASSERT_EQ(e.nmse_per_component.size(), 2u);
-  const int S = 12, N = test.n, P = test.nx * test.ny;
-  double se[2] = {0, 0}, tt[2] = {0, 0}, acc[2] = {0, 0};
-  for (int i = 0; i < N; ++i) {
-    const datasets::Split p = predict_trajectory(o.out, test, i, S, eo);
-    ASSERT_EQ(p.shape(), (FieldShape{2, 2, 4 + S, 16, 16}));
-    const Field truth = test.field(i), pred = p.field(0);
-    for (int c = 0; c < 2; ++c)
-      for (int s = 0; s < S; ++s)
-        for (int k = 0; k < P; ++k) {
-          const double d = pred.snapshot(c, 4 + s)[k] - truth.snapshot(c, 4 + s)[k];
-          se[c] += d * d;
-          tt[c] += truth.snapshot(c, 4 + s)[k] * truth.snapshot(c, 4 + s)[k];
-          acc[c] += d * d / (static_cast<double>(N) * P);
-        }
-  }
-  // float32 model: one trajectory at a time vs a batch of 3 rounds differently.
-  for (int c = 0; c < 2; ++c) {
-    std::printf("component %s: NMSE %.6e (by hand %.6e), accumulated MSE %.6e (by hand %.6e)\n",
-                e.components[c].c_str(), e.nmse_per_component[c], se[c] / tt[c], e.accumulated_mse_per_component[c],
-                acc[c]);
-    EXPECT_NEAR(e.nmse_per_component[c], se[c] / tt[c], 1e-5 * se[c] / tt[c]);
-    EXPECT_NEAR(e.accumulated_mse_per_component[c], acc[c], 1e-5 * acc[c]);
-  }
-  EXPECT_NEAR(e.nmse, (se[0] + se[1]) / (tt[0] + tt[1]), 1e-5 * e.nmse);
-  EXPECT_NEAR(e.accumulated_mse, 0.5 * (acc[0] + acc[1]), 1e-5 * e.accumulated_mse);
-  const nlohmann::json j = e.to_json();
-  EXPECT_NEAR(j.at("per_component").at("v").at("nmse").get<double>(), e.nmse_per_component[1], 0.0);
-  // Data of another shape is refused, naming both shapes.
-  for (const datasets::Split* d : {&train_split()}) {
+  for (const int ny : {16, 1}) {
+    const std::string dims = ny == 1 ? "1-D" : "2-D";
+    TrainOptions o = tiny_options_2d(tmp("eval2d.pt"));
+    const ShardedSplit tr = whole(ny == 1 ? testdata::tiny_waves2d("train", 4, 21, 32, 1) : train2d());
+    const ShardedSplit va = whole(ny == 1 ? testdata::tiny_waves2d("valid", 2, 22, 32, 1) : valid2d());
+    const TrainResult r = train(tr, &va, o);
+    EXPECT_EQ(r.model.dim, ny == 1 ? 1 : 2);
+    const datasets::Split test = testdata::tiny_waves2d("test", 3, 23, ny == 1 ? 32 : 16, ny);
+    EvalOptions eo;
+    eo.rollout_steps = 12;
+    eo.threads = 1;
+    const EvalResult e = evaluate(o.out, whole(test), eo);
+    ASSERT_EQ(e.components, (std::vector<std::string>{"u", "v"}));
+    ASSERT_EQ(e.nmse_per_component.size(), 2u);
+    const int S = 12, N = test.n, P = test.nx * test.ny;
+    double se[2] = {0, 0}, tt[2] = {0, 0}, acc[2] = {0, 0};
+    for (int i = 0; i < N; ++i) {
+      const datasets::Split p = predict_trajectory(o.out, test, i, S, eo);
+      FieldShape want = test.shape();
+      want.nt = 4 + S;
+      ASSERT_EQ(p.shape(), want);
+      const Field truth = test.field(i), pred = p.field(0);
+      for (int c = 0; c < 2; ++c)
+        for (int s = 0; s < S; ++s)
+          for (int k = 0; k < P; ++k) {
+            const double d = pred.snapshot(c, 4 + s)[k] - truth.snapshot(c, 4 + s)[k];
+            se[c] += d * d;
+            tt[c] += truth.snapshot(c, 4 + s)[k] * truth.snapshot(c, 4 + s)[k];
+            acc[c] += d * d / (static_cast<double>(N) * P);
+          }
+    }
+    // float32 model: one trajectory at a time vs a batch of 3 rounds differently.
+    for (int c = 0; c < 2; ++c) {
+      std::printf("%s component %s: NMSE %.6e (by hand %.6e), accumulated MSE %.6e (by hand %.6e)\n", dims.c_str(),
+                  e.components[c].c_str(), e.nmse_per_component[c], se[c] / tt[c], e.accumulated_mse_per_component[c],
+                  acc[c]);
+      EXPECT_NEAR(e.nmse_per_component[c], se[c] / tt[c], 1e-5 * se[c] / tt[c]) << dims;
+      EXPECT_NEAR(e.accumulated_mse_per_component[c], acc[c], 1e-5 * acc[c]) << dims;
+    }
+    EXPECT_NEAR(e.nmse, (se[0] + se[1]) / (tt[0] + tt[1]), 1e-5 * e.nmse) << dims;
+    EXPECT_NEAR(e.accumulated_mse, 0.5 * (acc[0] + acc[1]), 1e-5 * e.accumulated_mse) << dims;
+    const nlohmann::json j = e.to_json();
+    EXPECT_NEAR(j.at("per_component").at("v").at("nmse").get<double>(), e.nmse_per_component[1], 0.0);
+    // Data of another shape is refused, naming both shapes.
     try {
-      evaluate(o.out, whole(*d), eo);
-      ADD_FAILURE() << "2-D model evaluated on 1-D data";
+      evaluate(o.out, whole(train_split()), eo);
+      ADD_FAILURE() << "two-component model evaluated on scalar data";
     } catch (const InputError& err) {
-      EXPECT_NE(std::string(err.what()).find("is for 2-D, 2-component data, but the test data is 1-D"),
+      EXPECT_NE(std::string(err.what()).find("is for " + dims + ", 2-component data, but the test data is 1-D, 1 component"),
                 std::string::npos) << err.what();
     }
+    EXPECT_THROW(predict_trajectory(o.out, train_split(), 0, 4, eo), InputError);
+    std::remove(o.out.c_str());
   }
-  EXPECT_THROW(predict_trajectory(o.out, train_split(), 0, 4, eo), InputError);
-  std::remove(o.out.c_str());
 }
 
 TEST(Train2d, ShardsKeepTheShapeAndAugmentationIsLeftToTheAugmenter) {

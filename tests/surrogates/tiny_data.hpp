@@ -34,18 +34,20 @@ inline datasets::Split tiny_kdv(const std::string& name, int n, std::uint64_t se
 /// n 2-D two-component trajectories on a 16 x 16 (default) periodic box [0, 2 pi)^2: u + i v = psi, a sum of
 /// two plane waves psi = sum_j A_j exp(i (k_j . x - |k_j|^2 t / 2 + phi_j)), an exact solution of the linear
 /// Schroedinger equation i psi_t = -(1/2) lap psi. Wave numbers in {-2..2}^2, A_j in [0.5, 1], dt = 0.1.
+/// ny = 1: 1-D two-component data on [0, 2 pi) (k_y = 0).
 inline datasets::Split tiny_waves2d(const std::string& name, int n, std::uint64_t seed, int nx = 16, int ny = 16,
                                     int nt = 24) {
-  const double pi = 3.14159265358979323846, dx = 2 * pi / nx, dy = 2 * pi / ny, dt = 0.1;
+  const int dim = ny == 1 ? 1 : 2;
+  const double pi = 3.14159265358979323846, dx = 2 * pi / nx, dy = dim == 2 ? 2 * pi / ny : 0.0, dt = 0.1;
   datasets::Split s;
   s.name = name;
-  s.resize(n, FieldShape{2, 2, nt, ny, nx}, {"u", "v"});
+  s.resize(n, FieldShape{dim, 2, nt, ny, nx}, {"u", "v"});
   for (int i = 0; i < n; ++i) {
     Rng rng(seed, 11, static_cast<std::uint64_t>(i));
     double kx[2], ky[2], A[2], ph[2];
     for (int j = 0; j < 2; ++j) {
       kx[j] = static_cast<double>(rng.uniform_int(-2, 2));
-      ky[j] = static_cast<double>(rng.uniform_int(-2, 2));
+      ky[j] = static_cast<double>(rng.uniform_int(-2, 2)) * (dim - 1);
       A[j] = 0.5 + 0.5 * rng.uniform();
       ph[j] = 2 * pi * rng.uniform();
     }

@@ -1,5 +1,5 @@
 #pragma once
-// LibTorch surrogate models for 1-D periodic PDEs (reusable, e.g. by learned/ for joint discovery); the 2-D,
+// LibTorch surrogate models for 1-D periodic PDEs (reusable, e.g. by learned/ for joint discovery); the 2-D and
 // multi-component models are in models2d.hpp and share the Surrogate interface (step, rollout, save/load).
 //
 // Every model maps a window of `time_window` states plus the grid spacing and time step to the next
@@ -32,7 +32,7 @@ class Surrogate : public torch::nn::Module {
   /// u [B, tw, nx], dx [B], dt [B] (float32) -> next tw states [B, tw, nx].
   virtual torch::Tensor forward(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt) = 0;
   /// One model call for any data shape (config().dim, config().nc): u [B, tw, nx] for 1-D scalar models (dy is
-  /// ignored; this calls forward(u, dx, dt)), [B, tw, nc, ny, nx] for 2-D models; dx, dy, dt [B].
+  /// ignored; this calls forward(u, dx, dt)), [B, tw, nc, ny, nx] otherwise (ny = 1 in 1-D); dx, dy, dt [B].
   virtual torch::Tensor step(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dy,
                              const torch::Tensor& dt) {
     return forward(u, dx, dt);
@@ -84,8 +84,8 @@ class ResNet1d : public Surrogate {
   std::vector<torch::nn::Conv1d> conv_a_, conv_b_;
 };
 
-/// Builds the model of a config (validated; InputError for unknown kinds): Fno1d / ResNet1d for dim 1,
-/// Fno2d / ResNet2d (models2d.hpp) for dim 2. Parameters are initialised from
+/// Builds the model of a config (validated; InputError for unknown kinds): Fno1d / ResNet1d for 1-D scalar
+/// data, Fno2d / ResNet2d for dim 2 and Stacked1d for 1-D data with nc > 1 (models2d.hpp). Parameters are initialised from
 /// torch's global generator (call torch::manual_seed first for reproducibility).
 std::shared_ptr<Surrogate> make_model(const ModelConfig& cfg);
 
@@ -94,7 +94,7 @@ std::shared_ptr<Surrogate> make_model(const ModelConfig& cfg);
 torch::Tensor rollout(Surrogate& model, const torch::Tensor& u0, const torch::Tensor& dx, const torch::Tensor& dt,
                       int steps);
 
-/// Any data shape: u0 [B, tw, nx] (1-D) or [B, tw, nc, ny, nx] (2-D), dx, dy, dt [B]; calls model.step
+/// Any data shape: u0 [B, tw, nx] (1-D scalar) or [B, tw, nc, ny, nx], dx, dy, dt [B]; calls model.step
 /// ceil(steps / tw) times and returns the first `steps` predicted states, concatenated along dimension 1.
 torch::Tensor rollout(Surrogate& model, const torch::Tensor& u0, const torch::Tensor& dx, const torch::Tensor& dy,
                       const torch::Tensor& dt, int steps);

@@ -1,5 +1,6 @@
 #pragma once
-// LibTorch surrogates for 2-D periodic fields with nc components (data of shape dim 2, any nc).
+// LibTorch surrogates for multi-component data: 2-D periodic fields with nc components (Fno2d, ResNet2d) and
+// 1-D fields with nc > 1 components (Stacked1d around the unchanged Fno1d / ResNet1d).
 //
 // Tensor layout: u [B, tw, nc, ny, nx] float32 (time level, component, y, x; x fastest), dx, dy, dt [B].
 //   Surrogate::step(u [B, tw, nc, ny, nx], dx, dy, dt) -> next tw states [B, tw, nc, ny, nx]
@@ -62,7 +63,22 @@ class ResNet2d : public Surrogate {
   std::vector<torch::nn::Conv2d> conv_a_, conv_b_;
 };
 
-/// The 2-D model of a config with dim == 2 (make_model dispatches here).
-std::shared_ptr<Surrogate> make_model_2d(const ModelConfig& cfg);
+/// 1-D data with nc > 1 components: layout u [B, tw, nc, 1, nx] (the 2-D layout with ny = 1). Wraps the 1-D
+/// model of `kind` built for tw * nc input and output channels (channel s * nc + c, plus dx and dt), so the
+/// architecture and its equivariances are those of Fno1d / ResNet1d; dy is ignored.
+class Stacked1d : public Surrogate {
+ public:
+  explicit Stacked1d(const ModelConfig& cfg);
+  /// Throws InputError: use step with the [B, tw, nc, 1, nx] layout.
+  torch::Tensor forward(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt) override;
+  torch::Tensor step(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dy,
+                     const torch::Tensor& dt) override;
+
+ private:
+  std::shared_ptr<Surrogate> inner_;
+};
+
+/// The model of a config with dim == 2 or nc > 1 (make_model dispatches here).
+std::shared_ptr<Surrogate> make_model_multi(const ModelConfig& cfg);
 
 }  // namespace pdesym::surrogates

@@ -25,9 +25,9 @@
 namespace pdesym::surrogates {
 
 /// Architecture of a surrogate. Defaults: the FNO (5 Fourier layers, 32 modes, width 256).
-/// The data shape (dim, nc) picks the model class: dim 1 (nc 1) Fno1d / ResNet1d, dim 2 (any nc) Fno2d /
-/// ResNet2d (models2d.hpp); `kind` names the family. train() sets dim and nc from the training data;
-/// checkpoints store them and evaluation refuses data of another shape. 1-D multi-component data is refused.
+/// The data shape (dim, nc) picks the model class: 1-D scalar Fno1d / ResNet1d, 2-D (any nc) Fno2d / ResNet2d,
+/// 1-D with nc > 1 Stacked1d around Fno1d / ResNet1d (models2d.hpp); `kind` names the family. train() sets dim
+/// and nc from the training data; checkpoints store them and evaluation refuses data of another shape.
 struct ModelConfig {
   std::string kind = "fno";  ///< "fno" or "resnet"
   int dim = 1;               ///< space dimensions of the data (1 or 2)
