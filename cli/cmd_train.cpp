@@ -1,6 +1,7 @@
 // pdesym train    --data TRAIN.h5 [--valid VALID.h5] --model fno|resnet --augment none|known:<eq>|sym.json --out model.pt
 // pdesym evaluate --model model.pt --data TEST.h5 [--plot rollout.png]
-// Both run data-parallel under mpirun (each rank a shard of the trajectories).
+// Both run data-parallel under mpirun (each rank a shard of the trajectories). The data's shape picks the model
+// class: 1-D scalar data FNO-1d / ResNet-1d, 2-D data (any number of components) FNO-2d / ResNet-2d.
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -75,6 +76,16 @@ void plot_rollout(const EvalArgs& e) {
   std::fprintf(stderr, "wrote %s\n", e.plot.c_str());  // stdout carries the JSON
 }
 
+// One line per metric on stderr (stdout carries the JSON): overall, then per component.
+void print_summary(const surrogates::EvalResult& r) {
+  if (mpi_rank() != 0) return;
+  std::fprintf(stderr, "rollout of %d steps on %d trajectories: accumulated MSE %.4e, NMSE %.4e\n", r.rollout_steps,
+               r.n_trajectories, r.accumulated_mse, r.nmse);
+  for (std::size_t c = 0; c < r.components.size(); ++c)
+    std::fprintf(stderr, "  component %s: accumulated MSE %.4e, NMSE %.4e\n", r.components[c].c_str(),
+                 r.accumulated_mse_per_component[c], r.nmse_per_component[c]);
+}
+
 void print_json(const nlohmann::json& j, const std::string& path) {
   if (mpi_rank() != 0) return;
   std::printf("%s\n", j.dump(2).c_str());
@@ -95,7 +106,7 @@ void register_train(CLI::App& app) {
   cmd->add_option("--valid-split", a->valid_split, "split of --valid")->capture_default_str();
   cmd->add_option("--n-valid", a->n_valid, "use only the first N validation trajectories (0: all)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--model", o.model.kind, "fno or resnet")->capture_default_str();
+  cmd->add_option("--model", o.model.kind, "fno or resnet (1-D or 2-D by the data's shape)")->capture_default_str();
   cmd->add_option("--augment", o.augment, "none | known (the dataset's equation) | known:<equation> | gen:<V1>;<V2> | sym.json path")
       ->capture_default_str();
   cmd->add_option("--eps", o.augment_eps, "augmentation eps range (x-translations: a full period)")
@@ -136,7 +147,7 @@ void register_train(CLI::App& app) {
     const surrogates::TrainResult r = surrogates::train(tr, va.get(), a->opt);
     nlohmann::json j = r.to_json();
     j["out"] = a->opt.out;
-    j["model"] = a->opt.model.to_json();
+    j["model"] = r.model.to_json();
     j["augment"] = a->opt.augment;
     j["n_train"] = tr.n_total;
     j["ranks"] = mpi_size();
@@ -166,11 +177,16 @@ void register_train(CLI::App& app) {
     if (!e->plot.empty()) check_output_path(e->plot, "--plot");
     datasets::require_1d_scalar(datasets::read_attributes(e->data), e->data, "evaluate");
     const surrogates::ShardedSplit te = read_shard(e->data, e->split, e->n_test, "--n-test");
+    PDESYM_REQUIRE(e->plot.empty() || te.data.dim == 1,
+                   "--plot: rollout plots of " << te.data.shape().describe()
+                                               << " data are not available yet (datasets has no 2-D snapshot plot); "
+                                                  "evaluate without --plot");
     const surrogates::EvalResult r = surrogates::evaluate(e->model, te, e->opt);
     nlohmann::json j = r.to_json();
     j["model_file"] = e->model;
     j["data"] = e->data;
     print_json(j, e->json_out);
+    print_summary(r);
     if (!e->plot.empty() && mpi_rank() == 0) plot_rollout(*e);
   });
 }

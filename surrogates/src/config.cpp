@@ -11,6 +11,8 @@ namespace pdesym::surrogates {
 
 void ModelConfig::validate() const {
   PDESYM_REQUIRE(kind == "fno" || kind == "resnet", "unknown model '" << kind << "' (expected fno or resnet)");
+  PDESYM_REQUIRE(dim == 1 || dim == 2, "surrogates handle 1-D and 2-D data, not " << dim << "-D");
+  PDESYM_REQUIRE(nc >= 1, "number of components must be >= 1 (got " << nc << ")");
   PDESYM_REQUIRE(time_window >= 1, "time window must be >= 1 (got " << time_window << ")");
   PDESYM_REQUIRE(width >= 1, "model width must be >= 1 (got " << width << ")");
   PDESYM_REQUIRE(layers >= 1, "number of layers must be >= 1 (got " << layers << ")");
@@ -23,8 +25,18 @@ void ModelConfig::validate() const {
 }
 
 nlohmann::json ModelConfig::to_json() const {
-  return {{"kind", kind},   {"time_window", time_window}, {"width", width},          {"modes", modes},
-          {"layers", layers}, {"kernel_size", kernel_size}, {"proj_hidden", proj_hidden}};
+  nlohmann::json j = {{"kind", kind},   {"time_window", time_window}, {"width", width},          {"modes", modes},
+                      {"layers", layers}, {"kernel_size", kernel_size}, {"proj_hidden", proj_hidden}};
+  if (dim != 1 || nc != 1) {
+    j["dim"] = dim;
+    j["nc"] = nc;
+  }
+  return j;
+}
+
+std::string ModelConfig::describe_shape() const {
+  if (dim == 1 && nc == 1) return "1-D scalar";
+  return std::to_string(dim) + "-D, " + std::to_string(nc) + "-component";
 }
 
 ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
@@ -37,6 +49,8 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
     c.layers = j.at("layers").get<int>();
     c.kernel_size = j.at("kernel_size").get<int>();
     c.proj_hidden = j.at("proj_hidden").get<int>();
+    c.dim = j.value("dim", 1);
+    c.nc = j.value("nc", 1);
   } catch (const nlohmann::json::exception& e) {
     throw InputError(std::string("bad model configuration in checkpoint: ") + e.what());
   }
@@ -61,15 +75,23 @@ ShardedSplit shard_of(const datasets::Split& full, int rank, int size) {
   s.data.n = count;
   s.data.nt = full.nt;
   s.data.nx = full.nx;
-  const std::size_t tn = static_cast<std::size_t>(full.nt) * full.nx;
-  s.data.u.assign(full.u.begin() + static_cast<std::ptrdiff_t>(first * tn),
-                  full.u.begin() + static_cast<std::ptrdiff_t>((first + count) * tn));
-  s.data.x.assign(full.x.begin() + static_cast<std::ptrdiff_t>(first) * full.nx,
-                  full.x.begin() + static_cast<std::ptrdiff_t>(first + count) * full.nx);
-  s.data.t.assign(full.t.begin() + static_cast<std::ptrdiff_t>(first) * full.nt,
-                  full.t.begin() + static_cast<std::ptrdiff_t>(first + count) * full.nt);
-  s.data.dx.assign(full.dx.begin() + first, full.dx.begin() + first + count);
-  s.data.dt.assign(full.dt.begin() + first, full.dt.begin() + first + count);
+  s.data.dim = full.dim;
+  s.data.nc = full.nc;
+  s.data.ny = full.ny;
+  s.data.components = full.components;
+  // Rows [first, first + count) of every per-trajectory array (row length = size / n).
+  auto rows = [&](const std::vector<double>& v, std::vector<double>& out) {
+    const std::size_t len = full.n > 0 ? v.size() / static_cast<std::size_t>(full.n) : 0;
+    out.assign(v.begin() + static_cast<std::ptrdiff_t>(first * len),
+               v.begin() + static_cast<std::ptrdiff_t>((first + count) * len));
+  };
+  rows(full.u, s.data.u);
+  rows(full.x, s.data.x);
+  rows(full.y, s.data.y);
+  rows(full.t, s.data.t);
+  rows(full.dx, s.data.dx);
+  rows(full.dy, s.data.dy);
+  rows(full.dt, s.data.dt);
   return s;
 }
 
@@ -120,6 +142,11 @@ nlohmann::json TrainResult::to_json() const {
 
 nlohmann::json EvalResult::to_json() const {
   auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  nlohmann::json per = nlohmann::json::object();
+  for (std::size_t c = 0; c < components.size(); ++c)
+    per[components[c]] = {
+        {"accumulated_mse", num(c < accumulated_mse_per_component.size() ? accumulated_mse_per_component[c] : NAN)},
+        {"nmse", num(c < nmse_per_component.size() ? nmse_per_component[c] : NAN)}};
   nlohmann::json j = {{"accumulated_mse", num(accumulated_mse)},
           {"nmse", num(nmse)},
           {"nmse_per_trajectory_mean", num(nmse_per_trajectory_mean)},
@@ -130,6 +157,8 @@ nlohmann::json EvalResult::to_json() const {
           {"model", model_kind},
           {"checkpoint_epoch", checkpoint_epoch},
           {"parameters", used_best ? "best validation" : "last epoch"},
+          {"components", components},
+          {"per_component", per},
           {"mse_per_step", mse_per_step}};
   if (!nmse_note.empty()) j["nmse_note"] = nmse_note;
   return j;

@@ -16,6 +16,7 @@
 #include "pdesym/common/progress.hpp"
 #include "pdesym/common/rng.hpp"
 #include "pdesym/surrogates/models.hpp"
+#include "pdesym/surrogates/models2d.hpp"
 #include "pdesym/surrogates/train.hpp"
 
 namespace pdesym::surrogates {
@@ -151,7 +152,8 @@ struct SumSq {
 
 // Rollout metrics summed over this rank's trajectories, then over ranks.
 struct RolloutSums {
-  std::vector<SumSq> se_step, true_step;  // [S]
+  std::vector<SumSq> se_step, true_step;  // [S], over all components
+  std::vector<SumSq> se_comp, true_comp;  // [nc][S], per component
   double nmse_traj_sum = 0;
   double n = 0, n_nonzero = 0;  // trajectories; those whose true rollout is not identically zero
 };
@@ -174,31 +176,63 @@ void allreduce_sumsq(std::vector<SumSq>& v, int size) {
   }
 }
 
-RolloutSums rollout_sums(Surrogate& model, const datasets::Split& data, int steps, int batch, int size) {
+// The first tw levels of trajectories [i0, i0 + b) as the model's input: [b, tw, nx] (1-D scalar) or
+// [b, tw, nc, ny, nx] (otherwise; ny = 1 in 1-D), float32, contiguous.
+torch::Tensor input_window(const datasets::Split& data, int i0, int b, int tw) {
+  if (data.dim == 1 && data.nc == 1) {
+    auto all = torch::from_blob(const_cast<double*>(data.traj(i0)), {b, data.nt, data.nx}, torch::kFloat64);
+    return all.narrow(1, 0, tw).to(torch::kFloat32);
+  }
+  auto all = torch::from_blob(const_cast<double*>(data.traj(i0)), {b, data.nc, data.nt, data.ny, data.nx},
+                              torch::kFloat64);
+  return all.narrow(2, 0, tw).permute({0, 2, 1, 3, 4}).to(torch::kFloat32).contiguous();
+}
+
+torch::Tensor per_trajectory(const std::vector<double>& v, int i0, int b) {
+  return torch::from_blob(const_cast<double*>(v.data() + i0), {b}, torch::kFloat64).to(torch::kFloat32);
+}
+
+// A rollout from the first tw levels of trajectories [i0, i0 + b), as float64 [b][nc][steps][ny][nx] (the Split's
+// layout).
+torch::Tensor rollout_of(Surrogate& model, const datasets::Split& data, int i0, int b, int steps) {
   const int tw = model.config().time_window;
+  auto u0 = input_window(data, i0, b, tw);
+  auto dx = per_trajectory(data.dx, i0, b), dt = per_trajectory(data.dt, i0, b);
+  if (data.dim == 1 && data.nc == 1) return rollout(model, u0, dx, dt, steps).to(torch::kFloat64).contiguous();
+  auto dy = per_trajectory(data.dy, i0, b);
+  return rollout(model, u0, dx, dy, dt, steps).to(torch::kFloat64).permute({0, 2, 1, 3, 4}).contiguous();
+}
+
+RolloutSums rollout_sums(Surrogate& model, const datasets::Split& data, int steps, int batch, int size) {
+  const int tw = model.config().time_window, nc = data.nc;
   RolloutSums acc;
   acc.se_step.assign(steps, SumSq{});
   acc.true_step.assign(steps, SumSq{});
+  acc.se_comp.assign(static_cast<std::size_t>(nc) * steps, SumSq{});
+  acc.true_comp.assign(static_cast<std::size_t>(nc) * steps, SumSq{});
   torch::NoGradGuard ng;
   model.eval();
-  const std::size_t nx = static_cast<std::size_t>(data.nx);
+  const std::size_t pts = data.shape().points(), csize = data.shape().component_size();
   for (int i0 = 0; i0 < data.n; i0 += batch) {
     const int b = std::min(batch, data.n - i0);
-    auto all = torch::from_blob(const_cast<double*>(data.traj(i0)), {b, data.nt, data.nx}, torch::kFloat64);
-    auto dx = torch::from_blob(const_cast<double*>(data.dx.data() + i0), {b}, torch::kFloat64).to(torch::kFloat32);
-    auto dt = torch::from_blob(const_cast<double*>(data.dt.data() + i0), {b}, torch::kFloat64).to(torch::kFloat32);
-    auto u0 = all.narrow(1, 0, tw).to(torch::kFloat32);
-    auto pred = rollout(model, u0, dx, dt, steps).to(torch::kFloat64).contiguous();  // [b, S, nx]
+    auto pred = rollout_of(model, data, i0, b, steps);  // [b][nc][S][pts]
     const double* pp = pred.data_ptr<double>();
     for (int k = 0; k < b; ++k) {
       SumSq e, t;
       for (int s = 0; s < steps; ++s) {
-        const double* tru = data.traj(i0 + k) + static_cast<std::size_t>(tw + s) * nx;
-        const double* prd = pp + (static_cast<std::size_t>(k) * steps + s) * nx;
         SumSq es, ts;
-        for (std::size_t x = 0; x < nx; ++x) {
-          es.add(prd[x] - tru[x]);
-          ts.add(tru[x]);
+        for (int c = 0; c < nc; ++c) {
+          const double* tru = data.traj(i0 + k) + c * csize + static_cast<std::size_t>(tw + s) * pts;
+          const double* prd = pp + ((static_cast<std::size_t>(k) * nc + c) * steps + s) * pts;
+          SumSq ec, tc;
+          for (std::size_t x = 0; x < pts; ++x) {
+            ec.add(prd[x] - tru[x]);
+            tc.add(tru[x]);
+          }
+          acc.se_comp[static_cast<std::size_t>(c) * steps + s].add(ec);
+          acc.true_comp[static_cast<std::size_t>(c) * steps + s].add(tc);
+          es.add(ec);
+          ts.add(tc);
         }
         acc.se_step[s].add(es);
         acc.true_step[s].add(ts);
@@ -215,6 +249,8 @@ RolloutSums rollout_sums(Surrogate& model, const datasets::Split& data, int step
   model.train();
   allreduce_sumsq(acc.se_step, size);
   allreduce_sumsq(acc.true_step, size);
+  allreduce_sumsq(acc.se_comp, size);
+  allreduce_sumsq(acc.true_comp, size);
   double buf[3] = {acc.nmse_traj_sum, acc.n, acc.n_nonzero};
   allreduce_doubles(buf, 3, size);
   acc.nmse_traj_sum = buf[0];
@@ -223,7 +259,16 @@ RolloutSums rollout_sums(Surrogate& model, const datasets::Split& data, int step
   return acc;
 }
 
-EvalResult metrics_of(const RolloutSums& a, int nx, int steps, int tw) {
+// mean square = scale^2 ssq / count without forming scale^2 ssq first (it may exceed the double range on its own).
+double mean_square(const SumSq& v, double count) {
+  const double rms = v.scale * std::sqrt(v.ssq / count);
+  return v.zero() ? 0.0 : rms * rms;
+}
+
+// `data` gives the shape and component names (values are not read).
+EvalResult metrics_of(const RolloutSums& a, const datasets::Split& data, int steps, int tw) {
+  const int nc = data.nc;
+  const double pts = static_cast<double>(data.shape().points());
   EvalResult r;
   r.rollout_steps = steps;
   r.time_window = tw;
@@ -232,9 +277,7 @@ EvalResult metrics_of(const RolloutSums& a, int nx, int steps, int tw) {
   r.mse_per_step.resize(steps);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (int s = 0; s < steps; ++s) {
-    // scale^2 ssq / (n nx) without forming scale^2 ssq first (it may exceed the double range on its own).
-    const double rms = a.se_step[s].scale * std::sqrt(a.se_step[s].ssq / (a.n * nx));
-    r.mse_per_step[s] = a.se_step[s].zero() ? 0.0 : rms * rms;
+    r.mse_per_step[s] = mean_square(a.se_step[s], a.n * (nc * pts));
     r.accumulated_mse += r.mse_per_step[s];
     se.add(a.se_step[s]);
     tt.add(a.true_step[s]);
@@ -252,7 +295,39 @@ EvalResult metrics_of(const RolloutSums& a, int nx, int steps, int tw) {
       r.nmse_note = "nmse_per_trajectory_mean leaves out " + std::to_string(static_cast<long>(a.n - a.n_nonzero)) +
                     " trajectories whose true rollout is identically zero";
   }
+  r.components = data.components;
+  r.accumulated_mse_per_component.assign(nc, 0.0);
+  r.nmse_per_component.assign(nc, nan);
+  for (int c = 0; c < nc; ++c) {
+    SumSq sec, ttc;
+    for (int s = 0; s < steps; ++s) {
+      const std::size_t k = static_cast<std::size_t>(c) * steps + s;
+      r.accumulated_mse_per_component[c] += mean_square(a.se_comp[k], a.n * pts);
+      sec.add(a.se_comp[k]);
+      ttc.add(a.true_comp[k]);
+    }
+    if (sec.finite() && !ttc.zero()) r.nmse_per_component[c] = sec.ratio(ttc);
+  }
   return r;
+}
+
+// The model and the data agree on the shape (dim, nc) and the FNO's modes fit the grid. `what` names the
+// model's source ("checkpoint 'm.pt'") and `data_what` the data.
+void require_model_fits(const ModelConfig& mc, const datasets::Split& d, const std::string& what,
+                        const std::string& data_what) {
+  PDESYM_REQUIRE(mc.dim == d.dim && mc.nc == d.nc,
+                 what << " is for " << mc.describe_shape() << " data, but " << data_what << " is "
+                      << d.shape().describe() << " (train a model on data of this shape)");
+  if (mc.kind != "fno") return;
+  if (d.dim == 1)
+    PDESYM_REQUIRE(mc.modes <= d.nx / 2 + 1, "the FNO keeps " << mc.modes << " Fourier modes but " << data_what
+                                                              << " has nx=" << d.nx << " (at most " << d.nx / 2 + 1
+                                                              << ")");
+  else
+    PDESYM_REQUIRE(mc.modes <= d.nx / 2 + 1 && 2 * mc.modes <= d.ny,
+                   "the 2-D FNO keeps " << mc.modes << " x " << mc.modes << " Fourier modes (both signs of ky) but "
+                                        << data_what << " has a grid of " << d.ny << " x " << d.nx
+                                        << " (ny x nx; at most " << std::min(d.nx / 2 + 1, d.ny / 2) << ")");
 }
 
 // The model computes in float32: data beyond its range would silently become inf.
@@ -297,8 +372,8 @@ std::vector<EpochRecord> history_from(const nlohmann::json& j) {
 }
 
 // Everything that must match for a resumed run to continue the same training.
-nlohmann::json signature(const TrainOptions& opt, int windows, const ShardedSplit& tr) {
-  return {{"model", opt.model.to_json()},
+nlohmann::json signature(const TrainOptions& opt, const ModelConfig& mc, int windows, const ShardedSplit& tr) {
+  nlohmann::json sig = {{"model", mc.to_json()},
           {"batch_size", opt.batch_size},
           {"lr", opt.lr},
           {"weight_decay", opt.weight_decay},
@@ -309,6 +384,8 @@ nlohmann::json signature(const TrainOptions& opt, int windows, const ShardedSpli
           {"n_train", tr.n_total},
           {"nt", tr.data.nt},
           {"nx", tr.data.nx}};
+  if (tr.data.dim != 1) sig["ny"] = tr.data.ny;
+  return sig;
 }
 
 struct TrainState {
@@ -434,10 +511,12 @@ void read_checkpoint(const std::string& path, Surrogate& model, Surrogate* best,
 TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const TrainOptions& opt) {
   const int rank = world_rank(), size = world_size();
   const bool root = rank == 0;
-  const ModelConfig& mc = opt.model;
+  const datasets::Split& tr = trs.data;
+  ModelConfig mc = opt.model;  // with the data's shape
+  mc.dim = tr.dim;
+  mc.nc = tr.nc;
   mc.validate();
   const int tw = mc.time_window;
-  const datasets::Split& tr = trs.data;
   PDESYM_REQUIRE(opt.epochs >= 1, "number of epochs must be >= 1 (got " << opt.epochs << ")");
   PDESYM_REQUIRE(opt.batch_size >= 1, "batch size must be >= 1 (got " << opt.batch_size << ")");
   PDESYM_REQUIRE(opt.lr > 0 && std::isfinite(opt.lr), "learning rate must be positive (got " << opt.lr << ")");
@@ -446,13 +525,10 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   PDESYM_REQUIRE(tr.nt >= 2 * tw, "training trajectories have nt=" << tr.nt << " time levels; windows of " << tw
                                                                    << " input and " << tw
                                                                    << " output steps need nt >= " << 2 * tw);
-  if (mc.kind == "fno")
-    PDESYM_REQUIRE(mc.modes <= tr.nx / 2 + 1, "the FNO keeps " << mc.modes << " Fourier modes but the grid has nx="
-                                                               << tr.nx << " (at most " << tr.nx / 2 + 1 << ")");
+  require_model_fits(mc, tr, "the model", "the training data");
   check_data(tr, "training data");
   if (valid) {
-    PDESYM_REQUIRE(valid->data.nx == tr.nx || mc.kind == "resnet" || mc.modes <= valid->data.nx / 2 + 1,
-                   "validation grid nx=" << valid->data.nx << " is too coarse for " << mc.modes << " modes");
+    require_model_fits(mc, valid->data, "the model (shaped by the training data)", "the validation data");
     require_rollout_fits(valid->data, tw, opt.rollout_steps, "validation");
     check_data(valid->data, "validation data");
   }
@@ -461,11 +537,17 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   augment::AugmentOptions aopt;
   aopt.eps = opt.augment_eps;
   const augment::Augmenter aug(augment::load_generators(opt.augment, aopt));
+  // The Augmenter decides which field shapes it transforms: for data other than 1-D scalar, one trial window
+  // gives its refusal (InputError) now rather than at the first batch.
+  if (aug.active() && (tr.dim != 1 || tr.nc != 1) && tr.n > 0) {
+    Rng probe(opt.seed ^ kSampleTag, ~0ULL, 0);
+    (void)aug(tr.field_window(0, 0, 2 * tw), probe);
+  }
 
   const int windows = opt.windows_per_trajectory > 0 ? opt.windows_per_trajectory : std::max(1, tr.nt / tw);
   const long n_samples = static_cast<long>(trs.n_total) * windows;
   const int n_batches = static_cast<int>((n_samples + opt.batch_size - 1) / opt.batch_size);
-  const nlohmann::json sig = signature(opt, windows, trs);
+  const nlohmann::json sig = signature(opt, mc, windows, trs);
 
   torch::manual_seed(opt.seed);
   std::shared_ptr<Surrogate> model = make_model(mc);
@@ -495,8 +577,19 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
                  aug.active() ? ("\n" + res.augmentation).c_str() : "\n");
   }
 
-  const std::size_t win = static_cast<std::size_t>(tw) * tr.nx;
-  std::vector<float> xin, yout, dxv, dtv;
+  // Sample tensors [m, tw, nx] (1-D scalar) or [m, tw, nc, ny, nx]; the loss averages over all but the batch.
+  const bool scalar1d = tr.dim == 1 && tr.nc == 1;
+  auto batch_sizes = [&](long m) {
+    return scalar1d ? std::vector<int64_t>{m, tw, tr.nx} : std::vector<int64_t>{m, tw, tr.nc, tr.ny, tr.nx};
+  };
+  const std::vector<int64_t> loss_dims = scalar1d ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{1, 2, 3, 4};
+  // Appends levels [n0, n0 + tw) of `f` in the model's order (level, component, y, x).
+  auto append_levels = [&](const Field& f, int n0, std::vector<float>& out) {
+    const std::size_t pts = f.shape.points();
+    for (int lv = n0; lv < n0 + tw; ++lv)
+      for (int c = 0; c < f.nc(); ++c) out.insert(out.end(), f.snapshot(c, lv), f.snapshot(c, lv) + pts);
+  };
+  std::vector<float> xin, yout, dxv, dyv, dtv;
   long steps_this_call = 0;
   const int first = trs.first, last = trs.first + tr.n;
   model->train();
@@ -522,6 +615,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
       xin.clear();
       yout.clear();
       dxv.clear();
+      dyv.clear();
       dtv.clear();
       for (long k = b0; k < b1; ++k) {
         const long g = perm[k];
@@ -531,21 +625,23 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
         const int start = static_cast<int>(std::min<long>(rs.uniform_int(0, tr.nt - 2 * tw), tr.nt - 2 * tw));
         Field f = tr.field_window(traj - first, start, 2 * tw);
         if (aug.active()) f = aug(f, rs);
-        xin.insert(xin.end(), f.data.begin(), f.data.begin() + static_cast<std::ptrdiff_t>(win));
-        yout.insert(yout.end(), f.data.begin() + static_cast<std::ptrdiff_t>(win), f.data.end());
+        append_levels(f, 0, xin);
+        append_levels(f, tw, yout);
         dxv.push_back(static_cast<float>(f.dx));
+        dyv.push_back(static_cast<float>(f.dy));
         dtv.push_back(static_cast<float>(f.dt));
       }
       const long m = static_cast<long>(dxv.size());
       optim.zero_grad();
       double loss_sum = 0;
       if (m > 0) {
-        auto X = torch::from_blob(xin.data(), {m, tw, tr.nx}, torch::kFloat32);
-        auto Y = torch::from_blob(yout.data(), {m, tw, tr.nx}, torch::kFloat32);
+        auto X = torch::from_blob(xin.data(), batch_sizes(m), torch::kFloat32);
+        auto Y = torch::from_blob(yout.data(), batch_sizes(m), torch::kFloat32);
         auto DX = torch::from_blob(dxv.data(), {m}, torch::kFloat32);
+        auto DY = torch::from_blob(dyv.data(), {m}, torch::kFloat32);
         auto DT = torch::from_blob(dtv.data(), {m}, torch::kFloat32);
-        auto pred = model->forward(X, DX, DT);
-        auto loss = (pred - Y).pow(2).mean({1, 2}).sum() / bsz;
+        auto pred = model->step(X, DX, DY, DT);
+        auto loss = (pred - Y).pow(2).mean(loss_dims).sum() / bsz;
         loss.backward();
         loss_sum = loss.item<double>();
       }
@@ -584,7 +680,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
     rec.samples_per_second = st.epoch_step_seconds > 0 ? st.epoch_samples / st.epoch_step_seconds : 0.0;
     if (valid) {
       const RolloutSums rs = rollout_sums(*model, valid->data, opt.rollout_steps, opt.batch_size, size);
-      const EvalResult ev = metrics_of(rs, valid->data.nx, opt.rollout_steps, tw);
+      const EvalResult ev = metrics_of(rs, valid->data, opt.rollout_steps, tw);
       rec.valid_accumulated_mse = ev.accumulated_mse;
       rec.valid_nmse = ev.nmse;
       PDESYM_REQUIRE(std::isfinite(ev.accumulated_mse),
@@ -628,6 +724,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   res.global_step = st.global_step;
   res.best_valid_accumulated_mse = st.best_valid;
   res.best_epoch = st.best_epoch;
+  res.model = mc;
   if (opt.collect_parameters) {
     torch::Tensor flat = flatten_parameters(*model).contiguous();
     res.parameters.assign(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
@@ -646,27 +743,32 @@ datasets::Split predict_trajectory(const std::string& model_path, const datasets
   set_threads(opt.threads, 1);
   std::shared_ptr<Surrogate> model = load_model(model_path, opt.use_best);
   const int tw = model->config().time_window;
+  require_model_fits(model->config(), data, "model file '" + model_path + "'", "split '" + data.name + "'");
   require_rollout_fits(data, tw, steps, data.name);
   check_data(data, data.name);
-  const double* src = data.traj(index);
+  FieldShape shp = data.shape();
+  shp.nt = tw + steps;
   datasets::Split out;
   out.name = data.name;
-  out.resize(1, tw + steps, data.nx);
-  std::copy(src, src + static_cast<std::size_t>(tw) * data.nx, out.u.begin());
-  std::copy(data.x.begin() + static_cast<std::ptrdiff_t>(index) * data.nx,
-            data.x.begin() + static_cast<std::ptrdiff_t>(index + 1) * data.nx, out.x.begin());
-  std::copy(data.t.begin() + static_cast<std::ptrdiff_t>(index) * data.nt,
-            data.t.begin() + static_cast<std::ptrdiff_t>(index) * data.nt + tw + steps, out.t.begin());
-  out.dx[0] = data.dx[static_cast<std::size_t>(index)];
-  out.dt[0] = data.dt[static_cast<std::size_t>(index)];
+  out.resize(1, shp, data.components);
+  const std::size_t i = static_cast<std::size_t>(index), pts = shp.points();
+  std::copy(data.x.begin() + i * data.nx, data.x.begin() + (i + 1) * data.nx, out.x.begin());
+  if (data.y.size() >= (i + 1) * data.ny)
+    std::copy(data.y.begin() + i * data.ny, data.y.begin() + (i + 1) * data.ny, out.y.begin());
+  std::copy(data.t.begin() + i * data.nt, data.t.begin() + i * data.nt + tw + steps, out.t.begin());
+  out.dx[0] = data.dx[i];
+  out.dy[0] = data.dy.size() > i ? data.dy[i] : 0.0;
+  out.dt[0] = data.dt[i];
   torch::NoGradGuard ng;
   model->eval();
-  auto u0 = torch::from_blob(const_cast<double*>(src), {1, tw, data.nx}, torch::kFloat64).to(torch::kFloat32);
-  auto dx = torch::full({1}, out.dx[0], torch::kFloat32);
-  auto dt = torch::full({1}, out.dt[0], torch::kFloat32);
-  auto pred = rollout(*model, u0, dx, dt, steps).to(torch::kFloat64).contiguous();
-  std::copy(pred.data_ptr<double>(), pred.data_ptr<double>() + static_cast<std::size_t>(steps) * data.nx,
-            out.u.begin() + static_cast<std::ptrdiff_t>(tw) * data.nx);
+  const torch::Tensor pred = rollout_of(*model, data, index, 1, steps);  // [1][nc][steps][pts]
+  const double* pp = pred.data_ptr<double>();
+  for (int c = 0; c < data.nc; ++c) {
+    const double* src = data.traj(index) + c * data.shape().component_size();
+    double* dst = out.traj(0) + c * shp.component_size();
+    std::copy(src, src + tw * pts, dst);
+    std::copy(pp + c * steps * pts, pp + (c + 1) * steps * pts, dst + tw * pts);
+  }
   return out;
 }
 
@@ -689,11 +791,12 @@ EvalResult evaluate(const std::string& model_path, const ShardedSplit& test, con
   } catch (const c10::Error&) {
   }
   const int tw = model->config().time_window;
+  require_model_fits(model->config(), test.data, "model file '" + model_path + "'", "the test data");
   require_rollout_fits(test.data, tw, opt.rollout_steps, "test");
   PDESYM_REQUIRE(test.n_total >= 1, "no test trajectories");
   check_data(test.data, "test data");
   const RolloutSums rs = rollout_sums(*model, test.data, opt.rollout_steps, opt.batch_size, size);
-  EvalResult r = metrics_of(rs, test.data.nx, opt.rollout_steps, tw);
+  EvalResult r = metrics_of(rs, test.data, opt.rollout_steps, tw);
   r.model_kind = model->config().kind;
   r.checkpoint_epoch = epoch;
   r.used_best = has_best && opt.use_best;

@@ -1,6 +1,7 @@
 // Helper for test_surrogate_train: trains a tiny FNO on the same in-memory KdV data on every rank of
 // COMM_WORLD (each rank keeps its shard) and writes each rank's final parameters to <prefix>.rank<r>.bin.
-// Usage: surrogates_mpi_helper <prefix> [epochs]
+// With "2d": a tiny FNO-2d on 2-D two-component plane waves instead (no augmentation).
+// Usage: surrogates_mpi_helper <prefix> [epochs [2d]]
 #include <mpi.h>
 
 #include <cstdio>
@@ -15,12 +16,13 @@ int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
   int rc = 0;
   try {
-    if (argc < 2) throw pdesym::InputError("usage: surrogates_mpi_helper <prefix> [epochs]");
+    if (argc < 2) throw pdesym::InputError("usage: surrogates_mpi_helper <prefix> [epochs [2d]]");
     const std::string prefix = argv[1];
     using namespace pdesym::surrogates;
     const int rank = world_rank(), size = world_size();
-    const auto train_full = pdesym::testdata::tiny_kdv("train", 6, 5);
-    const auto valid_full = pdesym::testdata::tiny_kdv("valid", 3, 6);
+    const bool two_d = argc > 3 && std::string(argv[3]) == "2d";
+    const auto train_full = two_d ? pdesym::testdata::tiny_waves2d("train", 6, 5) : pdesym::testdata::tiny_kdv("train", 6, 5);
+    const auto valid_full = two_d ? pdesym::testdata::tiny_waves2d("valid", 3, 6) : pdesym::testdata::tiny_kdv("valid", 3, 6);
     const ShardedSplit tr = shard_of(train_full, rank, size), va = shard_of(valid_full, rank, size);
     TrainOptions o;
     o.model.kind = "fno";
@@ -34,7 +36,8 @@ int main(int argc, char** argv) {
     o.lr = 3e-3;
     o.windows_per_trajectory = 4;
     o.seed = 17;
-    o.augment = "known:kdv";
+    o.augment = two_d ? "none" : "known:kdv";
+    if (two_d) o.model.modes = 4;
     o.rollout_steps = 8;
     o.out = prefix + ".pt";
     o.progress = false;

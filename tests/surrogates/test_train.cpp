@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sys/wait.h>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -311,4 +312,192 @@ TEST(Train, CliTrainEvaluateAndAugment) {
   const int rc = std::system((cli + " evaluate --model " + tmp("nope.pt") + " --data " + h5 + " > /dev/null 2>&1").c_str());
   EXPECT_NE(rc, 0);
   for (const auto& f : {h5, aug, model, model2, js}) std::remove(f.c_str());
+}
+
+// ---- 2-D, two-component data (plane waves of the linear Schroedinger equation, tiny_data.hpp) ---------------
+
+namespace {
+TrainOptions tiny_options_2d(const std::string& out) {
+  TrainOptions o = tiny_options(out);
+  o.model.modes = 4;
+  return o;
+}
+const datasets::Split& train2d() {
+  static const datasets::Split s = testdata::tiny_waves2d("train", 4, 21);
+  return s;
+}
+const datasets::Split& valid2d() {
+  static const datasets::Split s = testdata::tiny_waves2d("valid", 2, 22);
+  return s;
+}
+}  // namespace
+
+TEST(Train2d, TinyFno2dOverfitsTwoComponentWaves) {
+  TrainOptions o = tiny_options_2d(tmp("overfit2d.pt"));
+  o.model.width = 12;
+  o.epochs = 30;
+  o.windows_per_trajectory = 4;
+  o.collect_parameters = false;
+  const TrainResult r = train(whole(train2d()), nullptr, o);
+  ASSERT_EQ(r.history.size(), 30u);
+  EXPECT_EQ(r.model.dim, 2);
+  EXPECT_EQ(r.model.nc, 2);
+  const double first = r.history.front().train_loss, last = r.history.back().train_loss;
+  std::printf("tiny FNO-2d: train loss epoch 1 %.3e, epoch 30 %.3e (ratio %.1f)\n", first, last, first / last);
+  EXPECT_LT(last, first / 10);
+  std::remove(o.out.c_str());
+}
+
+TEST(Train2d, ResumeReproducesUninterruptedRunBitForBit) {
+  const ShardedSplit tr = whole(train2d()), va = whole(valid2d());
+  TrainOptions full = tiny_options_2d(tmp("full2d.pt"));
+  const TrainResult a = train(tr, &va, full);
+  TrainOptions one = full;
+  one.out = tmp("resume2d.pt");
+  one.epochs = 1;
+  train(tr, &va, one);
+  one.epochs = 2;
+  one.resume = true;
+  const TrainResult b = train(tr, &va, one);
+  EXPECT_EQ(max_diff(a.parameters, b.parameters), 0.0f);
+  EXPECT_EQ(a.history[1].valid_accumulated_mse, b.history[1].valid_accumulated_mse);
+  TrainOptions mid = full;
+  mid.out = tmp("mid2d.pt");
+  mid.checkpoint_every_steps = 1;
+  mid.stop_after_steps = 2;
+  EXPECT_TRUE(train(tr, &va, mid).stopped_early);
+  mid.resume = true;
+  mid.stop_after_steps = -1;
+  const TrainResult c = train(tr, &va, mid);
+  EXPECT_EQ(max_diff(a.parameters, c.parameters), 0.0f);
+  EXPECT_EQ(a.history[1].train_loss, c.history[1].train_loss);
+  // A checkpoint of 2-D data does not resume on 1-D data.
+  TrainOptions other = tiny_options(full.out);
+  other.resume = true;
+  try {
+    train(whole(train_split()), nullptr, other);
+    ADD_FAILURE() << "resume of a 2-D checkpoint on 1-D data accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("different settings"), std::string::npos) << e.what();
+  }
+  for (const auto& p : {full.out, one.out, mid.out}) std::remove(p.c_str());
+}
+
+// evaluate()'s per-component NMSE and accumulated MSE against sums written out by hand over predict_trajectory,
+// on 2-D (16 x 16) and on 1-D (nx = 32) two-component data.
+TEST(Train2d, EvaluatePerComponentMetricsMatchHandComputation) {
+  for (const int ny : {16, 1}) {
+    const std::string dims = ny == 1 ? "1-D" : "2-D";
+    TrainOptions o = tiny_options_2d(tmp("eval2d.pt"));
+    const ShardedSplit tr = whole(ny == 1 ? testdata::tiny_waves2d("train", 4, 21, 32, 1) : train2d());
+    const ShardedSplit va = whole(ny == 1 ? testdata::tiny_waves2d("valid", 2, 22, 32, 1) : valid2d());
+    const TrainResult r = train(tr, &va, o);
+    EXPECT_EQ(r.model.dim, ny == 1 ? 1 : 2);
+    const datasets::Split test = testdata::tiny_waves2d("test", 3, 23, ny == 1 ? 32 : 16, ny);
+    EvalOptions eo;
+    eo.rollout_steps = 12;
+    eo.threads = 1;
+    const EvalResult e = evaluate(o.out, whole(test), eo);
+    ASSERT_EQ(e.components, (std::vector<std::string>{"u", "v"}));
+    ASSERT_EQ(e.nmse_per_component.size(), 2u);
+    const int S = 12, N = test.n, P = test.nx * test.ny;
+    double se[2] = {0, 0}, tt[2] = {0, 0}, acc[2] = {0, 0};
+    for (int i = 0; i < N; ++i) {
+      const datasets::Split p = predict_trajectory(o.out, test, i, S, eo);
+      FieldShape want = test.shape();
+      want.nt = 4 + S;
+      ASSERT_EQ(p.shape(), want);
+      const Field truth = test.field(i), pred = p.field(0);
+      for (int c = 0; c < 2; ++c)
+        for (int s = 0; s < S; ++s)
+          for (int k = 0; k < P; ++k) {
+            const double d = pred.snapshot(c, 4 + s)[k] - truth.snapshot(c, 4 + s)[k];
+            se[c] += d * d;
+            tt[c] += truth.snapshot(c, 4 + s)[k] * truth.snapshot(c, 4 + s)[k];
+            acc[c] += d * d / (static_cast<double>(N) * P);
+          }
+    }
+    // float32 model: one trajectory at a time vs a batch of 3 rounds differently.
+    for (int c = 0; c < 2; ++c) {
+      std::printf("%s component %s: NMSE %.6e (by hand %.6e), accumulated MSE %.6e (by hand %.6e)\n", dims.c_str(),
+                  e.components[c].c_str(), e.nmse_per_component[c], se[c] / tt[c], e.accumulated_mse_per_component[c],
+                  acc[c]);
+      EXPECT_NEAR(e.nmse_per_component[c], se[c] / tt[c], 1e-5 * se[c] / tt[c]) << dims;
+      EXPECT_NEAR(e.accumulated_mse_per_component[c], acc[c], 1e-5 * acc[c]) << dims;
+    }
+    EXPECT_NEAR(e.nmse, (se[0] + se[1]) / (tt[0] + tt[1]), 1e-5 * e.nmse) << dims;
+    EXPECT_NEAR(e.accumulated_mse, 0.5 * (acc[0] + acc[1]), 1e-5 * e.accumulated_mse) << dims;
+    const nlohmann::json j = e.to_json();
+    EXPECT_NEAR(j.at("per_component").at("v").at("nmse").get<double>(), e.nmse_per_component[1], 0.0);
+    // Data of another shape is refused, naming both shapes.
+    try {
+      evaluate(o.out, whole(train_split()), eo);
+      ADD_FAILURE() << "two-component model evaluated on scalar data";
+    } catch (const InputError& err) {
+      EXPECT_NE(std::string(err.what()).find("is for " + dims + ", 2-component data, but the test data is 1-D, 1 component"),
+                std::string::npos) << err.what();
+    }
+    EXPECT_THROW(predict_trajectory(o.out, train_split(), 0, 4, eo), InputError);
+    std::remove(o.out.c_str());
+  }
+}
+
+TEST(Train2d, ShardsKeepTheShapeAndAugmentationIsLeftToTheAugmenter) {
+  const datasets::Split& full = train2d();
+  std::vector<double> joined;
+  for (int r = 0; r < 3; ++r) {
+    const ShardedSplit s = shard_of(full, r, 3);
+    EXPECT_EQ(s.data.shape(), (FieldShape{2, 2, full.nt, 16, 16}));
+    EXPECT_EQ(s.data.components, full.components);
+    EXPECT_NO_THROW(s.data.validate("shard"));
+    joined.insert(joined.end(), s.data.u.begin(), s.data.u.end());
+  }
+  EXPECT_EQ(joined, full.u);
+  // Today's Augmenter transforms 1-D scalar fields only; train() passes its refusal on before training.
+  TrainOptions o = tiny_options_2d(tmp("aug2d.pt"));
+  o.augment = "gen:d_x";
+  try {
+    train(whole(full), nullptr, o);
+    ADD_FAILURE() << "augmentation of 2-D data accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("2-D"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(file_exists(o.out));
+}
+
+TEST(Train2d, MpiRanksHoldIdenticalParametersEqualToSingleProcess) {
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
+  const std::string p1 = tmp("mpi2d1"), p2 = tmp("mpi2d2");
+  run(std::string(PDESYM_MPI_HELPER) + " " + p1 + " 2 2d");
+  run(std::string(PDESYM_MPIEXEC) + " --oversubscribe -n 2 " + PDESYM_MPI_HELPER + " " + p2 + " 2 2d");
+  const auto a = read_floats(p1 + ".rank0.bin"), b0 = read_floats(p2 + ".rank0.bin"), b1 = read_floats(p2 + ".rank1.bin");
+  ASSERT_GT(a.size(), 100u);
+  EXPECT_EQ(max_diff(b0, b1), 0.0f);
+  float scale = 0;
+  for (float v : a) scale = std::max(scale, std::abs(v));
+  const float d = max_diff(a, b0);
+  std::printf("2-D: max |theta(K=1) - theta(K=2)| = %.3e (max |theta| = %.3f)\n", d, scale);
+  EXPECT_LT(d, 1e-4f * scale);
+  for (const auto& f : {p1 + ".rank0.bin", p2 + ".rank0.bin", p2 + ".rank1.bin", p1 + ".pt", p2 + ".pt"})
+    std::remove(f.c_str());
+}
+
+// The CLI reports a checkpoint of another data shape as `pdesym: error:` with exit status 2 and writes nothing.
+TEST(Train2d, CliRefusesCheckpointOfAnotherShape) {
+  const std::string model = tmp("cli2d.pt"), h5 = tmp("cli1d.h5"), js = tmp("cli2d_eval.json"), log = tmp("cli2d.log");
+  TrainOptions o = tiny_options_2d(model);
+  o.epochs = 1;
+  train(whole(train2d()), nullptr, o);
+  datasets::Attributes at;
+  at.equation = "kdv";
+  datasets::write_dataset(h5, {testdata::tiny_kdv("test", 2, 4)}, at);
+  const int rc = std::system((std::string(PDESYM_CLI) + " evaluate --model " + model + " --data " + h5 +
+                              " --rollout-steps 8 --threads 1 --json " + js + " > " + log + " 2>&1").c_str());
+  const std::string out = read_text(log);
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 2) << out;
+  EXPECT_NE(out.find("pdesym: error: model file '" + model + "' is for 2-D, 2-component data, but the test data is 1-D"),
+            std::string::npos) << out;
+  EXPECT_FALSE(file_exists(js));
+  for (const auto& f : {model, h5, log}) std::remove(f.c_str());
 }

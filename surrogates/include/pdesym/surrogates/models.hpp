@@ -1,5 +1,6 @@
 #pragma once
-// LibTorch surrogate models for 1-D periodic PDEs (reusable, e.g. by learned/ for joint discovery).
+// LibTorch surrogate models for 1-D periodic PDEs (reusable, e.g. by learned/ for joint discovery); the 2-D and
+// multi-component models are in models2d.hpp and share the Surrogate interface (step, rollout, save/load).
 //
 // Every model maps a window of `time_window` states plus the grid spacing and time step to the next
 // `time_window` states:
@@ -32,6 +33,12 @@ class Surrogate : public torch::nn::Module {
   ~Surrogate() override = default;
   /// u [B, tw, nx], dx [B], dt [B] (float32) -> next tw states [B, tw, nx].
   virtual torch::Tensor forward(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt) = 0;
+  /// One model call for any data shape (config().dim, config().nc): u [B, tw, nx] for 1-D scalar models (dy is
+  /// ignored; this calls forward(u, dx, dt)), [B, tw, nc, ny, nx] otherwise (ny = 1 in 1-D); dx, dy, dt [B].
+  virtual torch::Tensor step(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dy,
+                             const torch::Tensor& dt) {
+    return forward(u, dx, dt);
+  }
   const ModelConfig& config() const { return cfg_; }
   /// Number of real parameters.
   long parameter_count() const;
@@ -82,7 +89,8 @@ class ResNet1d : public Surrogate {
   std::vector<torch::nn::Conv1d> conv_a_, conv_b_;
 };
 
-/// Builds the model of a config (validated; InputError for unknown kinds). Parameters are initialised from
+/// Builds the model of a config (validated; InputError for unknown kinds): Fno1d / ResNet1d for 1-D scalar
+/// data, Fno2d / ResNet2d for dim 2 and Stacked1d for 1-D data with nc > 1 (models2d.hpp). Parameters are initialised from
 /// torch's global generator (call torch::manual_seed first for reproducibility).
 std::shared_ptr<Surrogate> make_model(const ModelConfig& cfg);
 
@@ -102,6 +110,11 @@ int read_format_version(torch::serialize::InputArchive& ar);
 /// model.load(sub) for parameters saved under format `version`, converting version-1 spectral weights to the
 /// current layout; InputError (naming `what` and the version) for versions this build does not know.
 void load_parameters(Surrogate& model, torch::serialize::InputArchive& sub, int version, const std::string& what);
+
+/// Any data shape: u0 [B, tw, nx] (1-D scalar) or [B, tw, nc, ny, nx], dx, dy, dt [B]; calls model.step
+/// ceil(steps / tw) times and returns the first `steps` predicted states, concatenated along dimension 1.
+torch::Tensor rollout(Surrogate& model, const torch::Tensor& u0, const torch::Tensor& dx, const torch::Tensor& dy,
+                      const torch::Tensor& dt, int steps);
 
 /// All parameters flattened into one float32 vector (complex weights as (re, im) pairs), in module order.
 torch::Tensor flatten_parameters(const torch::nn::Module& m);

@@ -25,8 +25,13 @@
 namespace pdesym::surrogates {
 
 /// Architecture of a surrogate. Defaults: the FNO (5 Fourier layers, 32 modes, width 256).
+/// The data shape (dim, nc) picks the model class: 1-D scalar Fno1d / ResNet1d, 2-D (any nc) Fno2d / ResNet2d,
+/// 1-D with nc > 1 Stacked1d around Fno1d / ResNet1d (models2d.hpp); `kind` names the family. train() sets dim
+/// and nc from the training data; checkpoints store them and evaluation refuses data of another shape.
 struct ModelConfig {
   std::string kind = "fno";  ///< "fno" or "resnet"
+  int dim = 1;               ///< space dimensions of the data (1 or 2)
+  int nc = 1;                ///< components of the data
   int time_window = 20;      ///< steps in = steps out
   int width = 256;           ///< channels of the hidden layers
   int modes = 32;            ///< FNO: Fourier modes kept per layer
@@ -34,10 +39,14 @@ struct ModelConfig {
   int kernel_size = 5;       ///< ResNet: convolution kernel (odd; circular padding)
   int proj_hidden = 128;     ///< FNO: hidden width of the projection MLP
 
-  /// Throws InputError for unknown kinds or non-positive sizes.
+  /// Throws InputError for unknown kinds, non-positive sizes or an unsupported data shape.
   void validate() const;
+  /// dim and nc are written only for data other than 1-D scalar, so 1-D configs, checkpoints and training
+  /// signatures are the same as before the 2-D models existed; from_json reads their absence as (1, 1).
   nlohmann::json to_json() const;
   static ModelConfig from_json(const nlohmann::json& j);  ///< throws InputError on missing/bad keys
+  /// "1-D scalar" / "2-D, 2-component" (for messages).
+  std::string describe_shape() const;
 };
 
 /// The trajectories of one split that this rank holds: global indices [first, first + data.n) of n_total.
@@ -97,6 +106,7 @@ struct TrainResult {
   bool stopped_early = false;        ///< stop_after_steps reached
   std::string augmentation;          ///< GeneratorSet::describe() of the augmentation used
   std::vector<float> parameters;     ///< final parameters (if collect_parameters), flattened in module order
+  ModelConfig model;                 ///< the trained model's config, with the data shape (dim, nc)
   nlohmann::json to_json() const;
 };
 
@@ -112,17 +122,24 @@ struct EvalOptions {
   bool use_best = true;     ///< use the best-validation parameters when the checkpoint has them
 };
 
-/// Metrics of an autoregressive rollout. With S = rollout_steps, N trajectories, nx points and e = pred - true:
-///   mse_per_step[s] = (1/(N nx)) sum_{i,x} e_i(t_s, x)^2            (s = 1..S, after the tw input steps)
+/// Metrics of an autoregressive rollout. With S = rollout_steps, N trajectories, P = nc ny nx values per state
+/// (nc components on ny x nx points; 1-D: P = nx) and e = pred - true:
+///   mse_per_step[s] = (1/(N P)) sum_{i,c,y,x} e_i(t_s)^2              (s = 1..S, after the tw input steps)
 ///   accumulated_mse = sum_s mse_per_step[s]
 ///   nmse            = sum_{i,s,x} e^2 / sum_{i,s,x} u_true^2
 ///   nmse_per_trajectory_mean = (1/N') sum_i [ sum_{s,x} e_i^2 / sum_{s,x} u_i^2 ]  over the N' trajectories whose
 ///                              true rollout is not identically zero
 /// Sums of squares are kept scaled (no overflow or underflow for finite data). NMSE is undefined (NaN here,
 /// null in JSON, with the reason in nmse_note) when the true rollout is identically zero or the prediction is
-/// not finite.
+/// not finite. Per component c (sums over c only, P_c = ny nx): accumulated_mse_per_component[c] =
+/// sum_s (1/(N P_c)) sum_{i,y,x} e_{i,c}(t_s)^2 and nmse_per_component[c] = sum_{i,s,y,x} e_{i,c}^2 /
+/// sum_{i,s,y,x} u_{i,c}^2 (NaN / null when component c's true rollout is identically zero or not finite).
+/// So accumulated_mse = mean over c of accumulated_mse_per_component.
 struct EvalResult {
   double accumulated_mse = 0, nmse = 0, nmse_per_trajectory_mean = 0;
+  std::vector<std::string> components;                ///< nc names
+  std::vector<double> accumulated_mse_per_component;  ///< [nc]
+  std::vector<double> nmse_per_component;             ///< [nc]
   std::string nmse_note;  ///< why nmse is undefined, or what nmse_per_trajectory_mean leaves out ("" if nothing)
   int n_trajectories = 0, rollout_steps = 0, time_window = 0;
   std::vector<double> mse_per_step;
@@ -133,8 +150,9 @@ struct EvalResult {
 };
 
 /// Rollout of one trajectory for inspection (serial): the checkpoint's model is given the first time_window
-/// states of trajectory `index` of `data` and predicts `steps` more. Returns a one-trajectory Split of
-/// nt = time_window + steps levels (the given states, then the predictions) with the trajectory's x, t, dx, dt.
+/// states of trajectory `index` of `data` and predicts `steps` more. Returns a one-trajectory Split of the data's
+/// shape with nt = time_window + steps levels (the given states, then the predictions) and the trajectory's x,
+/// y, t, dx, dy, dt. InputError if the model was trained on data of another shape (dim, nc).
 /// Its squared error against the data over the predicted levels, averaged over points, summed over steps, is
 /// that trajectory's accumulated MSE in evaluate().
 datasets::Split predict_trajectory(const std::string& model_path, const datasets::Split& data, int index,
@@ -142,7 +160,8 @@ datasets::Split predict_trajectory(const std::string& model_path, const datasets
 
 /// Loads a checkpoint written by train() and rolls it out on every trajectory of `test` (collective under
 /// MPI: each rank evaluates its shard, results are summed). Throws InputError for a missing/invalid model
-/// file or trajectories too short for the rollout.
+/// file, data of another shape (dim, nc) than the model was trained on, or trajectories too short for the
+/// rollout.
 EvalResult evaluate(const std::string& model_path, const ShardedSplit& test, const EvalOptions& opt = {});
 
 }  // namespace pdesym::surrogates
