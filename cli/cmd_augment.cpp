@@ -39,12 +39,15 @@ void register_augment(CLI::App& app) {
   cmd->callback([a] {
     PDESYM_REQUIRE(mpi_size() == 1, "'augment' runs on one process (got " << mpi_size() << " ranks)");
     check_output_path(a->out, "--out");
-    datasets::require_1d_scalar(datasets::read_attributes(a->data), a->data, "augment");
     augment::AugmentOptions opt;
     opt.eps = a->eps;
     opt.full_period_translations = !a->no_full_period;
-    const augment::Augmenter aug(augment::load_generators(resolve_augment_spec(a->generators, a->data), opt));
     const auto names = datasets::list_splits(a->data);
+    PDESYM_REQUIRE(!names.empty(), a->data << ": no splits to augment");
+    // The generators must live on the data's variables (x, [y], t, components): take the shape of one trajectory.
+    const FieldShape shape = datasets::read_split(a->data, names.front(), 0, 1).shape();
+    const augment::Augmenter aug(
+        augment::load_generators(resolve_augment_spec(a->generators, a->data), shape, opt));
     for (const auto& s : a->splits) {
       bool found = false;
       for (const auto& n : names) found = found || n == s;
@@ -84,6 +87,11 @@ std::string resolve_augment_spec(const std::string& spec, const std::string& dat
   const datasets::Attributes attrs = datasets::read_attributes(data_file);
   PDESYM_REQUIRE(!attrs.equation.empty(), data_file << " has no 'equation' attribute: name the algebra, e.g. "
                                                        "--augment known:kdv");
+  // Equation names of the solvers whose symmetry algebra has another name, by space dimension.
+  if (attrs.equation == "nls" && attrs.dim == 2) return "known:nls2d";
+  if (attrs.equation == "lambda_omega") return "known:lambda-omega";
+  PDESYM_REQUIRE(attrs.equation != "wave", data_file << ": the wave equation's algebra acts on u alone, not on the "
+                                                        "stored system (u, u_t); give the generators explicitly");
   return "known:" + attrs.equation;
 }
 

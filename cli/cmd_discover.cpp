@@ -181,7 +181,6 @@ void register_discover(CLI::App& app) {
                                                        : symmetry::Variables{}),
                        title);
       }
-      datasets::require_1d_scalar(datasets::read_attributes(a->data), a->data, "discover");
       datasets::Split split = a->trajectories > 0 ? datasets::read_split(a->data, a->split, 0, a->trajectories)
                                                   : datasets::read_split(a->data, a->split);
       if (a->noise > 0) symmetry::add_noise(split, a->noise, a->seed);

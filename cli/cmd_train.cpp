@@ -47,12 +47,13 @@ surrogates::ShardedSplit read_shard(const std::string& file, const std::string& 
 }
 
 // Three panels over the input window and the rollout: the data, the prediction (same colour range) and the
-// error (its own symmetric range). Rank 0 only.
+// error (its own symmetric range). 1-D data: space-time heatmaps; 2-D data: snapshots per component at a few
+// times (datasets::plot_trajectory). Rank 0 only.
 void plot_rollout(const EvalArgs& e) {
   const datasets::Split one = datasets::read_split(e.data, e.split, e.plot_index, 1);
   const datasets::Split pred = surrogates::predict_trajectory(e.model, one, 0, e.opt.rollout_steps, e.opt);
   datasets::Split truth = pred, err = pred;
-  std::copy(one.u.begin(), one.u.begin() + static_cast<std::ptrdiff_t>(pred.u.size()), truth.u.begin());
+  truth.set_field(0, one.field_window(0, 0, pred.nt));
   double lo = 0, hi = 0;
   for (std::size_t k = 0; k < pred.u.size(); ++k) {
     err.u[k] = pred.u[k] - truth.u[k];
@@ -61,7 +62,7 @@ void plot_rollout(const EvalArgs& e) {
   }
   datasets::PlotOptions po;
   po.width = 640;
-  po.height = 560;
+  po.height = pred.dim == 2 ? 720 : 560;
   po.vmin = lo;
   po.vmax = hi > lo ? hi : lo + 1;
   const std::string where = e.split + "/" + std::to_string(e.plot_index);
@@ -137,8 +138,6 @@ void register_train(CLI::App& app) {
     check_output_path(a->opt.out, "--out");
     if (!a->json_out.empty()) check_output_path(a->json_out, "--json");
     a->opt.model.validate();
-    datasets::require_1d_scalar(datasets::read_attributes(a->data), a->data, "train");
-    if (!a->valid.empty()) datasets::require_1d_scalar(datasets::read_attributes(a->valid), a->valid, "train");
     a->opt.augment = resolve_augment_spec(a->opt.augment, a->data);
     const surrogates::ShardedSplit tr = read_shard(a->data, a->train_split, a->n_train, "--n-train");
     std::unique_ptr<surrogates::ShardedSplit> va;
@@ -175,12 +174,7 @@ void register_train(CLI::App& app) {
     PDESYM_REQUIRE(file_exists(e->model), "model file '" << e->model << "' not found");
     if (!e->json_out.empty()) check_output_path(e->json_out, "--json");
     if (!e->plot.empty()) check_output_path(e->plot, "--plot");
-    datasets::require_1d_scalar(datasets::read_attributes(e->data), e->data, "evaluate");
     const surrogates::ShardedSplit te = read_shard(e->data, e->split, e->n_test, "--n-test");
-    PDESYM_REQUIRE(e->plot.empty() || te.data.dim == 1,
-                   "--plot: rollout plots of " << te.data.shape().describe()
-                                               << " data are not available yet (datasets has no 2-D snapshot plot); "
-                                                  "evaluate without --plot");
     const surrogates::EvalResult r = surrogates::evaluate(e->model, te, e->opt);
     nlohmann::json j = r.to_json();
     j["model_file"] = e->model;

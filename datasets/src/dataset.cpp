@@ -636,17 +636,4 @@ bool is_lpsda_shape(int dim, const std::vector<std::string>& components) {
   return dim == 1 && components.size() == 1 && components.front() == "u";
 }
 
-void require_1d_scalar(const Attributes& attrs, const std::string& file, const std::string& tool) {
-  PDESYM_REQUIRE(attrs.dim == 1 && attrs.components.size() == 1,
-                 file << ": '" << tool << "' supports 1-D scalar data only (LPSDA layout); this dataset is "
-                      << attrs.describe_layout() << " (layout '" << (attrs.is_nd() ? attrs.layout : "lpsda") << "')");
-}
-
-void require_1d_scalar(const Split& split, const std::string& file, const std::string& tool) {
-  PDESYM_REQUIRE(split.dim == 1 && split.nc == 1,
-                 file << ": '" << tool << "' supports 1-D scalar data only (LPSDA layout); split '" << split.name
-                      << "' holds " << split.shape().describe() << " data (components " << join(split.components)
-                      << ")");
-}
-
 }  // namespace pdesym::datasets

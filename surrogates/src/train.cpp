@@ -536,7 +536,8 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
 
   augment::AugmentOptions aopt;
   aopt.eps = opt.augment_eps;
-  const augment::Augmenter aug(augment::load_generators(opt.augment, aopt));
+  const augment::Augmenter aug(tr.dim == 1 && tr.nc == 1 ? augment::load_generators(opt.augment, aopt)
+                                                        : augment::load_generators(opt.augment, tr.shape(), aopt));
   // The Augmenter decides which field shapes it transforms: for data other than 1-D scalar, one trial window
   // gives its refusal (InputError) now rather than at the first batch.
   if (aug.active() && (tr.dim != 1 || tr.nc != 1) && tr.n > 0) {

@@ -306,50 +306,6 @@ TEST(NdValidation, LayoutErrorsNameFileSplitAndWhat) {
   expect_input_error([&] { read_split(good, "valid"); }, {good, "no group 'valid'", "splits in the file: train"});
 }
 
-TEST(NdRefusal, OneDimensionalScalarToolsRefuseNdData) {
-  Attributes a;
-  a.layout = kNdLayout;
-  a.dim = 2;
-  a.components = {"u", "v"};
-  expect_input_error([&] { require_1d_scalar(a, "f.h5", "discover"); },
-                     {"f.h5: 'discover' supports 1-D scalar data only", "2-D, 2 components (u, v)"});
-  expect_input_error([&] { require_1d_scalar(one_d_system(), "g.h5", "train"); },
-                     {"g.h5: 'train' supports 1-D scalar data only", "1-D, 2 components", "re, im"});
-  EXPECT_NO_THROW(require_1d_scalar(Attributes{}, "f.h5", "discover"));
-  Attributes omega;  // 1-D, one component not named u: stored pdesym-nd, still 1-D scalar data
-  omega.layout = kNdLayout;
-  omega.components = {"omega"};
-  EXPECT_NO_THROW(require_1d_scalar(omega, "f.h5", "discover"));
-  EXPECT_NO_THROW(require_1d_scalar(nd_split("train", 1, FieldShape{1, 1, 3, 1, 8}, {"u"}), "f.h5", "augment"));
-}
-
-TEST(NdRefusal, DiscoverAndAugmentExitWithStatusTwo) {
-  ScratchDir dir;
-  const std::string file = dir / "nd.h5";
-  write_dataset(file, {two_d("train", 2)}, nls_attrs());
-  auto r = pdesym_test::run_pdesym(1, "discover --data " + file + " --out " + (dir / "sym.json"), dir / "log");
-  EXPECT_EQ(r.rc, 2) << r.output;
-  EXPECT_NE(r.output.find("pdesym: error: " + file + ": 'discover' supports 1-D scalar data only"), std::string::npos)
-      << r.output;
-  EXPECT_NE(r.output.find("2-D, 2 components (u, v)"), std::string::npos) << r.output;
-  EXPECT_FALSE(pdesym_test::exists(dir / "sym.json"));
-  r = pdesym_test::run_pdesym(1, "augment --data " + file + " --generators gen:d_x --out " + (dir / "aug.h5"),
-                              dir / "log");
-  EXPECT_EQ(r.rc, 2) << r.output;
-  EXPECT_NE(r.output.find("pdesym: error: " + file + ": 'augment' supports 1-D scalar data only"), std::string::npos)
-      << r.output;
-  EXPECT_FALSE(pdesym_test::exists(dir / "aug.h5"));
-#ifdef PDESYM_WITH_TORCH
-  r = pdesym_test::run_pdesym(1, "train --data " + file + " --out " + (dir / "m.pt"), dir / "log");
-  EXPECT_EQ(r.rc, 2) << r.output;
-  EXPECT_NE(r.output.find("'train' supports 1-D scalar data only"), std::string::npos) << r.output;
-  pdesym_test::write_file(dir / "m.pt", "not a model");
-  r = pdesym_test::run_pdesym(1, "evaluate --model " + (dir / "m.pt") + " --data " + file, dir / "log");
-  EXPECT_EQ(r.rc, 2) << r.output;
-  EXPECT_NE(r.output.find("'evaluate' supports 1-D scalar data only"), std::string::npos) << r.output;
-#endif
-}
-
 TEST(NdPlot, TwoDimensionalSnapshotsGridHasOneRowPerComponent) {
   // u = +sin(2 pi x / Lx), v = -u: the same pattern with opposite colours in the two rows.
   Split s;

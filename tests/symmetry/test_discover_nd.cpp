@@ -110,8 +110,9 @@ TEST(DiscoverNd, NoisyNlsIsCorrectOrFlagged) {
   no.trust.resamples = 3;
   const auto r = discover_nullspace(s, no);
   const Eigen::MatrixXd K = known_algebra("nls", r.basis);
-  if (r.generators.cols() != K.cols() || grassmann_distance(r.generators, K) > 1e-2)
+  if (r.generators.cols() != K.cols() || grassmann_distance(r.generators, K) > 1e-2) {
     EXPECT_NE(r.trust["verdict"], "trusted") << r.identified_equation;
+  }
 }
 
 TEST(DiscoverNd, SymJsonOfA2dResultReadsBack) {

@@ -70,7 +70,9 @@ TEST(Trust, KawaharaOutsideTheLibraryIsNotTrusted) {
   K.col(0) = parse_generator("d_x", r.basis);
   K.col(1) = parse_generator("d_t", r.basis);
   K.col(2) = parse_generator("t*d_x + d_u", r.basis);
-  if (!correct(r, K)) EXPECT_NE(r.trust["verdict"], "trusted") << r.trust.dump(1);
+  if (!correct(r, K)) {
+    EXPECT_NE(r.trust["verdict"], "trusted") << r.trust.dump(1);
+  }
   EXPECT_GT(r.trust["fit"]["residual_over_floor"].get<double>(), 100.0);
   EXPECT_FALSE(r.trust["reasons"].empty());
 }
@@ -94,7 +96,9 @@ TEST(Trust, KawaharaWithAFifthOrderLibraryIsFoundAndTrusted) {
 TEST(Trust, UnderResolvedKdvIsFlaggedOrCorrect) {
   const auto s = simulate(*solvers::make_kdv(), 64);
   const auto r = discover_nullspace(s);
-  if (!correct(r, known_algebra("kdv", r.basis))) EXPECT_NE(r.trust["verdict"], "trusted") << r.trust.dump(1);
+  if (!correct(r, known_algebra("kdv", r.basis))) {
+    EXPECT_NE(r.trust["verdict"], "trusted") << r.trust.dump(1);
+  }
   EXPECT_NE(r.trust["verdict"], "trusted") << r.trust.dump(1);  // the pointwise jets are not resolved
 }
 
@@ -102,7 +106,9 @@ TEST(Trust, TenPercentNoiseKdvIsCorrectOrFlagged) {
   auto s = simulate(*solvers::make_kdv());
   add_noise(s, 0.1, 2024);
   const auto r = discover_nullspace(s);
-  if (!correct(r, known_algebra("kdv", r.basis))) EXPECT_NE(r.trust["verdict"], "trusted") << r.trust.dump(1);
+  if (!correct(r, known_algebra("kdv", r.basis))) {
+    EXPECT_NE(r.trust["verdict"], "trusted") << r.trust.dump(1);
+  }
   EXPECT_EQ(r.trust["stability"]["resamples"], 6);
 }
 

@@ -116,10 +116,5 @@ Attributes read_attributes(const std::string& file);
 /// parallel writer, which writes the same bytes.
 void write_dataset(const std::string& file, const std::vector<Split>& splits, const Attributes& attrs);
 
-/// Refuses data that a 1-D scalar tool (discover, augment, train, evaluate) cannot use, i.e. anything but dim 1
-/// with one component (whatever its name): InputError "<file>: '<tool>' supports 1-D scalar data only (LPSDA
-/// layout); this dataset is 2-D, 2 components (u, v) (layout 'pdesym-nd')".
-void require_1d_scalar(const Attributes& attrs, const std::string& file, const std::string& tool);
-void require_1d_scalar(const Split& split, const std::string& file, const std::string& tool);
 
 }  // namespace pdesym::datasets
