@@ -129,6 +129,10 @@ class BoxInterpolant {
   mutable std::vector<cdouble> ex_, dex_, ey_, dey_;
 };
 
+/// Time flow dt/ds = tau(t) of V over [0, eps]: exact for affine tau, RK4 with `nsteps` steps otherwise (NaN if
+/// it blows up). V's tau must depend on t only.
+double time_flow(const VectorField& V, double t, double eps, int nsteps);
+
 /// Checks a field with the one validator and requires a 1-D scalar field (InputError naming `what` otherwise).
 void require_transformable(const Field& f, const std::string& what);
 

@@ -92,24 +92,6 @@ void flow(const VectorField& V, double eps, int nsteps, FlowState& st, bool jac)
   for (int i = 0; i < 4; ++i) st.J[i] = jac ? y[3 + i] : (i == 0 || i == 3 ? 1.0 : 0.0);
 }
 
-// Flow of the time component alone: dt/ds = tau(t). Exact when tau is affine.
-double time_flow(const VectorField& V, double t, double eps, int nsteps) {
-  if (V.tau_affine()) {
-    const Eigen::Matrix4d& A = V.affine_matrix();
-    const double d = A(1, 1), e = A(1, 3);
-    const double z = d * eps;
-    const double phi1 = (std::abs(z) < 1e-8) ? eps * (1 + 0.5 * z) : std::expm1(z) / d;
-    return std::exp(z) * t + e * phi1;
-  }
-  const double h = eps / nsteps;
-  for (int s = 0; s < nsteps; ++s) {
-    const double a = V.tau(t), b = V.tau(t + 0.5 * h * a), c = V.tau(t + 0.5 * h * b), d = V.tau(t + h * c);
-    t += h / 6.0 * (a + 2 * b + 2 * c + d);
-    if (!std::isfinite(t) || std::abs(t) > 1e15) return std::numeric_limits<double>::quiet_NaN();
-  }
-  return t;
-}
-
 // Solves for the pre-image x of the output abscissa X at output time tp (pre-image time tau fixed), and
 // returns the transformed value. `x` is the initial guess on input and the pre-image on output.
 double solve_point(const VectorField& V, double eps, const RowInterpolant& row, double X, double tp, double tau,
@@ -147,19 +129,19 @@ Field transform_general(const Field& in, const VectorField& V, double eps, const
   std::vector<double> pre(in.nt());
   if (V.tau_affine()) {
     for (int n = 0; n < in.nt(); ++n) {
-      out.t[n] = time_flow(V, in.t[n], eps, nsteps);
+      out.t[n] = detail::time_flow(V, in.t[n], eps, nsteps);
       pre[n] = in.t[n];
     }
     out.dt = in.nt() > 1 ? out.t[1] - out.t[0] : in.dt;
   } else {
-    const double a = time_flow(V, in.t.front(), eps, nsteps), b = time_flow(V, in.t.back(), eps, nsteps);
+    const double a = detail::time_flow(V, in.t.front(), eps, nsteps), b = detail::time_flow(V, in.t.back(), eps, nsteps);
     PDESYM_REQUIRE(std::isfinite(a) && std::isfinite(b) && (in.nt() == 1 || b > a),
                    "the time flow of " << V.label() << " with eps=" << eps << " is not defined on [" << in.t.front()
                                        << ", " << in.t.back() << "] (eps too large)");
     out.dt = in.nt() > 1 ? (b - a) / (in.nt() - 1) : in.dt;
     for (int n = 0; n < in.nt(); ++n) {
       out.t[n] = a + n * out.dt;
-      double tau = time_flow(V, out.t[n], -eps, nsteps);
+      double tau = detail::time_flow(V, out.t[n], -eps, nsteps);
       pre[n] = std::clamp(tau, in.t.front(), in.t.back());
     }
   }
@@ -212,7 +194,7 @@ std::vector<double> transform_points(const Field& in, const VectorField& V, doub
   const double L = in.Lx();
   std::vector<double> out(xs.size());
   for (std::size_t k = 0; k < xs.size(); ++k) {
-    const double tau = time_flow(V, ts[k], -eps, nsteps);
+    const double tau = detail::time_flow(V, ts[k], -eps, nsteps);
     PDESYM_REQUIRE(std::isfinite(tau), "the time flow of " << V.label() << " is not defined at t'=" << ts[k]);
     RowInterpolant row(sf.at_time(tau), in.nx(), in.x[0], L);
     // Initial guess: the backward flow of (X, t', u(X)) (exact for fields with xi independent of u).

@@ -18,6 +18,23 @@ void require_matching_variables(const Field& f, const VectorField& V, const std:
                        << f.shape.describe());
 }
 
+// Time flow dt/ds = tau(t) over [0, eps]: exact for affine tau, RK4 otherwise (NaN if it blows up).
+double time_flow(const VectorField& V, double t, double eps, int nsteps) {
+  const int T = V.dim(), n = V.count();
+  if (V.tau_affine()) {
+    const double d = V.affine_generator()(T, T), e = V.affine_generator()(T, n), z = d * eps;
+    const double phi1 = std::abs(z) < 1e-8 ? eps * (1 + 0.5 * z) : std::expm1(z) / d;
+    return std::exp(z) * t + e * phi1;
+  }
+  const double h = eps / nsteps;
+  for (int s = 0; s < nsteps; ++s) {
+    const double a = V.tau(t), b = V.tau(t + 0.5 * h * a), c = V.tau(t + 0.5 * h * b), d = V.tau(t + h * c);
+    t += h / 6.0 * (a + 2 * b + 2 * c + d);
+    if (!std::isfinite(t) || std::abs(t) > 1e15) return std::numeric_limits<double>::quiet_NaN();
+  }
+  return t;
+}
+
 namespace {
 
 // Flow of V over [0, eps] by RK4 on the state z (count() values) and, if J != nullptr, the sensitivity
@@ -171,23 +188,6 @@ Field transform_linear_phase(const Field& in, const VectorField& V, double eps) 
   return out;
 }
 
-// Time flow dt/ds = tau(t) over [0, eps]: exact for affine tau, RK4 otherwise (NaN if it blows up).
-double time_flow_nd(const VectorField& V, double t, double eps, int nsteps) {
-  const int T = V.dim(), n = V.count();
-  if (V.tau_affine()) {
-    const double d = V.affine_generator()(T, T), e = V.affine_generator()(T, n), z = d * eps;
-    const double phi1 = std::abs(z) < 1e-8 ? eps * (1 + 0.5 * z) : std::expm1(z) / d;
-    return std::exp(z) * t + e * phi1;
-  }
-  const double h = eps / nsteps;
-  for (int s = 0; s < nsteps; ++s) {
-    const double a = V.tau(t), b = V.tau(t + 0.5 * h * a), c = V.tau(t + 0.5 * h * b), d = V.tau(t + h * c);
-    t += h / 6.0 * (a + 2 * b + 2 * c + d);
-    if (!std::isfinite(t) || std::abs(t) > 1e15) return std::numeric_limits<double>::quiet_NaN();
-  }
-  return t;
-}
-
 // Spectra of every snapshot of every component, and the spectra at any time in [t_0, t_last]: a stored level, or
 // Lagrange interpolation over `stencil` neighbouring levels (as SpectralField in 1-D).
 class SpectraNd {
@@ -247,22 +247,22 @@ Field transform_general_nd(const Field& in, const VectorField& V, double eps, co
   for (int i = 0; i < D; ++i) sx[i] = std::exp(eps * V.scale_rate(i));
   std::vector<double> pre(in.nt());
   if (V.tau_affine()) {
-    const double t0 = time_flow_nd(V, 0.0, eps, nsteps), stt = time_flow_nd(V, 1.0, eps, nsteps) - t0;
+    const double t0 = detail::time_flow(V, 0.0, eps, nsteps), stt = detail::time_flow(V, 1.0, eps, nsteps) - t0;
     rescale_grid(in, out, sx, stt, t0);
     for (int lev = 0; lev < in.nt(); ++lev) {
-      out.t[lev] = time_flow_nd(V, in.t[lev], eps, nsteps);
+      out.t[lev] = detail::time_flow(V, in.t[lev], eps, nsteps);
       pre[lev] = in.t[lev];
     }
   } else {
     rescale_grid(in, out, sx, 1.0, 0.0);
-    const double a = time_flow_nd(V, in.t.front(), eps, nsteps), b = time_flow_nd(V, in.t.back(), eps, nsteps);
+    const double a = detail::time_flow(V, in.t.front(), eps, nsteps), b = detail::time_flow(V, in.t.back(), eps, nsteps);
     PDESYM_REQUIRE(std::isfinite(a) && std::isfinite(b) && (in.nt() == 1 || b > a),
                    "the time flow of " << V.label() << " with eps=" << eps << " is not defined on [" << in.t.front()
                                        << ", " << in.t.back() << "] (eps too large)");
     out.dt = in.nt() > 1 ? (b - a) / (in.nt() - 1) : in.dt;
     for (int lev = 0; lev < in.nt(); ++lev) {
       out.t[lev] = a + lev * out.dt;
-      pre[lev] = std::clamp(time_flow_nd(V, out.t[lev], -eps, nsteps), in.t.front(), in.t.back());
+      pre[lev] = std::clamp(detail::time_flow(V, out.t[lev], -eps, nsteps), in.t.front(), in.t.back());
     }
   }
 
