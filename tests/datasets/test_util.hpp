@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "../support/expect_error.hpp"
 #include "pdesym/common/error.hpp"
 
 namespace pdesym_test {
@@ -66,19 +67,6 @@ inline RunResult run_pdesym(int ranks, const std::string& args, const std::strin
   r.rc = (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
   r.output = read_file(log_path);
   return r;
-}
-
-/// Expects `f` to throw pdesym::InputError whose message contains every one of `parts`.
-inline void expect_input_error(const std::function<void()>& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected pdesym::InputError";
-  } catch (const pdesym::InputError& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "message: " << msg << "\nmissing: " << p;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected pdesym::InputError, got another exception: " << e.what();
-  }
 }
 
 }  // namespace pdesym_test

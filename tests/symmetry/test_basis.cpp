@@ -1,6 +1,8 @@
 // PolynomialBasis, labels and their parser, known algebras, principal angles and sym.json.
 #include <gtest/gtest.h>
 
+#include "../support/expect_error.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -14,16 +16,9 @@
 using namespace pdesym;
 using namespace pdesym::symmetry;
 
-namespace {
+using pdesym_test::expect_input_error;
 
-void expect_input_error(const std::function<void()>& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "no InputError (expected one mentioning '" << needle << "')";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+namespace {
 
 Eigen::MatrixXd random_matrix(int r, int c, std::uint64_t seed) {
   Rng rng(seed);

@@ -3,6 +3,8 @@
 // noise; mKdV without the boost.
 #include <gtest/gtest.h>
 
+#include "../support/expect_error.hpp"
+
 #include <cmath>
 #include <functional>
 #include <map>
@@ -16,6 +18,8 @@
 
 using namespace pdesym;
 using namespace pdesym::symmetry;
+
+using pdesym_test::expect_input_error;
 
 namespace {
 
@@ -56,15 +60,6 @@ std::vector<std::string> labels(const SymmetryResult& r) {
   std::vector<std::string> l;
   for (int g = 0; g < r.generators.cols(); ++g) l.push_back(label(r.generators.col(g), r.basis));
   return l;
-}
-
-void expect_input_error(const std::function<void()>& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "no InputError (expected one mentioning '" << needle << "')";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
 }
 
 }  // namespace
