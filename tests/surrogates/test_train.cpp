@@ -442,7 +442,7 @@ TEST(Train2d, EvaluatePerComponentMetricsMatchHandComputation) {
   }
 }
 
-TEST(Train2d, ShardsKeepTheShapeAndAugmentationIsLeftToTheAugmenter) {
+TEST(Train2d, ShardsKeepTheShapeAndTheAugmenterTransformsWhatTheBoxRepresents) {
   const datasets::Split& full = train2d();
   std::vector<double> joined;
   for (int r = 0; r < 3; ++r) {
@@ -453,14 +453,19 @@ TEST(Train2d, ShardsKeepTheShapeAndAugmentationIsLeftToTheAugmenter) {
     joined.insert(joined.end(), s.data.u.begin(), s.data.u.end());
   }
   EXPECT_EQ(joined, full.u);
-  // Today's Augmenter transforms 1-D scalar fields only; train() passes its refusal on before training.
+  // The Augmenter decides what it can transform on 2-D data: translations and the phase rotation train; a
+  // continuous rotation is refused before training, naming the generator, and nothing is written.
   TrainOptions o = tiny_options_2d(tmp("aug2d.pt"));
-  o.augment = "gen:d_x";
+  o.augment = "gen:d_x;d_y;v*d_u - u*d_v";
+  EXPECT_NO_THROW(train(whole(full), nullptr, o));
+  EXPECT_TRUE(file_exists(o.out));
+  std::remove(o.out.c_str());
+  o.augment = "gen:y*d_x - x*d_y";
   try {
     train(whole(full), nullptr, o);
-    ADD_FAILURE() << "augmentation of 2-D data accepted";
+    ADD_FAILURE() << "a continuous rotation of 2-D periodic data accepted";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("2-D"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("y*d_x - x*d_y"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(file_exists(o.out));
 }
