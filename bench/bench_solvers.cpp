@@ -9,6 +9,14 @@
 //                                               (the hardest ones for KdV); --tmax compares only t <= T
 //                                               (KS is chaotic: pointwise agreement is lost late, whatever dt)
 //
+//   bench_solvers --rtol-check CONFIG [RTOL ...] [--dt DT] [--samples K | --worst K] [--repeats R]
+//                                               error control (solver.rtol) against the fixed step: on the same
+//                                               trajectories, for the fixed DT (default: the config's solver.dt,
+//                                               which must be set) and each RTOL (default 1e-6 1e-8; solver.dt
+//                                               dropped, no h_max): steps and CPU seconds per trajectory
+//                                               (median of R rounds, interleaved, and min-max), and the relative
+//                                               error against a fixed-step reference at DT/4
+//
 //   bench_solvers --2d [N]                      2-D ETDRK4 steps/s per core at N x N (default 128) for each nonlinear
 //                                               field equation, against the FFT-only roofline of its transforms
 //
@@ -23,6 +31,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <string>
 #include <vector>
@@ -281,6 +290,102 @@ int dt_check(const std::string& file, DtCheckOptions o) {
   return 0;
 }
 
+struct RtolCheckOptions {
+  std::vector<double> rtols;
+  double dt = 0;     ///< fixed step to compare with (0: the config's)
+  int samples = 9;
+  int worst = 0;
+  int repeats = 3;
+};
+
+int rtol_check(const std::string& file, RtolCheckOptions o) {
+  const auto base = datasets::GenerationConfig::from_config(Config::load(file));
+  if (o.rtols.empty()) o.rtols = {1e-6, 1e-8};
+  if (o.dt <= 0) o.dt = base.dt;
+  if (!(o.dt > 0 && std::isfinite(o.dt))) throw Error("--rtol-check: give --dt (the config has no finite solver.dt)");
+  std::vector<std::pair<int, int>> picks;
+  if (o.worst > 0) {
+    auto gc = base;
+    gc.dt = o.dt;
+    gc.rtol = gc.atol = 0;
+    std::vector<std::pair<double, std::pair<int, int>>> amp;
+    for (int i = 0; i < base.counts[0]; ++i) {
+      const auto tr = datasets::make_trajectory(gc, 0, i);
+      double m = 0;
+      for (double v : tr.data) m = std::max(m, std::abs(v));
+      amp.push_back({m, {0, i}});
+    }
+    std::sort(amp.begin(), amp.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (int k = 0; k < o.worst && k < static_cast<int>(amp.size()); ++k) picks.push_back(amp[k].second);
+  } else {
+    for (int i = 0; i < o.samples; ++i) picks.push_back({0, i});
+  }
+  // Variants: fixed dt, then each rtol (no h_max).
+  struct Variant {
+    std::string name;
+    datasets::GenerationConfig gc;
+    std::vector<double> secs;  ///< per round: mean CPU s per trajectory
+    double steps = 0, err_max = 0, err_mean = 0;
+  };
+  std::vector<Variant> vs;
+  {
+    auto gc = base;
+    gc.dt = o.dt;
+    gc.rtol = gc.atol = 0;
+    char b[64];
+    std::snprintf(b, sizeof b, "fixed dt %g", o.dt);
+    vs.push_back({b, gc, {}, 0, 0, 0});
+  }
+  for (double r : o.rtols) {
+    auto gc = base;
+    gc.dt = std::numeric_limits<double>::infinity();
+    gc.rtol = r;
+    gc.atol = 0;
+    char b[64];
+    std::snprintf(b, sizeof b, "rtol %g", r);
+    vs.push_back({b, gc, {}, 0, 0, 0});
+  }
+  auto ref_gc = base;
+  ref_gc.dt = o.dt / 4;
+  ref_gc.rtol = ref_gc.atol = 0;
+  std::vector<Field> refs;
+  for (const auto& [s, i] : picks) refs.push_back(datasets::make_trajectory(ref_gc, s, i));
+  for (int r = 0; r < o.repeats; ++r)
+    for (auto& v : vs) {
+      double secs = 0;
+      for (std::size_t k = 0; k < picks.size(); ++k) {
+        solvers::IntegrateStats st;
+        const double t0 = cpu_now();
+        const auto tr = datasets::make_trajectory(v.gc, picks[k].first, picks[k].second, &st);
+        secs += cpu_now() - t0;
+        if (r == 0) {
+          const double e = rel_err(tr, refs[k], INFINITY);
+          v.err_max = std::max(v.err_max, e);
+          v.err_mean += e / picks.size();
+          v.steps += static_cast<double>(st.steps) / picks.size();
+        }
+      }
+      v.secs.push_back(secs / picks.size());
+    }
+  std::printf("%s: %zu trajectories (%s), %d interleaved rounds; error = max_n |u - u_ref|_inf / max_n |u_ref|_inf, "
+              "u_ref fixed dt %g\n", file.c_str(), picks.size(), o.worst > 0 ? "the tallest train ones" : "train 0..",
+              o.repeats, o.dt / 4);
+  std::printf("%-16s %12s %12s %12s %18s %10s\n", "variant", "steps/traj", "max err", "mean err",
+              "cpu s/traj (min-max)", "speedup");
+  const auto median = [](std::vector<double> x) {
+    std::sort(x.begin(), x.end());
+    return x[x.size() / 2];
+  };
+  const double m0 = median(vs[0].secs);
+  for (const auto& v : vs) {
+    const double m = median(v.secs);
+    std::printf("%-16s %12.0f %12.3e %12.3e %8.4f (%.4f-%.4f) %9.2fx\n", v.name.c_str(), v.steps, v.err_max,
+                v.err_mean, m, *std::min_element(v.secs.begin(), v.secs.end()),
+                *std::max_element(v.secs.begin(), v.secs.end()), m0 / m);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -300,6 +405,22 @@ int main(int argc, char** argv) {
         else o.dts.push_back(std::stod(args[i]));
       }
       return dt_check(args[1], o);
+    }
+    if (!args.empty() && args[0] == "--rtol-check") {
+      if (args.size() < 2) {
+        std::fprintf(stderr, "usage: bench_solvers --rtol-check CONFIG [RTOL ...] [--dt DT] [--samples K | --worst K] "
+                             "[--repeats R]\n");
+        return 2;
+      }
+      RtolCheckOptions o;
+      for (std::size_t i = 2; i < args.size(); ++i) {
+        if (args[i] == "--samples" && i + 1 < args.size()) o.samples = std::stoi(args[++i]);
+        else if (args[i] == "--worst" && i + 1 < args.size()) o.worst = std::stoi(args[++i]);
+        else if (args[i] == "--repeats" && i + 1 < args.size()) o.repeats = std::stoi(args[++i]);
+        else if (args[i] == "--dt" && i + 1 < args.size()) o.dt = std::stod(args[++i]);
+        else o.rtols.push_back(std::stod(args[i]));
+      }
+      return rtol_check(args[1], o);
     }
     if (args.empty())
       args = {std::string(PDESYM_SOURCE_DIR) + "/configs/kdv.yaml", std::string(PDESYM_SOURCE_DIR) + "/configs/ks.yaml"};

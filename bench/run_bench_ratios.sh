@@ -8,7 +8,8 @@
 #     (min-max), ratios of the medians and the range of the per-round ratios; the achieved fraction of the fp32
 #     FMA peak (from the CPU-time rate of the bare step: time other jobs held the core is not counted).
 #  2. Generation: bench/peer_kdv_radau.py: CPU seconds per KdV trajectory of `pdesym generate` vs scipy Radau
-#     (LPSDA's method) on the same N initial conditions.
+#     (LPSDA's method) on the same N initial conditions, for each config of GEN_CONFIGS (default: configs/kdv.yaml,
+#     fixed dt = 0.005, and configs/kdv-rtol.yaml, the same with solver.rtol = 1e-6).
 # Needs the targets bench_train, bench_fno_step and pdesym in BUILD_DIR (Release).
 # Usage: bench/run_bench_ratios.sh [BUILD_DIR] (default build); REPEATS (default 5; 0 skips part 1), GEN_N
 # (default 9; 0 skips part 2), PYTHON (default /usr/bin/python3: Debian's, with python3-torch and python3-scipy).
@@ -18,6 +19,7 @@ REPEATS=${REPEATS:-5}
 GEN_N=${GEN_N:-9}
 PY=${PYTHON:-/usr/bin/python3}
 HERE=$(cd "$(dirname "$0")" && pwd)
+GEN_CONFIGS=${GEN_CONFIGS:-"$HERE/../configs/kdv.yaml $HERE/../configs/kdv-rtol.yaml"}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 PDESYM_NO_PROGRESS=1
 W=256 M=32 L=5 BS=16 NX=256 TW=20
 if [ "$REPEATS" -gt 0 ]; then
@@ -73,6 +75,8 @@ print("  pdesym bare step, CPU-time median: %.1f GFLOP/s executed = %.0f%% of pe
 PYEOF
 fi
 if [ "$GEN_N" -gt 0 ]; then
-echo "generation, KdV (configs/kdv.yaml), $GEN_N trajectories:"
-"$PY" "$HERE/peer_kdv_radau.py" "$BUILD/bin/pdesym" --n "$GEN_N" --config "$HERE/../configs/kdv.yaml" | sed 's/^/  /'
+for cfg in $GEN_CONFIGS; do
+echo "generation, KdV ($(basename "$cfg")), $GEN_N trajectories:"
+"$PY" "$HERE/peer_kdv_radau.py" "$BUILD/bin/pdesym" --n "$GEN_N" --config "$cfg" | sed 's/^/  /'
+done
 fi

@@ -83,8 +83,19 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
                  d.where() << ".jitter_T: must be a fraction in [0, 1), got " << gc.jitter_T);
 
   const Config s = cfg["solver"];
-  s.require_only({"dt"});
-  gc.dt = require_positive(s, "dt");
+  s.require_only({"dt", "rtol", "atol"});
+  if (s.has("rtol")) {  // error control; dt (optional) is then the largest step
+    gc.rtol = require_positive(s, "rtol");
+    PDESYM_REQUIRE(gc.rtol < 1, s["rtol"].where() << ": must be < 1, got " << gc.rtol);
+    gc.dt = s.has("dt") ? require_positive(s, "dt") : std::numeric_limits<double>::infinity();
+    if (s.has("atol")) {
+      gc.atol = s.get<double>("atol");
+      PDESYM_REQUIRE(gc.atol >= 0 && std::isfinite(gc.atol), s["atol"].where() << ": must be >= 0, got " << gc.atol);
+    }
+  } else {
+    PDESYM_REQUIRE(!s.has("atol"), s["atol"].where() << ": needs solver.rtol (error control)");
+    gc.dt = require_positive(s, "dt");
+  }
 
   if (gc.is_field())
     gc.field_ic = std::make_shared<const solvers::FieldIc>(
@@ -174,13 +185,18 @@ TrajectorySpec trajectory_spec(const GenerationConfig& gc, int split, int index)
   return spec;
 }
 
-Field make_trajectory(const GenerationConfig& gc, int split, int index) {
+Field make_trajectory(const GenerationConfig& gc, int split, int index) { return make_trajectory(gc, split, index, nullptr); }
+
+Field make_trajectory(const GenerationConfig& gc, int split, int index, solvers::IntegrateStats* stats) {
   TrajectorySpec spec = trajectory_spec(gc, split, index);
   solvers::IntegrateOptions opt;
   opt.dt_max = gc.dt;
+  opt.rtol = gc.rtol;
+  opt.atol = gc.atol;
   opt.label = spec.label;
-  if (gc.is_field()) return solvers::integrate(*gc.field_pde, gc.box(spec.L, spec.Ly), spec.u0, spec.T, gc.nt, opt);
-  return solvers::integrate(*gc.pde, solvers::Grid(gc.nx, spec.L), spec.u0, spec.T, gc.nt, opt);
+  if (gc.is_field())
+    return solvers::integrate(*gc.field_pde, gc.box(spec.L, spec.Ly), spec.u0, spec.T, gc.nt, opt, stats);
+  return solvers::integrate(*gc.pde, solvers::Grid(gc.nx, spec.L), spec.u0, spec.T, gc.nt, opt, stats);
 }
 
 namespace {

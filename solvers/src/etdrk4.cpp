@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <memory>
 #include <sstream>
 
 #include "pdesym/common/error.hpp"
@@ -225,8 +227,24 @@ void Etdrk4::step_full(cvec& v) {
   v.swap(w_);
 }
 
+namespace {
+// Smallest ladder value ceil(2^(k/4)) >= x (x >= 1).
+long ladder_up(double x) {
+  for (int k = 0;; ++k) {
+    const long s = static_cast<long>(std::ceil(std::pow(2.0, k / 4.0) - 1e-9));
+    if (static_cast<double>(s) >= x - 1e-9) return s;
+  }
+}
+
+double norm2(const cvec& v) {
+  double s = 0;
+  for (const auto& z : v) s += std::norm(z);
+  return std::sqrt(s);
+}
+}  // namespace
+
 Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& u0, double T, int nt,
-                const IntegrateOptions& opt) {
+                const IntegrateOptions& opt, IntegrateStats* stats) {
   box.validate();
   PDESYM_REQUIRE(pde.supports_dim(box.dim), opt.label << ": " << pde.name() << " is not defined in " << box.dim << "-D");
   const int nc = pde.nc();
@@ -237,11 +255,17 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
   PDESYM_REQUIRE(nt >= 2, "need at least 2 stored time steps, got " << nt);
   PDESYM_REQUIRE(T > 0 && std::isfinite(T), "final time T must be positive, got " << T);
   PDESYM_REQUIRE(opt.dt_max > 0, "dt_max must be positive, got " << opt.dt_max);
+  PDESYM_REQUIRE(opt.rtol >= 0 && std::isfinite(opt.rtol), "rtol must be >= 0 and finite, got " << opt.rtol);
+  PDESYM_REQUIRE(opt.atol >= 0 && std::isfinite(opt.atol), "atol must be >= 0 and finite, got " << opt.atol);
+  PDESYM_REQUIRE(opt.rtol > 0 || opt.atol == 0, "atol needs rtol > 0 (error control), got atol " << opt.atol);
   for (double v : u0) PDESYM_REQUIRE(std::isfinite(v), opt.label << ": initial condition is not finite");
 
   const double dt_out = T / (nt - 1);
-  const int sub = std::max(1, static_cast<int>(std::ceil(dt_out / opt.dt_max - 1e-12)));
-  Etdrk4 stepper(pde, box, dt_out / sub, opt.etd);
+  const bool adaptive = opt.rtol > 0;
+  const int sub = adaptive ? 1 : std::max(1, static_cast<int>(std::ceil(dt_out / opt.dt_max - 1e-12)));
+  std::unique_ptr<Etdrk4> fixed;
+  if (!adaptive) fixed = std::make_unique<Etdrk4>(pde, box, dt_out / sub, opt.etd);
+  IntegrateStats st;
 
   Field f;
   f.shape = FieldShape{box.dim, nc, nt, box.ny, box.nx};
@@ -268,8 +292,58 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
       std::copy(u0.begin() + c * np, u0.begin() + (c + 1) * np, f.snapshot(c, 0));
     }
   }
+  // Adaptive path: steppers of h = dt_out / s, cached per s.
+  std::map<long, std::unique_ptr<Etdrk4>> cache;
+  auto stepper_for = [&](long s) -> Etdrk4& {
+    auto& p = cache[s];
+    if (!p) p = std::make_unique<Etdrk4>(pde, box, dt_out / static_cast<double>(s), opt.etd);
+    return *p;
+  };
+  const long s_min = std::isfinite(opt.dt_max) ? ladder_up(std::max(1.0, std::ceil(dt_out / opt.dt_max - 1e-12))) : 1;
+  constexpr long s_limit = 1L << 20;
+  long s_cur = s_min;
+  const double a_scale = opt.atol * static_cast<double>(np) * std::sqrt(nc / 2.0);
+  cvec coarse, fine;
+  double h_last = dt_out / sub;
   for (int n = 1; n < nt; ++n) {
-    for (int s = 0; s < sub; ++s) stepper.step(v);
+    if (!adaptive) {
+      for (int s = 0; s < sub; ++s) fixed->step(v);
+      st.steps += sub;
+    } else {
+      for (;;) {
+        coarse = v;
+        fine = v;
+        Etdrk4& c1 = stepper_for(s_cur);
+        Etdrk4& c2 = stepper_for(2 * s_cur);
+        for (long s = 0; s < s_cur; ++s) c1.step(coarse);
+        for (long s = 0; s < 2 * s_cur; ++s) c2.step(fine);
+        st.steps += 3 * s_cur;
+        double d = 0;
+        for (std::size_t m = 0; m < fine.size(); ++m) d += std::norm(fine[m] - coarse[m]);
+        // Error per unit time: each of the nt - 1 intervals may contribute 1/(nt - 1) of the tolerance.
+        const double scale = (opt.rtol * norm2(fine) + a_scale) / (nt - 1);
+        double err = std::sqrt(d) / 15.0 / scale;
+        if (!std::isfinite(err)) err = 1e30;
+        const double fac = std::clamp(0.9 * std::pow(std::max(err, 1e-30), -0.2), 0.2, 5.0);
+        const long s_next = std::max(s_min, ladder_up(std::max(1.0, static_cast<double>(s_cur) / fac)));
+        if (err <= 1.0) {
+          for (std::size_t m = 0; m < fine.size(); ++m) v[m] = fine[m] + (fine[m] - coarse[m]) / 15.0;
+          st.accepted += 2 * s_cur;
+          h_last = dt_out / (2.0 * s_cur);
+          s_cur = s_next;
+          break;
+        }
+        ++st.rejected;
+        s_cur = std::max(s_next, ladder_up(s_cur + 1.0));  // a rejection always shrinks the step
+        if (s_cur > s_limit) {
+          std::ostringstream os;
+          os << opt.label << ": " << pde.name() << " error control failed at t = " << (n - 1) * dt_out
+             << " (step below dt_out / " << s_limit << " for rtol = " << opt.rtol << ", atol = " << opt.atol
+             << "); the solution is probably blowing up";
+          throw BlowUpError(os.str());
+        }
+      }
+    }
     for (int c = 0; c < nc; ++c) {
       double* snap = f.snapshot(c, n);
       fft.inverse(v.data() + c * nk, snap);
@@ -277,20 +351,24 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
         if (!std::isfinite(snap[j])) {
           std::ostringstream os;
           os << opt.label << ": " << pde.name() << " solution blew up (non-finite value) at t = " << f.t[n]
-             << " (stored step " << n << " of " << nt - 1 << ", internal dt = " << stepper.h()
-             << "); reduce solver.dt or the initial amplitude";
+             << " (stored step " << n << " of " << nt - 1 << ", internal dt = " << h_last
+             << "); reduce solver.dt (or solver.rtol) or the initial amplitude";
           throw BlowUpError(os.str());
         }
       }
     }
   }
+  if (!adaptive) st.accepted = st.steps;
+  st.step_sizes = adaptive ? static_cast<int>(cache.size()) : 1;
+  if (stats) *stats = st;
   return f;
 }
 
-Field integrate(const Pde& pde, const Grid& grid, const rvec& u0, double T, int nt, const IntegrateOptions& opt) {
+Field integrate(const Pde& pde, const Grid& grid, const rvec& u0, double T, int nt, const IntegrateOptions& opt,
+                IntegrateStats* stats) {
   PDESYM_REQUIRE(static_cast<int>(u0.size()) == grid.nx,
                  "initial condition has " << u0.size() << " points, grid has " << grid.nx);
-  return integrate(static_cast<const FieldPde&>(pde), Box::of(grid), u0, T, nt, opt);
+  return integrate(static_cast<const FieldPde&>(pde), Box::of(grid), u0, T, nt, opt, stats);
 }
 
 }  // namespace pdesym::solvers

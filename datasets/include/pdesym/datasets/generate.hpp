@@ -17,6 +17,10 @@
 //     jitter_T: 0.0          # optional, same for T (so dt varies per trajectory; nt stays fixed)
 //   solver:
 //     dt: 0.01               # largest internal ETDRK4 step (the step is dt_out / ceil(dt_out / dt))
+//     rtol: 1e-7             # optional: error-controlled step per trajectory (solvers::integrate, adaptive
+//                            # path; step doubling per output interval). With rtol, dt is optional and is the
+//                            # largest step allowed (h_max); without rtol the fixed-step path is unchanged.
+//     atol: 0.0              # optional, only with rtol: absolute tolerance in the field's units (RMS)
 //   initial_condition:       # optional (defaults below); solvers::SineSumIc
 //     type: sine_sum
 //     terms: 10
@@ -71,7 +75,8 @@ struct GenerationConfig {
   double L = 0, T = 0;
   int nx = 0, nt = 0;
   double jitter_L = 0, jitter_T = 0;
-  double dt = 0;  ///< solver.dt: largest internal ETDRK4 step
+  double dt = 0;  ///< solver.dt: largest internal ETDRK4 step (+inf if absent, which needs rtol)
+  double rtol = 0, atol = 0;  ///< solver.rtol / solver.atol: error control when rtol > 0 (0: fixed step dt)
   solvers::SineSumIc ic;
   std::array<int, 3> counts{};  ///< trajectories per split: train, valid, test
   std::uint64_t seed = 0;
@@ -117,6 +122,8 @@ TrajectorySpec trajectory_spec(const GenerationConfig& gc, int split_index, int 
 /// Integrates one trajectory (pure function of the config and the two indices) into a pdesym::Field. Throws BlowUpError whose
 /// message starts with the label, e.g. "train/17: kdv solution blew up ...".
 Field make_trajectory(const GenerationConfig& gc, int split_index, int traj_index);
+/// The same, reporting step counts in *stats (may be null).
+Field make_trajectory(const GenerationConfig& gc, int split_index, int traj_index, solvers::IntegrateStats* stats);
 
 /// Serial, in-memory generation of trajectories [first, first+count) of one split (count < 0: to the end).
 /// Same numbers as `generate` writes; handy for tests and small experiments without MPI or files.

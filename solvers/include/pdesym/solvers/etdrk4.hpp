@@ -52,8 +52,33 @@ struct IntegrateOptions {
   double dt_max = 0.01;      ///< largest internal step; the step is dt_out / ceil(dt_out / dt_max)
   Etdrk4Options etd;
   std::string label = "trajectory";  ///< named in blow-up errors
+  /// Error control (opt-in): rtol > 0 replaces the fixed step by an error-controlled one (see integrate());
+  /// dt_max is then the largest step allowed (use +inf for none). rtol == 0: the fixed-step path, unchanged.
+  double rtol = 0;
+  double atol = 0;  ///< absolute tolerance, in units of the field (RMS over the grid); >= 0
 };
 
+/// What integrate() did (optional output).
+struct IntegrateStats {
+  long steps = 0;      ///< Etdrk4::step calls in total (the cost: coarse, fine and rejected work included)
+  long accepted = 0;   ///< fine steps of accepted output intervals (fixed path: steps)
+  long rejected = 0;   ///< rejected output-interval attempts (adaptive path)
+  int step_sizes = 0;  ///< distinct step sizes (cached coefficient sets) used
+};
+
+/// Adaptive path (opt.rtol > 0), per output interval [t_n, t_n + dt_out]: the interval is integrated with
+/// s uniform steps h = dt_out / s (coarse) and with 2s steps h/2 (fine), and the error estimate is
+///   err = (nt - 1) ||fine - coarse||_2 / 15 / (rtol ||fine||_2 + atol points sqrt(nc / 2))
+/// on the spectral state [nc][modes] (Richardson: ETDRK4 is 4th order, the fine result's error is
+/// ~ (fine - coarse)/15; points sqrt(nc/2) is, by Parseval on the half spectrum, about the norm of a field of
+/// RMS 1, so atol is in the field's units; the factor nt - 1 shares the tolerance among the intervals (error per
+/// unit time), so that the global error is of the order of the tolerance, not nt times it). err <= 1: accept the extrapolated
+/// fine + (fine - coarse)/15 and store the snapshot; else reject and retry the interval. Either way the next
+/// step h_new = h clamp(0.9 err^(-1/5), 0.2, 5), with s snapped upward to the ladder ceil(2^(k/4)) (so h never
+/// exceeds the controller's choice), at least ceil(dt_out / dt_max). Output times are hit exactly (s steps
+/// make up dt_out); coefficients are cached per s (the ladder keeps the cache small). The first interval starts
+/// at s = ceil(dt_out / dt_max) if dt_max is finite, else 1. Deterministic: a pure function of the arguments.
+/// Throws BlowUpError if s would exceed 2^20.
 /// Integrates u_t = L u + N(u) from u0 ([nc][ny][nx]; projected onto the dealiased modes first if
 /// pde.keeps_real_dealiased_state(), and snapshot 0 is then that projection) and stores nt snapshots at t_n = n dt_out,
 /// dt_out = T/(nt-1), as a pdesym::Field: components pde.component_names(), x_i = i Lx/nx, y_j = j Ly/ny
@@ -61,8 +86,9 @@ struct IntegrateOptions {
 /// dimension the PDE does not support, and BlowUpError naming `opt.label` and the time if the solution stops
 /// being finite.
 Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& u0, double T, int nt,
-                const IntegrateOptions& opt = {});
+                const IntegrateOptions& opt = {}, IntegrateStats* stats = nullptr);
 /// 1-D scalar convenience: the Field has shape {1, 1, nt, 1, nx}, component "u".
-Field integrate(const Pde& pde, const Grid& grid, const rvec& u0, double T, int nt, const IntegrateOptions& opt = {});
+Field integrate(const Pde& pde, const Grid& grid, const rvec& u0, double T, int nt, const IntegrateOptions& opt = {},
+                IntegrateStats* stats = nullptr);
 
 }  // namespace pdesym::solvers
