@@ -104,6 +104,18 @@ void Split::validate(const std::string& where, int first_index) const {
 
 namespace {
 
+/// Number of rows of [first, first + count) (count < 0: to the end) of a split with n trajectories; InputError
+/// naming the file and split if the range does not fit.
+hsize_t rows_to_read(const std::string& file, const std::string& group, hsize_t n, int first, int count) {
+  PDESYM_REQUIRE(first >= 0 && static_cast<hsize_t>(first) <= n,
+                 file << ": split '" << group << "' has " << n << " trajectories, first index " << first
+                      << " is out of range");
+  const hsize_t rows = count < 0 ? n - first : static_cast<hsize_t>(count);
+  PDESYM_REQUIRE(first + rows <= n, file << ": split '" << group << "' has " << n << " trajectories, cannot read "
+                                         << rows << " starting at index " << first);
+  return rows;
+}
+
 Handle open_readonly(const std::string& file) {
   h5::silence_errors();
   PDESYM_REQUIRE(!file.empty(), "dataset file name is empty");
@@ -424,12 +436,7 @@ Split read_nd_split(hid_t g, const std::string& file, const std::string& group, 
     }
   }
   const hsize_t n = dims0[0];
-  PDESYM_REQUIRE(first >= 0 && static_cast<hsize_t>(first) <= n,
-                 file << ": split '" << group << "' has " << n << " trajectories, first index " << first
-                      << " is out of range");
-  const hsize_t rows = count < 0 ? n - first : static_cast<hsize_t>(count);
-  PDESYM_REQUIRE(first + rows <= n, file << ": split '" << group << "' has " << n << " trajectories, cannot read "
-                                         << rows << " starting at index " << first);
+  const hsize_t rows = rows_to_read(file, group, n, first, count);
   FieldShape shape;
   shape.dim = L.dim;
   shape.nc = nc;
@@ -517,12 +524,7 @@ Split read_split(const std::string& file, const std::string& group, int first, i
   }
   PDESYM_REQUIRE(n <= 100000000ULL, file << ": " << ppath << " has an implausible number of trajectories " << n);
 
-  PDESYM_REQUIRE(first >= 0 && static_cast<hsize_t>(first) <= n,
-                 file << ": split '" << group << "' has " << n << " trajectories, first index " << first
-                      << " is out of range");
-  const hsize_t rows = count < 0 ? n - first : static_cast<hsize_t>(count);
-  PDESYM_REQUIRE(first + rows <= n, file << ": split '" << group << "' has " << n << " trajectories, cannot read "
-                                         << rows << " starting at index " << first);
+  const hsize_t rows = rows_to_read(file, group, n, first, count);
 
   Split s;
   s.name = group;
