@@ -8,7 +8,7 @@
 #   4. augment    one transformed copy of every trajectory by the discovered generators -> nls2d-aug.h5
 #   5. train      two small FNO-2d models (no augmentation / discovered augmentation) on 2 ranks
 #   6. evaluate   rollouts on the test split, NMSE per component -> eval-*.json, rollout-*.png
-# A few minutes on 2 cores after the build. Assumes the build exists (scripts/build.sh); PDESYM_BUILD_DIR,
+# About 1.5 minutes on 2 cores after the build. Assumes the build exists (scripts/build.sh); PDESYM_BUILD_DIR,
 # PDESYM_OUT, PDESYM_RANKS, PDESYM_EPOCHS as in scripts/setup-and-run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ BIN="$ROOT/${PDESYM_BUILD_DIR:-build}/bin/pdesym"
 [ -x "$BIN" ] || bash scripts/build.sh
 OUT=${PDESYM_OUT:-out-2d}
 RANKS=${PDESYM_RANKS:-2}
-EPOCHS=${PDESYM_EPOCHS:-20}
+EPOCHS=${PDESYM_EPOCHS:-15}
 mkdir -p "$OUT"
 step() { printf '\n== %s\n' "$*"; }
 
@@ -40,6 +40,7 @@ for aug in none discovered; do
   step "5. train an FNO-2d, augmentation: $aug (mpirun -n $RANKS, $EPOCHS epochs)"
   mpirun -n "$RANKS" "$BIN" train --data "$OUT/nls2d.h5" --valid "$OUT/nls2d.h5" --model fno --time-window 4 \
     --width 16 --modes 8 --layers 3 --epochs "$EPOCHS" --batch-size 8 --lr 2e-3 --augment "$spec" \
+    --windows-per-trajectory 4 \
     --rollout-steps 12 --out "$OUT/fno-$aug.pt" --json "$OUT/train-$aug.json" > "$OUT/train-$aug.log"
   tail -n 3 "$OUT/train-$aug.log" || true
   step "6. evaluate the rollout on the test split ($aug)"
