@@ -56,6 +56,27 @@ double cpu_now() {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
+/// Best CPU time of `samples` samples of `reps` executions of the pair (f, b) on the buffer r (r[0] scaled by
+/// `renorm` after each pair to keep values bounded: c2r is unnormalised); plans destroyed, buffers freed. The
+/// fastest sample: the roofline is a best case, and on a shared machine slow samples measure the neighbours.
+double best_pair_seconds(fftw_plan f, fftw_plan b, double* r, fftw_complex* c, double renorm, int reps, int samples) {
+  std::vector<double> t;
+  for (int rep = 0; rep < samples; ++rep) {
+    const double t0 = cpu_now();
+    for (int i = 0; i < reps; ++i) {
+      fftw_execute(f);
+      fftw_execute(b);
+      r[0] *= renorm;
+    }
+    t.push_back((cpu_now() - t0) / reps);
+  }
+  fftw_destroy_plan(f);
+  fftw_destroy_plan(b);
+  fftw_free(r);
+  fftw_free(c);
+  return *std::min_element(t.begin(), t.end());
+}
+
 /// Best CPU time (of 15 samples) of one FFTW_ESTIMATE r2c + c2r pair of size n (raw fftw_execute, as the solver's plans).
 double fft_pair_seconds(int n) {
   double* r = fftw_alloc_real(n);
@@ -63,23 +84,7 @@ double fft_pair_seconds(int n) {
   fftw_plan f = fftw_plan_dft_r2c_1d(n, r, c, FFTW_ESTIMATE);
   fftw_plan b = fftw_plan_dft_c2r_1d(n, c, r, FFTW_ESTIMATE);
   for (int j = 0; j < n; ++j) r[j] = std::sin(0.1 * j) + 0.01 * j;
-  std::vector<double> samples;
-  const int reps = 20000;
-  for (int rep = 0; rep < 15; ++rep) {
-    const double t0 = cpu_now();
-    for (int i = 0; i < reps; ++i) {
-      fftw_execute(f);
-      fftw_execute(b);
-      r[0] *= 1.0 / n;  // keep values bounded (c2r is unnormalised)
-    }
-    samples.push_back((cpu_now() - t0) / reps);
-  }
-  fftw_destroy_plan(f);
-  fftw_destroy_plan(b);
-  fftw_free(r);
-  fftw_free(c);
-  // The fastest sample: the roofline is a best case, and on a shared machine slow samples measure the neighbours.
-  return *std::min_element(samples.begin(), samples.end());
+  return best_pair_seconds(f, b, r, c, 1.0 / n, 20000, 15);
 }
 
 int distinct_powers(const solvers::PolynomialPde& p) {
@@ -151,22 +156,7 @@ double fft2_pair_seconds(int n) {
   fftw_plan f = fftw_plan_dft_r2c_2d(n, n, r, c, FFTW_ESTIMATE);
   fftw_plan b = fftw_plan_dft_c2r_2d(n, n, c, r, FFTW_ESTIMATE);
   for (int j = 0; j < n * n; ++j) r[j] = std::sin(0.1 * j) + 0.01 * (j % 97);
-  std::vector<double> samples;
-  const int reps = std::max(20, 4000000 / (n * n));
-  for (int rep = 0; rep < 7; ++rep) {
-    const double t0 = cpu_now();
-    for (int i = 0; i < reps; ++i) {
-      fftw_execute(f);
-      fftw_execute(b);
-      r[0] *= 1.0 / (static_cast<double>(n) * n);
-    }
-    samples.push_back((cpu_now() - t0) / reps);
-  }
-  fftw_destroy_plan(f);
-  fftw_destroy_plan(b);
-  fftw_free(r);
-  fftw_free(c);
-  return *std::min_element(samples.begin(), samples.end());
+  return best_pair_seconds(f, b, r, c, 1.0 / (static_cast<double>(n) * n), std::max(20, 4000000 / (n * n)), 7);
 }
 
 /// Transforms (c2r + r2c) per evaluation of N: PolynomialSystem reports them; Navier–Stokes: 4 c2r + 1 r2c.

@@ -249,26 +249,28 @@ TEST(Train, BadInputGivesClearErrors) {
   std::remove(o.out.c_str());
 }
 
-// K = 1 (no mpirun) and K = 2 ranks (mpirun --oversubscribe): every rank ends with bit-identical parameters,
-// and they agree with the single-process run up to float summation order.
-TEST(Train, MpiRanksHoldIdenticalParametersEqualToSingleProcess) {
+// K = 1 (no mpirun) and K = 2 ranks (mpirun --oversubscribe) of the MPI helper with `mode` (" 2d" or ""): every
+// rank ends with bit-identical parameters, and they agree with the single-process run up to float summation order.
+static void expect_ranks_agree(const std::string& tag, const std::string& mode) {
   // Open MPI refuses to start as root without these (containers, CI); harmless otherwise.
   setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
   setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
-  const std::string p1 = tmp("mpi1"), p2 = tmp("mpi2");
-  run(std::string(PDESYM_MPI_HELPER) + " " + p1 + " 2");
-  run(std::string(PDESYM_MPIEXEC) + " --oversubscribe -n 2 " + PDESYM_MPI_HELPER + " " + p2 + " 2");
+  const std::string p1 = tmp(tag + "1"), p2 = tmp(tag + "2");
+  run(std::string(PDESYM_MPI_HELPER) + " " + p1 + " 2" + mode);
+  run(std::string(PDESYM_MPIEXEC) + " --oversubscribe -n 2 " + PDESYM_MPI_HELPER + " " + p2 + " 2" + mode);
   const auto a = read_floats(p1 + ".rank0.bin"), b0 = read_floats(p2 + ".rank0.bin"), b1 = read_floats(p2 + ".rank1.bin");
   ASSERT_GT(a.size(), 100u);
   EXPECT_EQ(max_diff(b0, b1), 0.0f);
   float scale = 0;
   for (float v : a) scale = std::max(scale, std::abs(v));
   const float d = max_diff(a, b0);
-  std::printf("max |theta(K=1) - theta(K=2)| = %.3e (max |theta| = %.3f)\n", d, scale);
+  std::printf("%s: max |theta(K=1) - theta(K=2)| = %.3e (max |theta| = %.3f)\n", tag.c_str(), d, scale);
   EXPECT_LT(d, 1e-4f * scale);
   for (const auto& f : {p1 + ".rank0.bin", p2 + ".rank0.bin", p2 + ".rank1.bin", p1 + ".pt", p2 + ".pt"})
     std::remove(f.c_str());
 }
+
+TEST(Train, MpiRanksHoldIdenticalParametersEqualToSingleProcess) { expect_ranks_agree("mpi", ""); }
 
 // The CLI end to end on an HDF5 file: augment, train (with --json), evaluate printing JSON.
 TEST(Train, CliTrainEvaluateAndAugment) {
@@ -470,23 +472,7 @@ TEST(Train2d, ShardsKeepTheShapeAndTheAugmenterTransformsWhatTheBoxRepresents) {
   EXPECT_FALSE(file_exists(o.out));
 }
 
-TEST(Train2d, MpiRanksHoldIdenticalParametersEqualToSingleProcess) {
-  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
-  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
-  const std::string p1 = tmp("mpi2d1"), p2 = tmp("mpi2d2");
-  run(std::string(PDESYM_MPI_HELPER) + " " + p1 + " 2 2d");
-  run(std::string(PDESYM_MPIEXEC) + " --oversubscribe -n 2 " + PDESYM_MPI_HELPER + " " + p2 + " 2 2d");
-  const auto a = read_floats(p1 + ".rank0.bin"), b0 = read_floats(p2 + ".rank0.bin"), b1 = read_floats(p2 + ".rank1.bin");
-  ASSERT_GT(a.size(), 100u);
-  EXPECT_EQ(max_diff(b0, b1), 0.0f);
-  float scale = 0;
-  for (float v : a) scale = std::max(scale, std::abs(v));
-  const float d = max_diff(a, b0);
-  std::printf("2-D: max |theta(K=1) - theta(K=2)| = %.3e (max |theta| = %.3f)\n", d, scale);
-  EXPECT_LT(d, 1e-4f * scale);
-  for (const auto& f : {p1 + ".rank0.bin", p2 + ".rank0.bin", p2 + ".rank1.bin", p1 + ".pt", p2 + ".pt"})
-    std::remove(f.c_str());
-}
+TEST(Train2d, MpiRanksHoldIdenticalParametersEqualToSingleProcess) { expect_ranks_agree("mpi2d", " 2d"); }
 
 // The CLI reports a checkpoint of another data shape as `pdesym: error:` with exit status 2 and writes nothing.
 TEST(Train2d, CliRefusesCheckpointOfAnotherShape) {
