@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include "../surrogates/src/fno_kernels.hpp"
+#include "pdesym/surrogates/adamw.hpp"
 #include "pdesym/surrogates/models.hpp"
 
 using namespace pdesym;
@@ -48,11 +49,21 @@ int main(int argc, char** argv) {
   app.add_option("--nx", nx);
   app.add_option("--steps", steps);
   app.add_option("--threads", threads);
+  bool torch_adamw = false;
+  app.add_flag("--torch-adamw", torch_adamw, "LibTorch's AdamW instead of the fused one that train() uses");
   CLI11_PARSE(app, argc, argv);
   torch::set_num_threads(threads);
   torch::manual_seed(1);
   auto model = surrogates::make_model(mc);
-  torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(1e-2));
+  torch::optim::AdamW lt(model->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(1e-2));
+  surrogates::AdamW fused(model->parameters(), surrogates::AdamWConfig{1e-4, 0.9, 0.999, 1e-8, 1e-2});
+  struct {
+    bool use_torch;
+    torch::optim::AdamW& a;
+    surrogates::AdamW& b;
+    void zero_grad() { use_torch ? a.zero_grad() : b.zero_grad(); }
+    void step() { use_torch ? static_cast<void>(a.step()) : b.step(); }
+  } opt{torch_adamw, lt, fused};
   const long B = batch, tw = mc.time_window, w = mc.width, m = mc.modes, L = mc.layers, H = mc.proj_hidden;
   auto x = torch::randn({B, tw, nx}), y = torch::randn({B, tw, nx});
   auto dx = torch::full({B}, 0.5), dt = torch::full({B}, 0.72);
@@ -85,8 +96,9 @@ int main(int argc, char** argv) {
   const double dft = L * 2.0 * (2 * m) * nx * w;                       // forward and inverse DFT GEMMs
   const double fwd = 2 * (pw + mode + dft), step_flop = 3 * fwd - 2.0 * nx * (tw + 2) * w;
   const double fm = median(tf), bm = median(tb), om = median(to), tot = fm + bm + om;
-  std::printf("FNO width %ld, modes %ld, layers %ld, batch %ld, nx %d, %d thread(s), %s GEMMs\n", w, m, L, B, nx,
-              threads, surrogates::detail::gemm_uses_dnnl() ? "oneDNN" : "torch::mm");
+  std::printf("FNO width %ld, modes %ld, layers %ld, batch %ld, nx %d, %d thread(s), %s GEMMs, %s AdamW\n", w, m, L,
+              B, nx, threads, surrogates::detail::gemm_uses_dnnl() ? "oneDNN" : "torch::mm",
+              torch_adamw ? "LibTorch's" : "fused");
   std::printf("forward %.1f ms, backward %.1f ms, AdamW %.1f ms, step %.1f ms: %.1f samples/s\n", 1e3 * fm,
               1e3 * bm, 1e3 * om, 1e3 * tot, B / tot);
   std::printf("FLOP per sample (forward + backward, GEMMs as executed): %.3g; forward + backward at %.1f GFLOP/s\n",

@@ -315,7 +315,7 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
     std::string name;
     datasets::GenerationConfig gc;
     std::vector<double> secs;  ///< per round: mean CPU s per trajectory
-    double steps = 0, err_max = 0, err_mean = 0;
+    double steps = 0, rejected = 0, err_max = 0, err_mean = 0;
   };
   std::vector<Variant> vs;
   {
@@ -324,7 +324,7 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
     gc.rtol = gc.atol = 0;
     char b[64];
     std::snprintf(b, sizeof b, "fixed dt %g", o.dt);
-    vs.push_back({b, gc, {}, 0, 0, 0});
+    vs.push_back({b, gc, {}, 0, 0, 0, 0});
   }
   for (double r : o.rtols) {
     auto gc = base;
@@ -333,7 +333,7 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
     gc.atol = 0;
     char b[64];
     std::snprintf(b, sizeof b, "rtol %g", r);
-    vs.push_back({b, gc, {}, 0, 0, 0});
+    vs.push_back({b, gc, {}, 0, 0, 0, 0});
   }
   auto ref_gc = base;
   ref_gc.dt = o.dt / 4;
@@ -343,16 +343,18 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
   for (int r = 0; r < o.repeats; ++r)
     for (auto& v : vs) {
       double secs = 0;
+      solvers::StepperCache steppers;  // as `generate` does: one per run, shared by the trajectories
       for (std::size_t k = 0; k < picks.size(); ++k) {
         solvers::IntegrateStats st;
         const double t0 = cpu_now();
-        const auto tr = datasets::make_trajectory(v.gc, picks[k].first, picks[k].second, &st);
+        const auto tr = datasets::make_trajectory(v.gc, picks[k].first, picks[k].second, &st, &steppers);
         secs += cpu_now() - t0;
         if (r == 0) {
           const double e = rel_err(tr, refs[k], INFINITY);
           v.err_max = std::max(v.err_max, e);
           v.err_mean += e / picks.size();
           v.steps += static_cast<double>(st.steps) / picks.size();
+          v.rejected += static_cast<double>(st.rejected) / picks.size();
         }
       }
       v.secs.push_back(secs / picks.size());
@@ -360,7 +362,7 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
   std::printf("%s: %zu trajectories (%s), %d interleaved rounds; error = max_n |u - u_ref|_inf / max_n |u_ref|_inf, "
               "u_ref fixed dt %g\n", file.c_str(), picks.size(), o.worst > 0 ? "the tallest train ones" : "train 0..",
               o.repeats, o.dt / 4);
-  std::printf("%-16s %12s %12s %12s %18s %10s\n", "variant", "steps/traj", "max err", "mean err",
+  std::printf("%-16s %12s %9s %12s %12s %18s %10s\n", "variant", "steps/traj", "rejected", "max err", "mean err",
               "cpu s/traj (min-max)", "speedup");
   const auto median = [](std::vector<double> x) {
     std::sort(x.begin(), x.end());
@@ -369,7 +371,7 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
   const double m0 = median(vs[0].secs);
   for (const auto& v : vs) {
     const double m = median(v.secs);
-    std::printf("%-16s %12.0f %12.3e %12.3e %8.4f (%.4f-%.4f) %9.2fx\n", v.name.c_str(), v.steps, v.err_max,
+    std::printf("%-16s %12.0f %9.1f %12.3e %12.3e %8.4f (%.4f-%.4f) %9.2fx\n", v.name.c_str(), v.steps, v.rejected, v.err_max,
                 v.err_mean, m, *std::min_element(v.secs.begin(), v.secs.end()),
                 *std::max_element(v.secs.begin(), v.secs.end()), m0 / m);
   }

@@ -8,6 +8,8 @@ stored u(t = 0) with LPSDA's method: scipy.integrate.solve_ivp(method="Radau", r
 pseudo-spectral right-hand side u_t = -alpha u u_x - beta u_xxx (spectral derivatives, no dealiasing), output at
 the stored times (CPU seconds per trajectory with time.process_time). Prints both means, their ratio and the
 largest relative difference between the two solutions (max over stored times of max|du| / max|u|).
+With --ref-rtol R (e.g. 1e-12) it also integrates the first --ref-n trajectories with Radau at rtol = atol = R and
+prints the error of LPSDA's method against that reference (the accuracy to match), untimed.
 
     /usr/bin/python3 bench/peer_kdv_radau.py PDESYM_CLI [--n 9] [--config configs/kdv.yaml] [--tmp DIR]
 """
@@ -34,6 +36,8 @@ def main():
     ap.add_argument("--n", type=int, default=9)
     ap.add_argument("--config", default="configs/kdv.yaml")
     ap.add_argument("--tmp", default=None)
+    ap.add_argument("--ref-rtol", type=float, default=0)
+    ap.add_argument("--ref-n", type=int, default=2)
     a = ap.parse_args()
     tmp = a.tmp or tempfile.mkdtemp(prefix="pdesym_gen_")
     out = os.path.join(tmp, "kdv_peer.h5")
@@ -50,7 +54,7 @@ def main():
         t = g["t"][...]
     os.remove(out)
     alpha = beta = 1.0  # configs/kdv.yaml
-    secs, diffs = [], []
+    secs, diffs, self_err = [], [], []
     for i in range(a.n):
         nx = u.shape[2]
         L = (x[i, 1] - x[i, 0]) * nx
@@ -67,10 +71,17 @@ def main():
         secs.append(time.process_time() - c)
         ref = sol.y.T
         diffs.append(np.max(np.abs(ref - u[i]).max(axis=1)) / np.max(np.abs(u[i])))
+        if a.ref_rtol > 0 and i < a.ref_n:
+            tight = solve_ivp(rhs, (t[i, 0], t[i, -1]), u[i, 0], method="Radau", t_eval=t[i], rtol=a.ref_rtol,
+                              atol=a.ref_rtol).y.T
+            self_err.append(np.max(np.abs(ref - tight)) / np.max(np.abs(tight)))
     peer = float(np.mean(secs))
     print("pdesym %.4f s/trajectory (CPU), scipy Radau %.3f s/trajectory (CPU, spread %.3f-%.3f), "
           "ratio %.1fx, max relative difference %.1e over %d trajectories"
           % (ours, peer, min(secs), max(secs), peer / ours, max(diffs), a.n))
+    if self_err:
+        print("LPSDA's method (Radau rtol 1e-9) against Radau rtol %g: max relative error %.1e, per trajectory %s"
+              % (a.ref_rtol, max(self_err), " ".join("%.1e" % e for e in self_err)))
 
 
 if __name__ == "__main__":

@@ -187,12 +187,14 @@ TrajectorySpec trajectory_spec(const GenerationConfig& gc, int split, int index)
 
 Field make_trajectory(const GenerationConfig& gc, int split, int index) { return make_trajectory(gc, split, index, nullptr); }
 
-Field make_trajectory(const GenerationConfig& gc, int split, int index, solvers::IntegrateStats* stats) {
+Field make_trajectory(const GenerationConfig& gc, int split, int index, solvers::IntegrateStats* stats,
+                      solvers::StepperCache* steppers) {
   TrajectorySpec spec = trajectory_spec(gc, split, index);
   solvers::IntegrateOptions opt;
   opt.dt_max = gc.dt;
   opt.rtol = gc.rtol;
   opt.atol = gc.atol;
+  opt.steppers = steppers;
   opt.label = spec.label;
   if (gc.is_field())
     return solvers::integrate(*gc.field_pde, gc.box(spec.L, spec.Ly), spec.u0, spec.T, gc.nt, opt, stats);
@@ -214,13 +216,14 @@ Split make_split(const GenerationConfig& gc, int split, int first, int count) {
   if (count < 0) count = std::max(0, gc.counts[split] - first);
   Split s;
   s.name = kSplitNames[split];
+  solvers::StepperCache steppers;
   if (gc.is_field()) {
     s.resize(count, gc.shape(), gc.components());
-    for (int r = 0; r < count; ++r) s.set_field(r, make_trajectory(gc, split, first + r), s.name);
+    for (int r = 0; r < count; ++r) s.set_field(r, make_trajectory(gc, split, first + r, nullptr, &steppers), s.name);
     return s;
   }
   s.resize(count, gc.nt, gc.nx);
-  for (int r = 0; r < count; ++r) store(s, r, make_trajectory(gc, split, first + r));
+  for (int r = 0; r < count; ++r) store(s, r, make_trajectory(gc, split, first + r, nullptr, &steppers));
   return s;
 }
 
@@ -531,6 +534,7 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
   int done_local = 0;
   std::vector<std::array<int, 2>> sent(static_cast<std::size_t>(rounds)), summed(static_cast<std::size_t>(rounds));
   std::vector<MPI_Request> reqs(static_cast<std::size_t>(rounds), MPI_REQUEST_NULL);
+  solvers::StepperCache steppers;  // solver.rtol: coefficients shared by this rank's trajectories
   int oldest = 0;             // first round whose sum has not been read yet
   int stop_after = rounds;    // last round to post (q + kLag once round q shows a failure)
   int posted = 0;
@@ -542,7 +546,7 @@ GenerateSummary generate(const GenerationConfig& gc, const std::string& out_path
       while (i >= gc.counts[s]) i -= gc.counts[s++];
       const std::string label = std::string(kSplitNames[s]) + "/" + std::to_string(i);
       try {
-        const Field tr = make_trajectory(gc, s, i);
+        const Field tr = make_trajectory(gc, s, i, nullptr, &steppers);
         const std::string where = "/" + std::string(kSplitNames[s]);
         const hsize_t nt = gc.nt, nx = gc.nx;
         const double dx = tr.dx, dt = tr.dt;

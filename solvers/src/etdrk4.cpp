@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "pdesym/common/error.hpp"
@@ -148,13 +149,44 @@ void block_mul_acc(const cvec& A, const cdouble* x, cdouble* out, int nc, std::s
 }  // namespace
 
 void Etdrk4::step(cvec& v) {
-  if (diagonal_) step_diagonal(v);
-  else step_full(v);
+  if (diagonal_) step_diagonal(v, false);
+  else step_full(v, false);
   if (real_state_)
     for (int c = 0; c < nc_; ++c) symmetrise_real_spectrum(ws_.box, v.data() + static_cast<std::size_t>(c) * nk_);
 }
 
-void Etdrk4::step_diagonal(cvec& v) {
+void Etdrk4::step_embedded(cvec& v, cvec& Nv, cvec& est) {
+  const std::size_t n = static_cast<std::size_t>(nc_) * nk_;
+  PDESYM_CHECK(v.size() == n, "step_embedded: state has " << v.size() << " entries, expected " << n);
+  est.assign(n, 0.0);
+  if (pde_.linear_only()) {
+    step(v);
+    return;
+  }
+  if (Nv.size() == n) Nv_.swap(Nv);
+  else pde_.nonlinear(v.data(), Nv_.data(), ws_);
+  if (diagonal_) step_diagonal(v, true);
+  else step_full(v, true);
+  if (real_state_)
+    for (int c = 0; c < nc_; ++c) symmetrise_real_spectrum(ws_.box, v.data() + static_cast<std::size_t>(c) * nk_);
+  Nv.resize(n);
+  pde_.nonlinear(v.data(), Nv.data(), ws_);  // first same as last: N(v) of the next step
+  d_.resize(n);
+  for (std::size_t m = 0; m < n; ++m) d_[m] = Nv[m] - Nc_[m];
+  if (diagonal_) {
+    const double* __restrict F3 = D(f3_);
+    const double* __restrict Dd = D(d_);
+    double* __restrict o = D(est);
+    for (std::size_t m = 0; m < n; ++m) {
+      o[2 * m] = F3[2 * m] * Dd[2 * m] - F3[2 * m + 1] * Dd[2 * m + 1];
+      o[2 * m + 1] = F3[2 * m] * Dd[2 * m + 1] + F3[2 * m + 1] * Dd[2 * m];
+    }
+  } else {
+    block_mul_acc(f3_, d_.data(), est.data(), nc_, nk_);
+  }
+}
+
+void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
   // Diagonal L: every entry of the [nc][nk] state is an independent scalar ETDRK4 combination (for nc = 1
   // exactly the loops of the original scalar stepper).
   const std::size_t nk = static_cast<std::size_t>(nc_) * nk_;
@@ -173,7 +205,7 @@ void Etdrk4::step_diagonal(cvec& v) {
   double* __restrict Nb = D(Nb_);
   double* __restrict C = D(c_);
   double* __restrict Nc = D(Nc_);
-  pde_.nonlinear(v.data(), Nv_.data(), ws_);
+  if (!have_nv) pde_.nonlinear(v.data(), Nv_.data(), ws_);
   for (std::size_t m = 0; m < nk; ++m) cmul_add(E2, V, Q, Nv, A, m);  // a = E2 v + Q N(v)
   pde_.nonlinear(a_.data(), Na_.data(), ws_);
   for (std::size_t m = 0; m < nk; ++m) cmul_add(E2, V, Q, Na, B, m);  // b = E2 v + Q N(a)
@@ -201,7 +233,7 @@ void Etdrk4::step_diagonal(cvec& v) {
   }
 }
 
-void Etdrk4::step_full(cvec& v) {
+void Etdrk4::step_full(cvec& v, bool have_nv) {
   // Coupled blocks: the same four stages with block matrix-vector products per wavevector.
   const std::size_t nk = static_cast<std::size_t>(nk_), n = static_cast<std::size_t>(nc_) * nk;
   w_.resize(n);
@@ -211,7 +243,7 @@ void Etdrk4::step_full(cvec& v) {
     v.swap(w_);
     return;
   }
-  pde_.nonlinear(v.data(), Nv_.data(), ws_);
+  if (!have_nv) pde_.nonlinear(v.data(), Nv_.data(), ws_);
   block_mul_add(E2_, v.data(), Q_, Nv_.data(), a_.data(), nc_, nk);  // a = E2 v + Q N(v)
   pde_.nonlinear(a_.data(), Na_.data(), ws_);
   block_mul_add(E2_, v.data(), Q_, Na_.data(), b_.data(), nc_, nk);  // b = E2 v + Q N(a)
@@ -242,6 +274,17 @@ double norm2(const cvec& v) {
   return std::sqrt(s);
 }
 }  // namespace
+
+Etdrk4& StepperCache::get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt) {
+  for (auto& e : entries_)
+    if (e.pde == &pde && e.h == h && e.box.dim == box.dim && e.box.nx == box.nx && e.box.ny == box.ny &&
+        e.box.Lx == box.Lx && e.box.Ly == box.Ly && e.opt.contour_points == opt.contour_points &&
+        e.opt.contour_radius == opt.contour_radius)
+      return *e.stepper;
+  if (entries_.size() >= max_) entries_.clear();
+  entries_.push_back({&pde, box, h, opt, std::make_unique<Etdrk4>(pde, box, h, opt)});
+  return *entries_.back().stepper;
+}
 
 Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& u0, double T, int nt,
                 const IntegrateOptions& opt, IntegrateStats* stats) {
@@ -292,49 +335,50 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
       std::copy(u0.begin() + c * np, u0.begin() + (c + 1) * np, f.snapshot(c, 0));
     }
   }
-  // Adaptive path: steppers of h = dt_out / s, cached per s.
-  std::map<long, std::unique_ptr<Etdrk4>> cache;
-  auto stepper_for = [&](long s) -> Etdrk4& {
-    auto& p = cache[s];
-    if (!p) p = std::make_unique<Etdrk4>(pde, box, dt_out / static_cast<double>(s), opt.etd);
-    return *p;
-  };
+  // Adaptive path: steppers of h = dt_out / s, cached per s (in opt.steppers if given, else per call).
+  StepperCache local;
+  StepperCache& cache = opt.steppers ? *opt.steppers : local;
+  auto stepper_for = [&](long s) -> Etdrk4& { return cache.get(pde, box, dt_out / static_cast<double>(s), opt.etd); };
   const long s_min = std::isfinite(opt.dt_max) ? ladder_up(std::max(1.0, std::ceil(dt_out / opt.dt_max - 1e-12))) : 1;
   constexpr long s_limit = 1L << 20;
   long s_cur = s_min;
   const double a_scale = opt.atol * static_cast<double>(np) * std::sqrt(nc / 2.0);
-  cvec coarse, fine;
+  cvec Nv, v0, Nv0, est;
+  std::set<long> sizes;
   double h_last = dt_out / sub;
   for (int n = 1; n < nt; ++n) {
     if (!adaptive) {
       for (int s = 0; s < sub; ++s) fixed->step(v);
       st.steps += sub;
     } else {
+      v0 = v;
+      Nv0 = Nv;
       for (;;) {
-        coarse = v;
-        fine = v;
-        Etdrk4& c1 = stepper_for(s_cur);
-        Etdrk4& c2 = stepper_for(2 * s_cur);
-        for (long s = 0; s < s_cur; ++s) c1.step(coarse);
-        for (long s = 0; s < 2 * s_cur; ++s) c2.step(fine);
-        st.steps += 3 * s_cur;
-        double d = 0;
-        for (std::size_t m = 0; m < fine.size(); ++m) d += std::norm(fine[m] - coarse[m]);
-        // Error per unit time: each of the nt - 1 intervals may contribute 1/(nt - 1) of the tolerance.
-        const double scale = (opt.rtol * norm2(fine) + a_scale) / (nt - 1);
-        double err = std::sqrt(d) / 15.0 / scale;
-        if (!std::isfinite(err)) err = 1e30;
-        const double fac = std::clamp(0.9 * std::pow(std::max(err, 1e-30), -0.2), 0.2, 5.0);
-        const long s_next = std::max(s_min, ladder_up(std::max(1.0, static_cast<double>(s_cur) / fac)));
+        Etdrk4& stepper = stepper_for(s_cur);
+        sizes.insert(s_cur);
+        const double h = dt_out / static_cast<double>(s_cur);
+        double err = 0;
+        long done = 0;
+        while (done < s_cur) {
+          stepper.step_embedded(v, Nv, est);
+          ++done;
+          const double e = norm2(est) * (nt - 1.0) / (opt.rtol * norm2(v) + a_scale);
+          err = std::isfinite(e) ? std::max(err, e) : 1e30;
+          if (err > 1.0) break;
+        }
+        st.steps += done;
         if (err <= 1.0) {
-          for (std::size_t m = 0; m < fine.size(); ++m) v[m] = fine[m] + (fine[m] - coarse[m]) / 15.0;
-          st.accepted += 2 * s_cur;
-          h_last = dt_out / (2.0 * s_cur);
-          s_cur = s_next;
+          const double fac = std::clamp(0.9 * std::pow(std::max(err, 1e-10), -1.0 / 3.0), 0.2, 5.0);
+          st.accepted += s_cur;
+          h_last = h;
+          s_cur = std::max(s_min, ladder_up(std::max(1.0, static_cast<double>(s_cur) / fac)));
           break;
         }
         ++st.rejected;
-        s_cur = std::max(s_next, ladder_up(s_cur + 1.0));  // a rejection always shrinks the step
+        v = v0;
+        Nv = Nv0;
+        const double fac = std::clamp(0.9 * std::pow(err, -1.0 / 3.0), 0.2, 0.9);
+        s_cur = std::max(ladder_up(static_cast<double>(s_cur) / fac), ladder_up(s_cur + 1.0));
         if (s_cur > s_limit) {
           std::ostringstream os;
           os << opt.label << ": " << pde.name() << " error control failed at t = " << (n - 1) * dt_out
@@ -359,7 +403,7 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
     }
   }
   if (!adaptive) st.accepted = st.steps;
-  st.step_sizes = adaptive ? static_cast<int>(cache.size()) : 1;
+  st.step_sizes = adaptive ? static_cast<int>(sizes.size()) : 1;
   if (stats) *stats = st;
   return f;
 }

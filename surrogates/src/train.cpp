@@ -15,6 +15,7 @@
 #include "pdesym/common/error.hpp"
 #include "pdesym/common/progress.hpp"
 #include "pdesym/common/rng.hpp"
+#include "pdesym/surrogates/adamw.hpp"
 #include "pdesym/surrogates/models.hpp"
 #include "pdesym/surrogates/models2d.hpp"
 #include "pdesym/surrogates/train.hpp"
@@ -400,7 +401,7 @@ struct TrainState {
   std::vector<EpochRecord> history;
 };
 
-void write_checkpoint(const std::string& path, Surrogate& model, Surrogate* best, torch::optim::AdamW& optim,
+void write_checkpoint(const std::string& path, Surrogate& model, Surrogate* best, AdamW& optim,
                       const TrainState& st, const nlohmann::json& sig) {
   torch::serialize::OutputArchive ar, m, o;
   ar.write("format", c10::IValue(std::string(kFormat)));
@@ -450,7 +451,7 @@ std::string read_string(torch::serialize::InputArchive& ar, const char* key) {
   return v.toStringRef();
 }
 
-void read_checkpoint(const std::string& path, Surrogate& model, Surrogate* best, torch::optim::AdamW& optim,
+void read_checkpoint(const std::string& path, Surrogate& model, Surrogate* best, AdamW& optim,
                      TrainState& st, const nlohmann::json& sig) {
   try {
     torch::serialize::InputArchive ar;
@@ -485,7 +486,7 @@ void read_checkpoint(const std::string& path, Surrogate& model, Surrogate* best,
       if (ar.try_read("best_model", b)) load_parameters(*best, b, version, "checkpoint '" + path + "'");
     }
     ar.read("optimizer", o);
-    optim.load(o);
+    optim.load(o, "checkpoint '" + path + "'");
     st.epoch = static_cast<int>(read_int(ar, "epoch"));
     st.batch = static_cast<int>(read_int(ar, "batch"));
     st.global_step = read_int(ar, "global_step");
@@ -555,8 +556,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   broadcast_parameters(*model, size);
   std::shared_ptr<Surrogate> best = valid ? make_model(mc) : nullptr;
   if (best) copy_parameters(*best, *model);
-  torch::optim::AdamW optim(model->parameters(),
-                            torch::optim::AdamWOptions(opt.lr).weight_decay(opt.weight_decay));
+  AdamW optim(model->parameters(), AdamWConfig{opt.lr, 0.9, 0.999, 1e-8, opt.weight_decay});
   const std::vector<torch::Tensor> params = model->parameters();
 
   TrainState st;

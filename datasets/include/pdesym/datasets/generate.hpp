@@ -122,8 +122,10 @@ TrajectorySpec trajectory_spec(const GenerationConfig& gc, int split_index, int 
 /// Integrates one trajectory (pure function of the config and the two indices) into a pdesym::Field. Throws BlowUpError whose
 /// message starts with the label, e.g. "train/17: kdv solution blew up ...".
 Field make_trajectory(const GenerationConfig& gc, int split_index, int traj_index);
-/// The same, reporting step counts in *stats (may be null).
-Field make_trajectory(const GenerationConfig& gc, int split_index, int traj_index, solvers::IntegrateStats* stats);
+/// The same, reporting step counts in *stats (may be null); with solver.rtol, `steppers` (may be null) keeps the
+/// coefficients for the next trajectories (same results, less setup).
+Field make_trajectory(const GenerationConfig& gc, int split_index, int traj_index, solvers::IntegrateStats* stats,
+                      solvers::StepperCache* steppers = nullptr);
 
 /// Serial, in-memory generation of trajectories [first, first+count) of one split (count < 0: to the end).
 /// Same numbers as `generate` writes; handy for tests and small experiments without MPI or files.
