@@ -20,6 +20,11 @@
 //   bench_solvers --2d [N]                      2-D ETDRK4 steps/s per core at N x N (default 128) for each nonlinear
 //                                               field equation, against the FFT-only roofline of its transforms
 //
+//   bench_solvers --batched-fft                 time per r2c + c2r pair of FFTW_ESTIMATE plans over B fields at once
+//                                               (fftw_plan_many_dft_*, contiguous fields) against single-field
+//                                               plans, 1-D n = 256 and 2-D 64^2 / 128^2: what batching trajectories
+//                                               would gain on the FFT roofline (best and median of 15 samples)
+//
 // Roofline model: an ETDRK4 step evaluates N(u) 4 times; each evaluation is one c2r FFT plus one r2c FFT per
 // distinct power of u (KdV, KS, Burgers: 1 + 1 = one r2c/c2r pair). Per stored step one more c2r (the output),
 // plus one r2c of u0. If nothing but FFTs cost time, trajectories/s = 1 / (pairs per trajectory x pair time).
@@ -85,6 +90,50 @@ double fft_pair_seconds(int n) {
   fftw_plan b = fftw_plan_dft_c2r_1d(n, c, r, FFTW_ESTIMATE);
   for (int j = 0; j < n; ++j) r[j] = std::sin(0.1 * j) + 0.01 * j;
   return best_pair_seconds(f, b, r, c, 1.0 / n, 20000, 15);
+}
+
+/// CPU time per field of one r2c + c2r pair of B contiguous fields of shape dims (1-D {n} or 2-D {ny, nx}) with
+/// FFTW's advanced interface; {best, median} of 15 samples.
+std::pair<double, double> batched_pair_seconds(const std::vector<int>& dims, int B) {
+  const int rank = static_cast<int>(dims.size());
+  const int np = rank == 1 ? dims[0] : dims[0] * dims[1];
+  const int nk = rank == 1 ? dims[0] / 2 + 1 : dims[0] * (dims[1] / 2 + 1);
+  double* r = fftw_alloc_real(static_cast<std::size_t>(np) * B);
+  fftw_complex* c = fftw_alloc_complex(static_cast<std::size_t>(nk) * B);
+  fftw_plan f = fftw_plan_many_dft_r2c(rank, dims.data(), B, r, nullptr, 1, np, c, nullptr, 1, nk, FFTW_ESTIMATE);
+  fftw_plan b = fftw_plan_many_dft_c2r(rank, dims.data(), B, c, nullptr, 1, nk, r, nullptr, 1, np, FFTW_ESTIMATE);
+  for (int j = 0; j < np * B; ++j) r[j] = std::sin(0.1 * j) + 0.01 * (j % np);
+  const int reps = std::max(20, 4000000 / (np * B));
+  std::vector<double> t;
+  for (int rep = 0; rep < 15; ++rep) {
+    const double t0 = cpu_now();
+    for (int i = 0; i < reps; ++i) {
+      fftw_execute(f);
+      fftw_execute(b);
+      for (int k = 0; k < B; ++k) r[static_cast<std::size_t>(k) * np] *= 1.0 / np;
+    }
+    t.push_back((cpu_now() - t0) / reps / B);
+  }
+  fftw_destroy_plan(f);
+  fftw_destroy_plan(b);
+  fftw_free(r);
+  fftw_free(c);
+  std::sort(t.begin(), t.end());
+  return {t.front(), t[t.size() / 2]};
+}
+
+int batched_fft() {
+  std::printf("%-10s %4s %16s %16s %18s\n", "shape", "B", "best [us/field]", "median [us/field]", "vs B = 1 (median)");
+  for (const auto& dims : std::vector<std::vector<int>>{{256}, {64, 64}, {128, 128}}) {
+    const std::string name = dims.size() == 1 ? std::to_string(dims[0]) : std::to_string(dims[0]) + "^2";
+    double m1 = 0;
+    for (int B : {1, 2, 4, 8, 16}) {
+      const auto [best, med] = batched_pair_seconds(dims, B);
+      if (B == 1) m1 = med;
+      std::printf("%-10s %4d %16.3f %16.3f %17.2fx\n", name.c_str(), B, 1e6 * best, 1e6 * med, m1 / med);
+    }
+  }
+  return 0;
 }
 
 int distinct_powers(const solvers::PolynomialPde& p) {
@@ -383,6 +432,7 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
 int main(int argc, char** argv) {
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "--batched-fft") return batched_fft();
     if (!args.empty() && args[0] == "--2d") return throughput_2d(args.size() > 1 ? std::stoi(args[1]) : 128);
     if (!args.empty() && args[0] == "--dt-check") {
       if (args.size() < 2) {

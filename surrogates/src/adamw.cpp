@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "adamw_kernel.hpp"
 #include "pdesym/common/error.hpp"
 
 namespace pdesym::surrogates {
@@ -30,28 +31,13 @@ void AdamW::zero_grad() {
 }
 
 namespace {
-// One pass over n elements in the operation order of LibTorch's AdamW (T = the parameter's dtype).
-template <class T>
-void fused(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, std::int64_t n, T decay, T b1,
-           T a1, T b2, T a2, T sqrt_bc2, T eps, T neg_step) {
-  for (std::int64_t j = 0; j < n; ++j) {
-    const T pj = p[j] * decay;             // p.mul_(1 - lr wd)
-    const T mj = m[j] * b1 + a1 * g[j];    // exp_avg.mul_(beta1).add_(grad, 1 - beta1)
-    const T vj = v[j] * b2 + a2 * g[j] * g[j];  // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
-    const T den = std::sqrt(vj) / sqrt_bc2 + eps;  // (exp_avg_sq.sqrt() / sqrt(bc2)).add_(eps)
-    p[j] = pj + neg_step * (mj / den);     // p.addcdiv_(exp_avg, denom, -lr / bc1)
-    m[j] = mj;
-    v[j] = vj;
-  }
-}
-
 template <class T>
 void fused_step(torch::Tensor& p, const torch::Tensor& g, torch::Tensor& m, torch::Tensor& v, const AdamWConfig& c,
                 std::int64_t t) {
   const double bc1 = 1 - std::pow(c.beta1, static_cast<double>(t));
   const double bc2 = 1 - std::pow(c.beta2, static_cast<double>(t));
   const torch::Tensor gc = g.contiguous();
-  fused<T>(p.data_ptr<T>(), gc.data_ptr<T>(), m.data_ptr<T>(), v.data_ptr<T>(), p.numel(),
+  detail::adamw_update<T>(p.data_ptr<T>(), gc.data_ptr<T>(), m.data_ptr<T>(), v.data_ptr<T>(), p.numel(),
            static_cast<T>(1 - c.lr * c.weight_decay), static_cast<T>(c.beta1), static_cast<T>(1 - c.beta1),
            static_cast<T>(c.beta2), static_cast<T>(1 - c.beta2), static_cast<T>(std::sqrt(bc2)), static_cast<T>(c.eps),
            static_cast<T>(-(c.lr / bc1)));
