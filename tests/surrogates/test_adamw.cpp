@@ -36,6 +36,22 @@ void backward(const std::vector<torch::Tensor>& ps, int k, bool skip) {
   loss.backward();
 }
 
+// The bytes of an optimizer's state archive, and loading them into a fused AdamW.
+template <class Opt>
+std::string state_bytes(const Opt& o) {
+  torch::serialize::OutputArchive out;
+  o.save(out);
+  std::ostringstream bytes;
+  out.save_to(bytes);
+  return bytes.str();
+}
+void load_state(AdamW& o, const std::string& bytes, const std::string& where) {
+  torch::serialize::InputArchive in;
+  std::istringstream is(bytes);
+  in.load_from(is);
+  o.load(in, where);
+}
+
 double max_rel(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
   double e = 0;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -85,16 +101,10 @@ TEST(AdamW, StateRoundTripResumesBitIdentically) {
     backward(pa, k, false);
     a.step();
   }
-  torch::serialize::OutputArchive out;
-  a.save(out);
-  std::ostringstream bytes;
-  out.save_to(bytes);
+  const std::string bytes = state_bytes(a);
   for (std::size_t i = 0; i < pa.size(); ++i) pb[i].detach().copy_(pa[i].detach());
   AdamW b(pb, AdamWConfig{1e-2, 0.9, 0.999, 1e-8, 1e-2});
-  torch::serialize::InputArchive in;
-  std::istringstream is(bytes.str());
-  in.load_from(is);
-  b.load(in, "test");
+  load_state(b, bytes, "test");
   for (int k = 3; k < 6; ++k) {
     a.zero_grad();
     b.zero_grad();
@@ -115,18 +125,10 @@ TEST(AdamW, ReadsLibTorchAdamWStateAndRefusesAMismatch) {
     backward(pa, k, false);
     ref.step();
   }
-  torch::serialize::OutputArchive out;
-  ref.save(out);
-  std::ostringstream bytes;
-  out.save_to(bytes);
+  const std::string bytes = state_bytes(ref);
   for (std::size_t i = 0; i < pa.size(); ++i) pb[i].detach().copy_(pa[i].detach());
   AdamW fused(pb, AdamWConfig{1e-2, 0.9, 0.999, 1e-8, 1e-2});
-  {
-    torch::serialize::InputArchive in;
-    std::istringstream is(bytes.str());
-    in.load_from(is);
-    fused.load(in, "old checkpoint");
-  }
+  load_state(fused, bytes, "old checkpoint");
   EXPECT_EQ(fused.steps(), (std::vector<int64_t>{3, 3, 3}));
   for (int k = 3; k < 6; ++k) {
     ref.zero_grad();
@@ -138,16 +140,9 @@ TEST(AdamW, ReadsLibTorchAdamWStateAndRefusesAMismatch) {
   }
   EXPECT_LE(max_rel(pb, pa), 2e-6);
   // A fused archive for other parameters is refused with an InputError naming the source.
-  torch::serialize::OutputArchive o2;
-  AdamW other({torch::zeros({4}, torch::requires_grad())}, AdamWConfig{});
-  other.save(o2);
-  std::ostringstream b2;
-  o2.save_to(b2);
-  torch::serialize::InputArchive in2;
-  std::istringstream is2(b2.str());
-  in2.load_from(is2);
+  const AdamW other({torch::zeros({4}, torch::requires_grad())}, AdamWConfig{});
   try {
-    fused.load(in2, "checkpoint 'x.pt'");
+    load_state(fused, state_bytes(other), "checkpoint 'x.pt'");
     FAIL() << "expected an InputError";
   } catch (const pdesym::InputError& e) {
     EXPECT_NE(std::string(e.what()).find("checkpoint 'x.pt'"), std::string::npos) << e.what();
