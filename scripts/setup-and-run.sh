@@ -11,7 +11,7 @@
 #                 data-parallel on 2 ranks, same seed ($PDESYM_SEED, default 1)
 #   6. evaluate   100-step and 20-step rollouts on the 32 test trajectories -> eval-*.json, eval20-*.json, and
 #                 rollout-*.png (data, prediction, error of one test trajectory); prints the two NMSEs side by side
-# Takes about a minute on 2 cores after the build. Set PDESYM_SKIP_INSTALL=1 to skip apt.
+# Takes about a minute on 2 idle cores after the build (the old 50 s demo trained on more windows). Set PDESYM_SKIP_INSTALL=1 to skip apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
