@@ -8,9 +8,11 @@
 // --per-seed, one row per seed as well (stderr: the generators).
 //
 //   bench_learned [--quick] [--seeds 0,1,2] [--only kdv,ks,...] [--methods validity,liegan,...] [--epochs N]
-//                 [--samples 2048] [--mean-spread S] [--per-seed]
+//                 [--samples 2048] [--mean-spread S] [--nx N] [--extra K] [--joint-generators G] [--per-seed]
 //
-// --mean-spread S overrides every case's spread of initial means (uniform in [-S, S]; the *-means cases use 1).
+// --mean-spread S overrides every case's spread of initial means (uniform in [-S, S]; the *-means cases use 1),
+// --nx every case's grid (128), --extra K asks the validity method for K generators more than the algebra has,
+// --joint-generators G runs only the joint configuration with G generators (1 or 2).
 //
 // Every learned method uses one torch thread; the equation is identified from the data (as `pdesym discover`
 // does). For fewer generators than the algebra has (liegan 2, joint 1 and 2) the angles measure how far the
@@ -148,7 +150,7 @@ struct SeedResult {
 int main(int argc, char** argv) {
   bool quick = false, per_seed = false;
   std::string seeds_arg = "0,1,2", only, methods = "nullspace,validity,liegan,joint";
-  int epochs = 0, samples = 2048, extra = 0;
+  int epochs = 0, samples = 2048, extra = 0, nx = 0, joint_generators = 0;
   double mean_spread = -1;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
@@ -159,10 +161,12 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--epochs") && i + 1 < argc) epochs = std::stoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--samples") && i + 1 < argc) samples = std::stoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--extra") && i + 1 < argc) extra = std::stoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--nx") && i + 1 < argc) nx = std::stoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--joint-generators") && i + 1 < argc) joint_generators = std::stoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--mean-spread") && i + 1 < argc) mean_spread = std::stod(argv[++i]);
     else {
       std::cerr << "usage: bench_learned [--quick] [--seeds 0,1,2] [--only kdv,ks,...] [--methods a,b] [--epochs N] "
-                   "[--samples N] [--mean-spread S] [--per-seed]\n";
+                   "[--samples N] [--mean-spread S] [--nx N] [--extra K] [--joint-generators G] [--per-seed]\n";
       return 2;
     }
   }
@@ -179,6 +183,7 @@ int main(int argc, char** argv) {
     for (const std::string& name : cases) {
       Case c = make_case(name);
       if (mean_spread >= 0) c.sim.mean_spread = mean_spread;
+      if (nx > 0) c.sim.nx = nx;
       const datasets::Split data = symmetry::simulate_split(*c.pde, c.sim);
       Eigen::MatrixXd alg(basis.size(), static_cast<Eigen::Index>(c.algebra.size()));
       for (std::size_t g = 0; g < c.algebra.size(); ++g)
@@ -252,6 +257,7 @@ int main(int argc, char** argv) {
       };
       for (const Run& run : {Run{"validity", dim + extra}, Run{"liegan", 2}, Run{"joint", 1}, Run{"joint", 2}}) {
         if (!want(run.method)) continue;
+        if (run.method == "joint" && joint_generators > 0 && run.generators != joint_generators) continue;
         std::vector<SeedResult> rs;
         int gens = run.generators;
         for (std::uint64_t seed : seeds) {
