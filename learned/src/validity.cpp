@@ -1,4 +1,4 @@
-// Validity-score discovery (after Ko et al. 2024): G vector fields trained so that moving the data along them
+// Validity-score discovery (after Ko et al. 2024): G vector fields chosen so that moving the data along them
 // keeps the PDE residual small, measured infinitesimally by the prolonged action on data jets
 // (validity_core.hpp). Two field models: "polynomial" (the fields are polynomials of the basis degree in hat
 // coordinates, the hypothesis class the result is reported in) and "mlp" (affine map plus MLP, projected onto
@@ -52,9 +52,8 @@ Tensor subspace_loss(const Residual& r, double w2, int G) {
 /// quotient c^T A c / c^T S c (A, S: Gram matrices of the basis elements' residuals and characteristics), and
 /// the subspace loss is minimised exactly by the G lowest generalised eigenvectors of (A, S). They are computed
 /// directly: S is diagonalised first and directions that do not move the data (S eigenvalues below 1e-12 of
-/// the largest) are dropped. (Adam on the same parametrisation, 60 epochs, stalled far from this optimum: the
-/// quadratic form spans many orders of magnitude; docs/learned.md.)
-TrainedFields train_polynomial(const JetTensors& J, const JetTensors& Je, const Frame& fr,
+/// the largest) are dropped. `epochs`, `lr` and `batch` are not used.
+TrainedFields fit_polynomial(const JetTensors& J, const JetTensors& Je, const Frame& fr,
                                const symmetry::PolynomialBasis& basis, const LearnedOptions& opt, double w2) {
   const int G = opt.generators, P = basis.size();
   const Tensor Cb = coeff_tensor(basis, Eigen::MatrixXd::Identity(P, P));
@@ -168,7 +167,7 @@ symmetry::SymmetryResult run_validity(const datasets::Split& data, const Learned
   const JetPoly F(eq);
   const JetTensors J = to_tensors(sample_jets(data, F, opt.samples, opt.seed * 7919 + 1));
   const JetTensors Je = to_tensors(sample_jets(data, F, std::min(opt.samples, 4096), opt.seed * 7919 + 3));
-  const TrainedFields tf = opt.field == "polynomial" ? train_polynomial(J, Je, fr, basis, opt, rate2(J))
+  const TrainedFields tf = opt.field == "polynomial" ? fit_polynomial(J, Je, fr, basis, opt, rate2(J))
                                                      : train_mlp(data, J, Je, fr, basis, opt, rate2(J));
   const Eigen::MatrixXd raw = to_raw_normalised(basis, fr, tf.hat);
 
@@ -195,11 +194,13 @@ symmetry::SymmetryResult run_validity(const datasets::Split& data, const Learned
   res.extra["loss_history"] = thin_history(tf.history);
   res.extra["final_loss"] = tf.history.empty() ? 0.0 : tf.history.back();
   res.extra["field"] = opt.field;
-  res.extra["epochs"] = opt.epochs;
-  res.extra["lr"] = opt.lr;
-  res.extra["hidden"] = opt.hidden;
+  if (opt.field == "mlp") {
+    res.extra["epochs"] = opt.epochs;
+    res.extra["lr"] = opt.lr;
+    res.extra["hidden"] = opt.hidden;
+    res.extra["batch"] = opt.batch;
+  }
   res.extra["samples"] = opt.samples;
-  res.extra["batch"] = opt.batch;
   res.extra["equation"] = F.text();
   res.extra["frame"] = {{"cx", fr.cx}, {"sx", fr.sx}, {"ct", fr.ct}, {"st", fr.st}, {"cu", fr.cu}, {"su", fr.su}};
   res.extra["seconds"] = clock.seconds();

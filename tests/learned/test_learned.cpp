@@ -324,10 +324,11 @@ TEST(Discover, RegistryHoldsEachMethodWithItsDefaults) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("validity, liegan, joint"), std::string::npos) << e.what();
   }
-  // Defaults are filled in from the registry and recorded in the result.
+  // Defaults are filled in from the registry and recorded in the result (the MLP fields are trained).
   const symmetry::PolynomialBasis basis(2);
   auto o = small_options("validity", 2);
   o.equation = kdv_equation();
+  o.field = "mlp";
   o.epochs = 2;
   const auto r = learned::discover(kdv_data(), o, basis);
   EXPECT_EQ(r.extra.at("lr").get<double>(), learned::learned_method("validity").lr);
