@@ -1,10 +1,12 @@
 // pdesym discover --data FILE.h5 [--split train] [--method nullspace|validity|liegan|joint] [--degree 2]
+//                 [--generators G --epochs E --lr R --field polynomial|mlp]   (learned methods)
 //                 [--noise 0.01] [--select cv|bic|fixed] [--threshold 1e-5] [--time-order 1|2] [--resamples 6]
 //                 --out sym.json [--compare kdv|...|wave2d|other.json] [--plot fields.png]
 // pdesym discover --sym sym.json --compare kdv [--plot fields.png]     (compare/plot an existing result)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <sstream>
 
@@ -28,15 +30,78 @@ struct DiscoverArgs {
   std::string data, split = "train", method = "nullspace", out, compare, sym, plot;
   int degree = 2, trajectories = -1, samples = 4000, epochs = 0, generators = 4, max_order = 4, library_degree = 3,
       resamples = 6, time_order = 1, max_order_2d = 2;
-  double noise = 0.0, gap_threshold = 1e3, null_tol = 1e-6, threshold = 1e-5;
-  std::string select = "cv";
+  double noise = 0.0, gap_threshold = 1e3, null_tol = 1e-6, threshold = 1e-5, lr = 0.0;
+  std::string select = "cv", field = "polynomial";
   std::uint64_t seed = 0;
   bool no_progress = false;
 };
 
-const std::vector<std::string>& methods() {
-  static const std::vector<std::string> m = {"nullspace", "validity", "liegan", "joint"};
+symmetry::SymmetryResult run_nullspace(const datasets::Split& split, const DiscoverArgs& a) {
+  symmetry::NullspaceOptions o;
+  o.degree = a.degree;
+  o.samples = a.samples;
+  o.seed = a.seed;
+  o.gap_threshold = a.gap_threshold;
+  o.null_tol = a.null_tol;
+  o.identify.seed = a.seed + 1;
+  o.identify.max_order = a.max_order;
+  o.identify.max_order_2d = a.max_order_2d;
+  PDESYM_REQUIRE(a.time_order == 1 || a.time_order == 2, "--time-order must be 1 or 2, got " << a.time_order);
+  o.identify.time_order = a.time_order;
+  o.identify.max_degree = a.library_degree;
+  o.identify.threshold = a.threshold;
+  PDESYM_REQUIRE(a.select == "cv" || a.select == "bic" || a.select == "fixed",
+                 "--select must be cv, bic or fixed, got '" << a.select << "'");
+  o.identify.select = a.select != "fixed";
+  o.identify.criterion = a.select == "bic" ? symmetry::Criterion::Bic : symmetry::Criterion::CrossValidation;
+  PDESYM_REQUIRE(a.resamples >= 0, "--resamples must be >= 0, got " << a.resamples);
+  o.trust.resamples = a.resamples;
+  return symmetry::discover_nullspace(split, o);
+}
+
+/// A discovery method of the command: its name, whether it takes n-D / multi-component data, and how it runs.
+struct Method {
+  std::string name;
+  bool any_shape = false;
+  std::function<symmetry::SymmetryResult(const datasets::Split&, const DiscoverArgs&)> run;
+};
+
+const std::vector<Method>& methods() {
+  static const std::vector<Method> m = [] {
+    std::vector<Method> r{{"nullspace", true, run_nullspace}};
+#ifdef PDESYM_WITH_TORCH
+    for (const std::string& name : learned::learned_methods())
+      r.push_back({name, false, [name](const datasets::Split& split, const DiscoverArgs& a) {
+                     learned::LearnedOptions o;
+                     o.method = name;
+                     o.epochs = a.epochs;
+                     o.generators = a.generators;
+                     o.lr = a.lr;
+                     o.field = a.field;
+                     o.seed = a.seed;
+                     o.progress = !a.no_progress;
+                     return learned::discover(split, o, symmetry::PolynomialBasis(a.degree));
+                   }});
+#else
+    for (const std::string name : {"validity", "liegan", "joint"})
+      r.push_back({name, false, [name](const datasets::Split&, const DiscoverArgs&) -> symmetry::SymmetryResult {
+                     throw InputError("--method " + name + " needs the learned methods, but this build has no "
+                                      "LibTorch (configure with -DPDESYM_WITH_TORCH=ON); --method nullspace works "
+                                      "without it");
+                   }});
+#endif
+    return r;
+  }();
   return m;
+}
+
+const Method& find_method(const std::string& name) {
+  std::ostringstream known;
+  for (const auto& m : methods()) {
+    if (m.name == name) return m;
+    known << (known.tellp() > 0 ? ", " : "") << m.name;
+  }
+  throw InputError("unknown --method '" + name + "' (" + known.str() + ")");
 }
 
 // The reference span for --compare: a known algebra's name or another sym.json, over `basis`.
@@ -145,6 +210,9 @@ void register_discover(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--epochs", a->epochs, "learned methods: training epochs (0: the method's default)")->capture_default_str();
   cmd->add_option("--generators", a->generators, "learned methods: number of generators")->capture_default_str();
+  cmd->add_option("--lr", a->lr, "learned methods: learning rate (0: the method's default)")->capture_default_str();
+  cmd->add_option("--field", a->field, "validity: field model, polynomial (basis degree) or mlp")
+      ->capture_default_str();
   cmd->add_option("--out", a->out, "write the result as sym.json");
   cmd->add_option("--sym", a->sym, "use an existing sym.json instead of discovering (with --compare / --plot)");
   cmd->add_option("--compare", a->compare, "known algebra (kdv, burgers, ks, mkdv, nls, heat2d, nls2d, lambda-omega, wave2d) or another sym.json: print principal angles");
@@ -167,8 +235,7 @@ void register_discover(CLI::App& app) {
       }
       PDESYM_REQUIRE(a->out.empty() || a->out != a->sym, "--out must differ from --sym");
     } else {
-      PDESYM_REQUIRE(std::find(methods().begin(), methods().end(), a->method) != methods().end(),
-                     "unknown --method '" << a->method << "' (nullspace, validity, liegan, joint)");
+      const Method& method = find_method(a->method);
       PDESYM_REQUIRE(a->noise >= 0 && std::isfinite(a->noise), "--noise must be >= 0, got " << a->noise);
       // Validate the comparison target before the (possibly long) discovery.
       if (!a->compare.empty()) {
@@ -184,45 +251,11 @@ void register_discover(CLI::App& app) {
       datasets::Split split = a->trajectories > 0 ? datasets::read_split(a->data, a->split, 0, a->trajectories)
                                                   : datasets::read_split(a->data, a->split);
       if (a->noise > 0) symmetry::add_noise(split, a->noise, a->seed);
-      PDESYM_REQUIRE(a->method == "nullspace" || (split.dim == 1 && split.nc == 1),
+      PDESYM_REQUIRE(method.any_shape || (split.dim == 1 && split.nc == 1),
                      "--method " << a->method << " handles 1-D data with one component only; split '" << a->split
                                  << "' is " << split.shape().describe() << " (use --method nullspace)");
       domain = symmetry::PlotDomain::of(split);
-      if (a->method == "nullspace") {
-        symmetry::NullspaceOptions o;
-        o.degree = a->degree;
-        o.samples = a->samples;
-        o.seed = a->seed;
-        o.gap_threshold = a->gap_threshold;
-        o.null_tol = a->null_tol;
-        o.identify.seed = a->seed + 1;
-        o.identify.max_order = a->max_order;
-        o.identify.max_order_2d = a->max_order_2d;
-        PDESYM_REQUIRE(a->time_order == 1 || a->time_order == 2, "--time-order must be 1 or 2, got " << a->time_order);
-        o.identify.time_order = a->time_order;
-        o.identify.max_degree = a->library_degree;
-        o.identify.threshold = a->threshold;
-        PDESYM_REQUIRE(a->select == "cv" || a->select == "bic" || a->select == "fixed",
-                       "--select must be cv, bic or fixed, got '" << a->select << "'");
-        o.identify.select = a->select != "fixed";
-        o.identify.criterion = a->select == "bic" ? symmetry::Criterion::Bic : symmetry::Criterion::CrossValidation;
-        PDESYM_REQUIRE(a->resamples >= 0, "--resamples must be >= 0, got " << a->resamples);
-        o.trust.resamples = a->resamples;
-        r = symmetry::discover_nullspace(split, o);
-      } else {
-#ifdef PDESYM_WITH_TORCH
-        learned::LearnedOptions o;
-        o.method = a->method;
-        o.epochs = a->epochs;
-        o.generators = a->generators;
-        o.seed = a->seed;
-        o.progress = !a->no_progress;
-        r = learned::discover(split, o, symmetry::PolynomialBasis(a->degree));
-#else
-        throw InputError("--method " + a->method + " needs the learned methods, but this build has no LibTorch "
-                         "(configure with -DPDESYM_WITH_TORCH=ON); --method nullspace works without it");
-#endif
-      }
+      r = method.run(split, *a);
       r.extra["input"] = {{"data", a->data}, {"split", a->split}, {"noise_added", a->noise}, {"seed", a->seed}};
       if (!r.extra.contains("domain")) r.extra["domain"] = domain.to_json();
     }

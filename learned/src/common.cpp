@@ -1,5 +1,6 @@
 // Non-torch helpers of pdesym::learned: data framing, jets on the solution manifold, basis changes between
-// hat (normalised) and raw coordinates, and least-squares projection of sampled fields onto the basis.
+// hat (normalised) and raw coordinates, least-squares projection of sampled fields onto the basis, and the
+// equation residual of the data.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include "internal.hpp"
+#include "pdesym/learned/validity.hpp"
 #include "pdesym/common/error.hpp"
 #include "pdesym/common/rng.hpp"
 #include "pdesym/solvers/spectral.hpp"
@@ -305,3 +307,44 @@ void check_options(const LearnedOptions& o) {
 }
 
 }  // namespace pdesym::learned::detail
+
+namespace pdesym::learned {
+
+using detail::check_split;
+using detail::JetPoly;
+
+double equation_residual(const datasets::Split& data, const symmetry::IdentifiedEquation& eq,
+                         const ValidityOptions& opt) {
+  check_split(data, "equation residual");
+  PDESYM_REQUIRE(data.nt >= 5, "equation residual: need at least 5 time steps, split '" << data.name << "' has "
+                                                                                     << data.nt);
+  const JetPoly F(eq);
+  Rng rng(opt.seed, 0x5e5, 0);
+  std::vector<solvers::rvec> jets;
+  std::vector<double> jet(static_cast<std::size_t>(F.width()));
+  double num = 0, den = 0;
+  // Whole rows: a few random (trajectory, interior time) rows, every x.
+  const int rows = std::max(1, opt.samples / data.nx);
+  std::map<int, std::unique_ptr<solvers::SpectralDerivative>> deriv;
+  for (int k = 0; k < rows; ++k) {
+    const int i = static_cast<int>(rng.uniform_int(0, data.n - 1));
+    const int r = static_cast<int>(rng.uniform_int(2, data.nt - 3));
+    auto& D = deriv[i];
+    if (!D) D = std::make_unique<solvers::SpectralDerivative>(solvers::Grid(data.nx, data.L(i)));
+    const double* u = data.traj(i);
+    const std::size_t nx = static_cast<std::size_t>(data.nx);
+    D->jets(u + r * nx, F.order(), jets);
+    const double dt = data.t[static_cast<std::size_t>(i) * data.nt + r + 1] - data.t[static_cast<std::size_t>(i) * data.nt + r];
+    PDESYM_REQUIRE(dt > 0, "equation residual: times of trajectory " << i << " are not increasing");
+    for (std::size_t j = 0; j < nx; ++j) {
+      const double ut = (-u[(r + 2) * nx + j] + 8 * u[(r + 1) * nx + j] - 8 * u[(r - 1) * nx + j] + u[(r - 2) * nx + j]) / (12 * dt);
+      for (int q = 0; q < F.width(); ++q) jet[static_cast<std::size_t>(q)] = jets[static_cast<std::size_t>(q)][j];
+      const double e = ut - F.eval(jet.data());
+      num += e * e;
+      den += ut * ut;
+    }
+  }
+  return den > 0 ? std::sqrt(num / den) : 0.0;
+}
+
+}  // namespace pdesym::learned

@@ -91,7 +91,7 @@ std::vector<double> thin_history(const std::vector<double>& h, int max_points = 
 
 void check_options(const LearnedOptions& opt);
 
-// ---- the methods (one LibTorch translation unit each) ----
+// ---- the methods (LibTorch translation units); `opt` has the registry defaults filled in ----
 symmetry::SymmetryResult run_validity(const datasets::Split& data, const LearnedOptions& opt,
                                       const symmetry::PolynomialBasis& basis,
                                       const symmetry::IdentifiedEquation& eq);

@@ -141,13 +141,13 @@ symmetry::SymmetryResult run_joint(const datasets::Split& data, const LearnedOpt
   PDESYM_REQUIRE(basis.degree() >= 1, "joint: the augmentation family needs a basis of degree >= 1");
   const Frame fr = make_frame(data);
   const int G = opt.generators;
-  const int epochs = opt.epochs > 0 ? opt.epochs : 40;
-  const double lr = opt.lr > 0 ? opt.lr : 3e-3;
+  const int epochs = opt.epochs;
+  const double lr = opt.lr;
   const int tw = std::max(2, std::min(10, data.nt / 8));
   const Windows win = sample_windows(data, fr, tw, opt.samples, opt.seed * 7919 + 21);
   const long N = win.u.size(0);
   PDESYM_REQUIRE(N >= 2, "joint: split '" << data.name << "' yields only " << N << " training windows");
-  const int batch = static_cast<int>(std::min<long>(opt.batch > 0 ? opt.batch : 32, N));
+  const int batch = static_cast<int>(std::min<long>(opt.batch, N));
   const int modes = std::min(16, data.nx / 2);
 
   // The five family elements as hat coefficient vectors over the basis.

@@ -101,8 +101,8 @@ symmetry::SymmetryResult run_liegan(const datasets::Split& data, const LearnedOp
   torch_setup(opt);
   const Frame fr = make_frame(data);
   const int G = opt.generators, P = basis.size(), M = basis.monomials_per_component();
-  const int epochs = opt.epochs > 0 ? opt.epochs : 150;
-  const double lr = opt.lr > 0 ? opt.lr : 2e-3;
+  const int epochs = opt.epochs;
+  const double lr = opt.lr;
   const Patches pat = sample_patches(data, fr, opt.samples, opt.seed * 7919 + 11);
   const int np = static_cast<int>(pat.z.size(1));
 
@@ -129,7 +129,7 @@ symmetry::SymmetryResult run_liegan(const datasets::Split& data, const LearnedOp
   const double sigma = 0.3;  // std of the random coefficients z_g (RMS displacement of the data, hat units)
   const double w_dist = 1.0;
   const long N = pat.z.size(0);
-  const int batch = opt.batch > 0 ? opt.batch : 256;
+  const int batch = opt.batch;
   const int steps = std::max<int>(1, static_cast<int>(N / batch));
   auto bce = [](const Tensor& logits, double target) {
     return torch::binary_cross_entropy_with_logits(logits, torch::full_like(logits, target));

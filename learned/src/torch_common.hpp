@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "internal.hpp"
+#include "pdesym/common/error.hpp"
 #include "pdesym/symmetry/basis.hpp"
 
 namespace pdesym::learned::detail {

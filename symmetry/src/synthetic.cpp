@@ -28,6 +28,10 @@ datasets::Split simulate_split(const solvers::Pde& pde, const SimulateOptions& o
   for (int i = 0; i < opt.n; ++i) {
     Rng rng(opt.seed, 0x517, static_cast<std::uint64_t>(i));
     solvers::rvec u0 = opt.ic.sample(g, rng);
+    if (opt.mean_spread > 0) {
+      const double c = rng.uniform(-opt.mean_spread, opt.mean_spread);
+      for (double& v : u0) v += c;
+    }
     solvers::IntegrateOptions io;
     io.dt_max = opt.dt_max;
     io.label = pde.name() + " trajectory " + std::to_string(i);

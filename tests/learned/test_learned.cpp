@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "pdesym/common/error.hpp"
 #include "pdesym/learned/discover.hpp"
@@ -41,6 +42,26 @@ const datasets::Split& kdv_data() {
     return symmetry::simulate_split(*kdv, o);
   }();
   return s;
+}
+
+/// Six trajectories of `pde` with 41 stored levels (the bench_learned data sets).
+datasets::Split simulate(const solvers::Pde& pde, double L, double T, double t_skip = 0) {
+  symmetry::SimulateOptions o;
+  o.n = 6;
+  o.nx = 128;
+  o.L = L;
+  o.T = T;
+  o.nt = 41;
+  o.t_skip = t_skip;
+  o.dt_max = 0.005;
+  o.seed = 7;
+  return symmetry::simulate_split(pde, o);
+}
+
+Eigen::MatrixXd algebra(const std::vector<std::string>& gens, const symmetry::PolynomialBasis& basis) {
+  Eigen::MatrixXd a(basis.size(), static_cast<Eigen::Index>(gens.size()));
+  for (std::size_t g = 0; g < gens.size(); ++g) a.col(static_cast<Eigen::Index>(g)) = symmetry::parse_generator(gens[g], basis);
+  return a;
 }
 
 double max_angle(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
@@ -119,13 +140,16 @@ TEST(ValidityMethod, LearnsTheKdvAlgebra) {
   EXPECT_LT(max_angle(learned::normalised_generators(d, r.generators, basis),
                       learned::normalised_generators(d, alg, basis)),
             0.1);
-  // Each projected generator is a symmetry by the validity score, well below the non-symmetries above.
+  // Each generator is a symmetry by the validity score, well below the non-symmetries above.
   const auto scores = r.extra.at("validity_scores").get<std::vector<double>>();
   ASSERT_EQ(scores.size(), 4u);
-  for (double s : scores) EXPECT_LT(s, 5e-3);  // measured <= 9e-4; the smallest non-symmetry scores 0.048
-  // The learned fields are close to polynomials of degree 2 and the projection is well conditioned.
-  for (double p : r.extra.at("projection_residuals").get<std::vector<double>>()) EXPECT_LT(p, 0.1);
-  EXPECT_LT(r.extra.at("projection_condition").get<double>(), 100.0);
+  for (double s : scores) EXPECT_LT(s, 5e-3);  // the smallest non-symmetry above scores 0.048
+  // The spectrum of the score over the degree-2 fields has a gap after the fourth direction (the fifth is the
+  // best non-symmetry): the number of generators is visible in the result.
+  const auto full = r.extra.at("full_batch_scores").get<std::vector<double>>();
+  ASSERT_EQ(full.size(), 5u);
+  EXPECT_GT(full[4], 10 * full[3]);
+  EXPECT_EQ(r.extra.at("field"), "polynomial");
   EXPECT_EQ(r.method, "validity");
   EXPECT_TRUE(r.identified_equation.empty());  // the equation was given
   // The result goes through sym.json unchanged.
@@ -135,6 +159,73 @@ TEST(ValidityMethod, LearnsTheKdvAlgebra) {
   EXPECT_LT((back.generators - r.generators).norm(), 1e-9);
   EXPECT_EQ(back.method, "validity");
   std::remove(path.c_str());
+}
+
+/// The validity method (polynomial fields, G = dim of the algebra) on `d` for seeds 0, 1, 2: the largest
+/// principal angle to `alg` stays below 0.1 rad in raw coefficients and below `normalised_tol` in normalised
+/// coordinates on every seed, and every returned generator scores below 5e-3. `eq` unset: identified from the data.
+void expect_validity_recovers(const datasets::Split& d, const Eigen::MatrixXd& alg,
+                              const std::optional<symmetry::IdentifiedEquation>& eq, const std::string& what,
+                              double normalised_tol = 0.1) {
+  const symmetry::PolynomialBasis basis(2);
+  const Eigen::MatrixXd alg_n = learned::normalised_generators(d, alg, basis);
+  for (std::uint64_t seed : {0, 1, 2}) {
+    auto o = small_options("validity", static_cast<int>(alg.cols()));
+    o.seed = seed;
+    o.equation = eq;
+    const auto r = learned::discover(d, o, basis);
+    ASSERT_EQ(r.generators.cols(), alg.cols());
+    EXPECT_LT(max_angle(r.generators, alg), 0.1) << what << ", seed " << seed;
+    EXPECT_LT(max_angle(learned::normalised_generators(d, r.generators, basis), alg_n), normalised_tol)
+        << what << ", seed " << seed;
+    for (double s : r.extra.at("validity_scores").get<std::vector<double>>()) EXPECT_LT(s, 5e-3) << what;
+  }
+}
+
+TEST(ValidityMethod, LearnsBurgersWithTheProjectiveFieldOnThreeSeeds) {
+  // Burgers (nu = 1): five generators, the projective x t d_x + t^2 d_t + (x - t u) d_u included. Equation
+  // identified from the data.
+  const auto pde = solvers::make_burgers(1.0);
+  const datasets::Split d = simulate(*pde, 32, 10);
+  const symmetry::PolynomialBasis basis(2);
+  expect_validity_recovers(d, symmetry::known_algebra("burgers", basis), std::nullopt, "burgers");
+}
+
+TEST(ValidityMethod, LearnsCombinedGeneratorsOfEquationsWithAdvection) {
+  // u_t = -u u_x + u_xx - u_x is Burgers for u + 1: its scaling and projective field carry -(u + 1) d_u, a
+  // combination with the u shift. Equation identified from the data.
+  const symmetry::PolynomialBasis basis(2);
+  const solvers::PolynomialPde burgers_adv("burgers-adv", {{1, -1.0}, {2, 1.0}}, {{-0.5, 2, 1}});
+  expect_validity_recovers(simulate(burgers_adv, 32, 10),
+                           algebra({"d_x", "d_t", "t*d_x + d_u", "x*d_x + 2*t*d_t - (u + 1)*d_u",
+                                    "x*t*d_x + t^2*d_t + (x - t*(u + 1))*d_u"},
+                                   basis),
+                           std::nullopt, "burgers-adv");
+  // u_t = -u u_x - u_xxx - u_x is KdV for u + 1 (scaling x d_x + 3 t d_t - 2 (u + 1) d_u). On these data a
+  // non-symmetry (a projective-like field) scores 2.3e-4 against 5e-5 for the scaling, so the learned fourth
+  // direction leans towards it: within 0.03 rad in raw coefficients, 0.13-0.27 rad normalised (docs/learned.md).
+  const solvers::PolynomialPde kdv_adv("kdv-adv", {{1, -1.0}, {3, -1.0}}, {{-0.5, 2, 1}});
+  expect_validity_recovers(simulate(kdv_adv, 64, 40),
+                           algebra({"d_x", "d_t", "t*d_x + d_u", "x*d_x + 3*t*d_t - 2*(u + 1)*d_u"}, basis),
+                           std::nullopt, "kdv-adv", 0.35);
+}
+
+TEST(ValidityMethod, MlpFieldsLearnTheTranslations) {
+  // The neural field model ("mlp") with two fields: the translations, whose scores are exactly zero.
+  const symmetry::PolynomialBasis basis(2);
+  const auto& d = kdv_data();
+  auto o = small_options("validity", 2);
+  o.field = "mlp";
+  o.epochs = 20;
+  o.equation = kdv_equation();
+  const auto r = learned::discover(d, o, basis);
+  const Eigen::MatrixXd alg = symmetry::known_algebra("kdv", basis);
+  EXPECT_LT(max_angle(r.generators, alg), 0.1);
+  for (double p : r.extra.at("projection_residuals").get<std::vector<double>>()) EXPECT_LT(p, 0.1);
+  EXPECT_EQ(r.extra.at("field"), "mlp");
+  auto bad = o;
+  bad.field = "spline";
+  EXPECT_THROW(learned::discover(d, bad, basis), InputError);
 }
 
 TEST(LieGan, GeneratorsAreDominatedByTheTranslations) {
@@ -215,5 +306,31 @@ TEST(Discover, RejectsBadOptionsAndData) {
   datasets::Split broken = d;
   broken.u.resize(10);
   expect_msg(o, broken, "array sizes that do not match");
-  EXPECT_EQ(learned::learned_methods().size(), 3u);
+  EXPECT_EQ(learned::learned_methods(), (std::vector<std::string>{"validity", "liegan", "joint"}));
+}
+
+TEST(Discover, RegistryHoldsEachMethodWithItsDefaults) {
+  for (const auto& m : learned::learned_method_registry()) {
+    EXPECT_FALSE(m.summary.empty()) << m.name;
+    EXPECT_GT(m.epochs, 0) << m.name;
+    EXPECT_GT(m.lr, 0) << m.name;
+    EXPECT_GE(m.batch, 8) << m.name;
+    EXPECT_TRUE(static_cast<bool>(m.run)) << m.name;
+    EXPECT_EQ(&learned::learned_method(m.name), &m);
+  }
+  try {
+    learned::learned_method("magic");
+    ADD_FAILURE() << "no error for an unknown method";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("validity, liegan, joint"), std::string::npos) << e.what();
+  }
+  // Defaults are filled in from the registry and recorded in the result (the MLP fields are trained).
+  const symmetry::PolynomialBasis basis(2);
+  auto o = small_options("validity", 2);
+  o.equation = kdv_equation();
+  o.field = "mlp";
+  o.epochs = 2;
+  const auto r = learned::discover(kdv_data(), o, basis);
+  EXPECT_EQ(r.extra.at("lr").get<double>(), learned::learned_method("validity").lr);
+  EXPECT_EQ(r.extra.at("batch").get<int>(), learned::learned_method("validity").batch);
 }

@@ -7,6 +7,7 @@
 // The public headers of pdesym::learned do not include LibTorch (torch is a private dependency), so code that
 // only calls these functions compiles quickly. See docs/learned.md for the methods and their limits.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,12 +19,10 @@
 namespace pdesym::learned {
 
 struct LearnedOptions {
-  std::string method = "validity";  ///< "validity", "liegan" or "joint"
+  std::string method = "validity";  ///< a name of learned_method_registry(): "validity", "liegan" or "joint"
   int generators = 4;               ///< number of generators learned at once
-  int epochs = 0;                   ///< passes over the samples; 0: the method's default (validity 60,
-                                    ///< liegan 150, joint 40)
-  double lr = 0;                    ///< Adam learning rate; 0: the method's default (validity 0.05,
-                                    ///< liegan 2e-3, joint 3e-3)
+  int epochs = 0;                   ///< passes over the samples; 0: the method's default (registry)
+  double lr = 0;                    ///< Adam learning rate; 0: the method's default (registry)
   std::uint64_t seed = 0;
   int threads = 0;                  ///< torch intra-op threads (0: leave default)
   bool progress = true;
@@ -34,8 +33,30 @@ struct LearnedOptions {
   std::optional<symmetry::IdentifiedEquation> equation;
   int hidden = 32;       ///< width of the hidden layers (validity fields, LieGAN discriminator, joint FNO)
   int samples = 4096;    ///< training points (validity), patches (liegan) or windows (joint) drawn from data
-  int batch = 0;         ///< mini-batch size; 0: the method's default (validity 256, liegan 256, joint 32)
+  int batch = 0;         ///< mini-batch size; 0: the method's default (registry)
+  /// validity: the field model. "polynomial": polynomials of the basis degree in normalised coordinates (the
+  /// space the result is reported in); "mlp": affine map plus MLP, projected onto the basis after training.
+  std::string field = "polynomial";
 };
+
+/// One learned method: its name, a one-line summary, the defaults of the options left at 0, and the function
+/// that runs it. `run` receives options with the defaults filled in and the equation u_t = F (given or
+/// identified); it returns generators over the basis (validity trains on F; the others ignore it).
+struct LearnedMethod {
+  std::string name, summary;
+  int epochs = 0;
+  double lr = 0;
+  int batch = 0;
+  std::function<symmetry::SymmetryResult(const datasets::Split&, const LearnedOptions&,
+                                         const symmetry::PolynomialBasis&, const symmetry::IdentifiedEquation&)>
+      run;
+};
+
+/// The registered learned methods, in a fixed order (validity, liegan, joint).
+const std::vector<LearnedMethod>& learned_method_registry();
+
+/// The registry entry of `name`; InputError naming the known methods if there is none.
+const LearnedMethod& learned_method(const std::string& name);
 
 /// Runs the chosen learned method on `data` and returns its generators over `basis` (columns). The returned
 /// SymmetryResult's `extra` holds: "loss_history" (per-epoch mean loss, thinned), "validity_scores" of the
@@ -45,7 +66,7 @@ struct LearnedOptions {
 symmetry::SymmetryResult discover(const datasets::Split& data, const LearnedOptions& opt,
                                   const symmetry::PolynomialBasis& basis);
 
-/// The methods `discover` accepts: {"validity", "liegan", "joint"}.
+/// The names of learned_method_registry(), in order.
 std::vector<std::string> learned_methods();
 
 }  // namespace pdesym::learned

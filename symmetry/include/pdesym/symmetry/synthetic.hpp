@@ -20,6 +20,8 @@ struct SimulateOptions {
   double t_skip = 0.0;        ///< integrate this long first and store from then on (lets KS leave its transient)
   double dt_max = 0.005;      ///< largest internal ETDRK4 step
   solvers::SineSumIc ic;      ///< initial conditions
+  double mean_spread = 0.0;   ///< adds a constant drawn uniformly from [-mean_spread, mean_spread] to each
+                              ///< initial condition (0: zero-mean data, as before)
   std::uint64_t seed = 0;
   std::string name = "train";
 };
