@@ -11,7 +11,8 @@
 # Environment: EQUATIONS ("ns nls2d"), AUGS ("none known discovered"), SEEDS ("1 2 3"), JOBS (parallel runs, one
 # torch thread each, default 2), NICE (15), WIDTH MODES LAYERS TW (16 8 3 4: the reduced FNO-2d), SAMPLES
 # (training windows per run, 1200), EPOCH_SAMPLES (windows per epoch, 64: N = 8 draws 8 per trajectory, N = 32
-# draws 2), BATCH (8), LR (2e-3), STEPS (rollout steps of validation and test, 20), NTEST (16), NVALID (8).
+# draws 2), BATCH (8), LR (2e-3), STEPS (rollout steps of validation and test, 20), NTEST (16), NVALID (8),
+# RESAMPLES (stability resamples of the discovery verdict, 0).
 # Runs already finished (eval JSON present) are skipped, so the script can be rerun to extend the table; the
 # order is seed-major, so an interrupted run leaves whole seeds. Summary: bench/summarise_results_2d.py OUT_DIR.
 set -euo pipefail
@@ -25,7 +26,7 @@ PDESYM="$BUILD/bin/pdesym"
 EQUATIONS=${EQUATIONS:-"ns nls2d"} AUGS=${AUGS:-"none known discovered"} SEEDS=${SEEDS:-"1 2 3"}
 JOBS=${JOBS:-2} NICE=${NICE:-15} WIDTH=${WIDTH:-16} MODES=${MODES:-8} LAYERS=${LAYERS:-3} TW=${TW:-4}
 SAMPLES=${SAMPLES:-1200} EPOCH_SAMPLES=${EPOCH_SAMPLES:-64} BATCH=${BATCH:-8} LR=${LR:-2e-3} STEPS=${STEPS:-20}
-NTEST=${NTEST:-16} NVALID=${NVALID:-8}
+NTEST=${NTEST:-16} NVALID=${NVALID:-8} RESAMPLES=${RESAMPLES:-0}
 export PDESYM_NO_PROGRESS=1 OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$OUT"
 cd "$OUT"
@@ -34,20 +35,12 @@ maxn=$(printf '%s\n' "${NS[@]}" | sort -n | tail -1)
 config_of() { case $1 in ns) echo navier-stokes-free.yaml ;; nls2d) echo nls2d-small.yaml ;; esac; }
 known_of() { case $1 in ns) echo known:navier_stokes ;; nls2d) echo known:nls2d ;; esac; }
 
-# Data (one file per equation, skipped when present with enough training trajectories) and the discovered
-# generators of the first N training trajectories (the nullspace method with its verdict; --compare where a known
-# algebra exists).
+# Data: one file per equation, skipped when present.
 for eq in $EQUATIONS; do
   if [ ! -f "$eq.h5" ]; then
     nice -n "$NICE" "$PDESYM" generate --config "$SRC/configs/$(config_of "$eq")" --out "$eq.h5" \
       --train "$(( maxn > 32 ? maxn : 32 ))" --valid "$NVALID" --test "$NTEST" --no-progress
   fi
-  for n in "${NS[@]}"; do
-    cmp=()
-    [ "$eq" = nls2d ] && cmp=(--compare nls2d)
-    [ -f "sym_${eq}_$n.json" ] || nice -n "$NICE" "$PDESYM" discover --data "$eq.h5" --trajectories "$n" \
-      --resamples "${RESAMPLES:-0}" --out "sym_${eq}_$n.json" "${cmp[@]}" > "discover_${eq}_$n.log" 2>&1
-  done
 done
 
 jobs_file=jobs_$$.txt
@@ -67,6 +60,14 @@ run_one() {
     known) spec=$(known_of "$eq") ;;
     discovered) spec=sym_${eq}_$n.json ;;
   esac
+  # The discovered generators of the first N training trajectories (nullspace method; --compare where a known
+  # algebra exists), computed by the first job that needs them (the lock keeps parallel jobs from repeating it).
+  if [ "$aug" = discovered ]; then
+    cmp=""
+    [ "$eq" = nls2d ] && cmp="--compare nls2d"
+    flock "sym_${eq}_$n.lock" bash -c "[ -f $spec ] || nice -n $NICE $PDESYM discover --data $eq.h5 --trajectories $n \
+      --resamples $RESAMPLES --out $spec $cmp > discover_${eq}_$n.log 2>&1"
+  fi
   tag=${eq}_${n}_${aug}_s$seed
   [ -f "eval_$tag.json" ] && return 0
   wpt=$(( (EPOCH_SAMPLES + n - 1) / n ))
@@ -81,7 +82,7 @@ run_one() {
   echo "$tag done"
 }
 export -f run_one config_of known_of
-export PDESYM NICE WIDTH MODES LAYERS TW SAMPLES EPOCH_SAMPLES BATCH LR STEPS NTEST NVALID
+export PDESYM RESAMPLES NICE WIDTH MODES LAYERS TW SAMPLES EPOCH_SAMPLES BATCH LR STEPS NTEST NVALID
 xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
 rm -f "$jobs_file"
 python3 "$SRC/bench/summarise_results_2d.py" .
