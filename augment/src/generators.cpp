@@ -220,22 +220,42 @@ Field Augmenter::apply(const Field& in, const std::vector<double>& eps) const {
   if (set_.empty()) return in;
   require_variables(set_, in, "trajectory");
   if (!set_.variables.scalar_1d()) {
-    // n-D / systems: one generator after the other (each exact or general, transform_nd).
+    // n-D / systems: one generator after the other (each exact or general, transform_nd); runs of consecutive
+    // affine generators are composed into one matrix on (z, 1) and applied in one pass (not in the reference path).
     Field cur = in;
+    const bool fuse = !topt_.reference_nd && !topt_.force_general;
+    const int n = set_.variables.count();
+    Eigen::MatrixXd M = Eigen::MatrixXd::Identity(n + 1, n + 1);
+    bool pending = false;
+    auto flush = [&] {
+      if (pending) cur = detail::transform_affine_nd(cur, M);
+      M.setIdentity();
+      pending = false;
+    };
     for (std::size_t k = 0; k < eps.size(); ++k) {
       const Generator& g = set_.generators[k];
       if (g.is_discrete()) {
         const long idx = std::lround(eps[k]);
         PDESYM_CHECK(idx >= 0 && idx < static_cast<long>(g.elements.size()),
                      "element index " << eps[k] << " of " << g.label());
-        if (idx != 0) cur = augment::apply(cur, g.elements[idx], g.parity);
+        if (idx == 0) continue;
+        flush();
+        cur = augment::apply(cur, g.elements[idx], g.parity);
         continue;
       }
+      if (eps[k] == 0.0 || g.field.kind() == FlowKind::Identity) continue;
+      if (fuse && g.field.kind() == FlowKind::Affine) {
+        M = expm_general(eps[k] * g.field.affine_generator()) * M;  // later generators act on the image
+        pending = true;
+        continue;
+      }
+      flush();
       double e = eps[k];
       if (g.field.kind() == FlowKind::LinearPhase) e = round_to_quantum(g.field, cur, e);
-      if (e == 0.0 || g.field.kind() == FlowKind::Identity) continue;
+      if (e == 0.0) continue;
       cur = transform(cur, g.field, e, topt_);
     }
+    flush();
     return cur;
   }
   detail::require_transformable(in, "trajectory");

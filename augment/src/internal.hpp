@@ -139,6 +139,11 @@ void require_transformable(const Field& f, const std::string& what);
 /// exp(eps V) of an affine generator given as the 4x4 matrix M = exp(eps A) on (x, t, u, 1): exact.
 Field transform_affine(const Field& in, const Eigen::Matrix4d& M);
 
+/// exp(eps V) of affine fields on a 1-D system or a 2-D field, given M = exp(eps A) on (z, 1) (A: affine_generator();
+/// a product of such matrices composes the maps): exact. M must have the gridded structure (x_i -> s_i x_i + b_i t
+/// + c_i, s_i > 0; t -> M_tt t + M_t1; fields independent of space); Error otherwise.
+Field transform_affine_nd(const Field& in, const Eigen::MatrixXd& M);
+
 /// InputError unless the generator's variables have the data's (dim, nc); the message names both.
 void require_matching_variables(const Field& f, const VectorField& V, const std::string& where);
 

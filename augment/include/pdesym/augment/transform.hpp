@@ -12,6 +12,11 @@ struct TransformOptions {
   double newton_tol = 1e-13;  ///< relative to the period L
   int newton_max_iter = 60;
   bool force_general = false; ///< use the flow + Newton path even for affine fields (tests, cross-checks)
+  /// n-D data: the unfused reference path (tests, bench_augment): generators applied one at a time, the general
+  /// RK4 period criterion for every class, and LinearPhase exponentials evaluated at every grid point. The default
+  /// fuses consecutive affine generators into one matrix, decides periodicity of affine and LinearPhase fields in
+  /// closed form and factors the phase exponential by grid row and column; both agree to rounding.
+  bool reference_nd = false;
 };
 
 /// exp(eps V) applied to a periodic gridded trajectory of any shape (1-D / 2-D, nc components); V's variables
