@@ -8,7 +8,6 @@
 
 #include "pdesym/common/error.hpp"
 #include "pdesym/symmetry/plot.hpp"
-#include "pdesym/symmetry/prolong.hpp"
 #include "pdesym/symmetry/system.hpp"
 
 namespace pdesym::symmetry {
@@ -182,16 +181,13 @@ SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::
   res.method = "nullspace";
   res.basis = PolynomialBasis(opt.degree);
   res.identified_equation = eq.text();
-  const SymmetryCondition cond(eq, res.basis);
+  const SystemCondition cond(system_equation(eq), res.basis);
   const double t_symbolic = seconds_since(t0);
   const auto t1 = std::chrono::steady_clock::now();
   nullspace_from_matrix(cond.evaluate(points), opt, res);
   const double t_svd = seconds_since(t1);
   res.extra["nullspace"]["samples"] = static_cast<int>(points.rows());
-  res.extra["nullspace"]["equation_order"] = cond.equation_order();
-  std::size_t mx = 0;
-  for (int c = 0; c < res.basis.size(); ++c) mx = std::max(mx, cond.column(c).size());
-  res.extra["nullspace"]["symbolic_terms_per_column_max"] = mx;
+  res.extra["nullspace"]["equation_order"] = eq.order();
   res.extra["timings_s"] = {{"symbolic", t_symbolic}, {"evaluate_svd", t_svd}};
   return res;
 }

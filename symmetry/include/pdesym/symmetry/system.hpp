@@ -67,6 +67,10 @@ struct SystemEquation {
   double eval(int a, const double* jet) const;
 };
 
+/// The 1-D scalar equation u_t = F of identify_equation (identify.hpp) over the layout (x; u) with jets up to
+/// eq.max_order: the same equation in the general form, so that its symmetry condition is SystemCondition's.
+SystemEquation system_equation(const IdentifiedEquation& eq);
+
 /// Name of a monomial over a SpatialJets layout: "1", "u_xx", "u^2*v".
 std::string jet_term_name(const SpatialJets& jets, const std::vector<int>& powers);
 
