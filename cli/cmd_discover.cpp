@@ -89,6 +89,8 @@ void print_result(const symmetry::SymmetryResult& r) {
     std::printf("verdict: %s\n", r.trust["verdict"].get<std::string>().c_str());
     for (const auto& why : r.trust.value("reasons", nlohmann::json::array()))
       std::printf("  - %s\n", why.get<std::string>().c_str());
+    for (const auto& note : r.trust.value("notes", nlohmann::json::array()))
+      std::printf("  note: %s\n", note.get<std::string>().c_str());
   }
   if (r.extra.contains("timings_s") && r.extra["timings_s"].contains("total"))
     std::printf("discovery took %.2f s\n", r.extra["timings_s"]["total"].get<double>());

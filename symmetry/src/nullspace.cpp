@@ -226,16 +226,26 @@ SymmetryResult discover_system(const datasets::Split& data, const NullspaceOptio
   SymmetryResult res = nullspace_of_system(id.eq, data, opt, opt.identify.time_order, id.pre);
   nlohmann::json terms = nlohmann::json::array();
   for (int a = 0; a < id.eq.jets.nc(); ++a)
-    for (const auto& t : id.eq.rhs[static_cast<std::size_t>(a)])
+    for (std::size_t j = 0; j < id.eq.rhs[static_cast<std::size_t>(a)].size(); ++j) {
+      const auto& t = id.eq.rhs[static_cast<std::size_t>(a)][j];
       terms.push_back({{"component", id.eq.jets.names()[static_cast<std::size_t>(a)]},
                        {"term", jet_term_name(id.eq.jets, t.powers)},
-                       {"coefficient", t.coeff}});
+                       {"coefficient", t.coeff},
+                       {"magnitude_group", id.tie_groups[static_cast<std::size_t>(a)][j]}});
+    }
   res.extra["identification"] = {
       {"equation", id.eq.text()},
       {"terms", terms},
       {"time_order", id.eq.time_order},
       {"residual_rel", id.residual()},
       {"library_residual_rel", id.library_residual()},
+      {"tied_refit",
+       {{"rule", "magnitudes within tie_tolerance tied (signs kept), refitted jointly; a tie is kept if every "
+                 "component's residual stays <= untied * (1 + tie_residual) + cv_slack"},
+        {"tie_tolerance", opt.identify.tie_tolerance},
+        {"tie_residual", opt.identify.tie_residual},
+        {"free_magnitudes", id.free_magnitudes},
+        {"untied_residuals_per_component", id.untied_residuals}}},
       {"residuals_per_component", id.residuals},
       {"samples", id.samples},
       {"library_size", id.library_size},

@@ -93,6 +93,9 @@ struct SystemIdentification {
   SystemEquation eq;
   SystemPreprocessing pre;
   std::vector<double> residuals, library_residuals;  ///< per component, relative (as IdentifiedEquation)
+  std::vector<double> untied_residuals;  ///< per component, before the structure-preserving refit
+  std::vector<std::vector<int>> tie_groups;  ///< per component and term of eq.rhs: index of its shared magnitude
+  int free_magnitudes = 0;               ///< distinct magnitudes after the refit (= number of terms if none tied)
   int samples = 0, library_size = 0;
   double residual() const;          ///< largest over the components
   double library_residual() const;  ///< largest over the components
@@ -103,7 +106,8 @@ struct SystemIdentification {
 /// number of components: spectral spatial jets (BoxDerivative), time derivatives by 8th-order central
 /// differences, a library of all monomials of degree <= opt.max_degree in the spatial jets of order <= opt.max_order
 /// (1-D) or opt.max_order_2d (2-D), and the sparse regression of identify.hpp per component; noisy data as in
-/// SystemPreprocessing (time_order 2: clean data only).
+/// SystemPreprocessing (time_order 2: clean data only). The selected models of all components are then refitted with
+/// equal magnitudes tied together (IdentifyOptions::tie_tolerance).
 SystemIdentification identify_system(const datasets::Split& data, const IdentifyOptions& opt);
 
 /// Symmetry condition of a SystemEquation for every element of a basis over (x, [y], t, u, [v, ...]).
