@@ -1,6 +1,7 @@
 #pragma once
 // Internal seam between the assembly of a regression problem (1-D jets in identify.cpp, n-D jets in
-// identify_system.cpp) and the sparse regression that selects its terms (identify.cpp).
+// identify_system.cpp) and the sparse regression that selects its terms (regression.cpp), and the tied refit of
+// several selected models (tie.cpp).
 #include <vector>
 
 #include <Eigen/Dense>
