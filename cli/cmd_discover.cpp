@@ -1,6 +1,6 @@
 // pdesym discover --data FILE.h5 [--split train] [--method nullspace|validity|liegan|joint] [--degree 2]
 //                 [--generators G --epochs E --lr R --field polynomial|mlp]   (learned methods)
-//                 [--noise 0.01] [--select cv|bic|fixed] [--threshold 1e-5] [--time-order 1|2] [--resamples 6]
+//                 [--noise 0.01] [--select cv|bic|fixed] [--threshold 1e-5] [--tie-tolerance 0.1] [--time-order 1|2] [--resamples 6]
 //                 --out sym.json [--compare kdv|...|wave2d|other.json] [--plot fields.png]
 // pdesym discover --sym sym.json --compare kdv [--plot fields.png]     (compare/plot an existing result)
 #include <algorithm>
@@ -30,7 +30,7 @@ struct DiscoverArgs {
   std::string data, split = "train", method = "nullspace", out, compare, sym, plot;
   int degree = 2, trajectories = -1, samples = 4000, epochs = 0, generators = 4, max_order = 4, library_degree = 3,
       resamples = 6, time_order = 1, max_order_2d = 2;
-  double noise = 0.0, gap_threshold = 1e3, null_tol = 1e-6, threshold = 1e-5, lr = 0.0;
+  double noise = 0.0, gap_threshold = 1e3, null_tol = 1e-6, threshold = 1e-5, lr = 0.0, tie_tolerance = 0.1;
   std::string select = "cv", field = "polynomial";
   std::uint64_t seed = 0;
   bool no_progress = false;
@@ -50,6 +50,8 @@ symmetry::SymmetryResult run_nullspace(const datasets::Split& split, const Disco
   o.identify.time_order = a.time_order;
   o.identify.max_degree = a.library_degree;
   o.identify.threshold = a.threshold;
+  PDESYM_REQUIRE(a.tie_tolerance >= 0, "--tie-tolerance must be >= 0, got " << a.tie_tolerance);
+  o.identify.tie_tolerance = a.tie_tolerance;
   PDESYM_REQUIRE(a.select == "cv" || a.select == "bic" || a.select == "fixed",
                  "--select must be cv, bic or fixed, got '" << a.select << "'");
   o.identify.select = a.select != "fixed";
@@ -154,6 +156,8 @@ void print_result(const symmetry::SymmetryResult& r) {
     std::printf("verdict: %s\n", r.trust["verdict"].get<std::string>().c_str());
     for (const auto& why : r.trust.value("reasons", nlohmann::json::array()))
       std::printf("  - %s\n", why.get<std::string>().c_str());
+    for (const auto& note : r.trust.value("notes", nlohmann::json::array()))
+      std::printf("  note: %s\n", note.get<std::string>().c_str());
   }
   if (r.extra.contains("timings_s") && r.extra["timings_s"].contains("total"))
     std::printf("discovery took %.2f s\n", r.extra["timings_s"]["total"].get<double>());
@@ -205,6 +209,11 @@ void register_discover(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threshold", a->threshold,
                   "nullspace: STLSQ threshold relative to the largest scaled coefficient (smallest of the path)")
+      ->capture_default_str();
+  cmd->add_option("--tie-tolerance", a->tie_tolerance,
+                  "nullspace, n-D data: tie coefficient magnitudes within this relative difference (refit kept only if "
+                  "the fit stays within 5% of the untied one; 0: off)")
+      ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   cmd->add_option("--resamples", a->resamples, "nullspace: resamples of the trust verdict's stability check (0: none)")
       ->capture_default_str();

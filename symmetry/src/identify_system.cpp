@@ -321,17 +321,28 @@ SystemIdentification identify_system(const datasets::Split& d, const IdentifyOpt
   out.eq.time_order = opt.time_order;
   out.samples = N;
   out.library_size = p;
+  std::vector<std::vector<int>> supports;
+  std::vector<std::vector<double>> coeffs;
   for (int a = 0; a < d.nc; ++a) {
     reg.y = Y.col(a);
     PDESYM_REQUIRE(reg.y.norm() > 0, "split '" << d.name << "': the time derivative of component "
                                                << d.components[static_cast<std::size_t>(a)] << " vanishes");
     const SparseFit fit = fit_sparse(reg, d, opt);
-    std::vector<SystemTerm> terms;
-    for (std::size_t j = 0; j < fit.support.size(); ++j)
-      terms.push_back({fit.coeffs[j], lib[static_cast<std::size_t>(fit.support[j])]});
-    out.eq.rhs.push_back(terms);
-    out.residuals.push_back(fit.residual);
+    supports.push_back(fit.support);
+    coeffs.push_back(fit.coeffs);
+    out.untied_residuals.push_back(fit.residual);
     out.library_residuals.push_back(fit.library_residual);
+  }
+  const TiedFit tied = tie_coefficients(reg.theta, Y, supports, coeffs, out.untied_residuals, opt);
+  out.residuals = tied.residuals;
+  out.tie_groups = tied.group;
+  out.free_magnitudes = tied.groups;
+  for (int a = 0; a < d.nc; ++a) {
+    std::vector<SystemTerm> terms;
+    const auto& sup = supports[static_cast<std::size_t>(a)];
+    for (std::size_t j = 0; j < sup.size(); ++j)
+      terms.push_back({tied.coeffs[static_cast<std::size_t>(a)][j], lib[static_cast<std::size_t>(sup[j])]});
+    out.eq.rhs.push_back(terms);
   }
   return out;
 }

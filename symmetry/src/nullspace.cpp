@@ -8,7 +8,6 @@
 
 #include "pdesym/common/error.hpp"
 #include "pdesym/symmetry/plot.hpp"
-#include "pdesym/symmetry/prolong.hpp"
 #include "pdesym/symmetry/system.hpp"
 
 namespace pdesym::symmetry {
@@ -182,16 +181,13 @@ SymmetryResult nullspace_of_equation(const IdentifiedEquation& eq, const Eigen::
   res.method = "nullspace";
   res.basis = PolynomialBasis(opt.degree);
   res.identified_equation = eq.text();
-  const SymmetryCondition cond(eq, res.basis);
+  const SystemCondition cond(system_equation(eq), res.basis);
   const double t_symbolic = seconds_since(t0);
   const auto t1 = std::chrono::steady_clock::now();
   nullspace_from_matrix(cond.evaluate(points), opt, res);
   const double t_svd = seconds_since(t1);
   res.extra["nullspace"]["samples"] = static_cast<int>(points.rows());
-  res.extra["nullspace"]["equation_order"] = cond.equation_order();
-  std::size_t mx = 0;
-  for (int c = 0; c < res.basis.size(); ++c) mx = std::max(mx, cond.column(c).size());
-  res.extra["nullspace"]["symbolic_terms_per_column_max"] = mx;
+  res.extra["nullspace"]["equation_order"] = eq.order();
   res.extra["timings_s"] = {{"symbolic", t_symbolic}, {"evaluate_svd", t_svd}};
   return res;
 }
@@ -230,16 +226,26 @@ SymmetryResult discover_system(const datasets::Split& data, const NullspaceOptio
   SymmetryResult res = nullspace_of_system(id.eq, data, opt, opt.identify.time_order, id.pre);
   nlohmann::json terms = nlohmann::json::array();
   for (int a = 0; a < id.eq.jets.nc(); ++a)
-    for (const auto& t : id.eq.rhs[static_cast<std::size_t>(a)])
+    for (std::size_t j = 0; j < id.eq.rhs[static_cast<std::size_t>(a)].size(); ++j) {
+      const auto& t = id.eq.rhs[static_cast<std::size_t>(a)][j];
       terms.push_back({{"component", id.eq.jets.names()[static_cast<std::size_t>(a)]},
                        {"term", jet_term_name(id.eq.jets, t.powers)},
-                       {"coefficient", t.coeff}});
+                       {"coefficient", t.coeff},
+                       {"magnitude_group", id.tie_groups[static_cast<std::size_t>(a)][j]}});
+    }
   res.extra["identification"] = {
       {"equation", id.eq.text()},
       {"terms", terms},
       {"time_order", id.eq.time_order},
       {"residual_rel", id.residual()},
       {"library_residual_rel", id.library_residual()},
+      {"tied_refit",
+       {{"rule", "magnitudes within tie_tolerance tied (signs kept), refitted jointly; a tie is kept if every "
+                 "component's residual stays <= untied * (1 + tie_residual) + cv_slack"},
+        {"tie_tolerance", opt.identify.tie_tolerance},
+        {"tie_residual", opt.identify.tie_residual},
+        {"free_magnitudes", id.free_magnitudes},
+        {"untied_residuals_per_component", id.untied_residuals}}},
       {"residuals_per_component", id.residuals},
       {"samples", id.samples},
       {"library_size", id.library_size},

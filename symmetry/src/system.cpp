@@ -58,6 +58,23 @@ int SystemEquation::order() const {
   return o;
 }
 
+SystemEquation system_equation(const IdentifiedEquation& eq) {
+  SystemEquation s;
+  s.jets = SpatialJets(1, 1, eq.max_order);
+  s.rhs.resize(1);
+  for (std::size_t i = 0; i < eq.terms.size(); ++i) {
+    const auto& p = eq.terms[i].powers;
+    PDESYM_REQUIRE(static_cast<int>(p.size()) <= s.jets.size(), "term " << eq.terms[i].name()
+                                                                  << " beyond the equation's max_order " << eq.max_order);
+    SystemTerm t;
+    t.coeff = eq.coeffs[i];
+    t.powers.assign(static_cast<std::size_t>(s.jets.size()), 0);
+    for (std::size_t k = 0; k < p.size(); ++k) t.powers[static_cast<std::size_t>(s.jets.index(0, static_cast<int>(k)))] = p[k];
+    s.rhs[0].push_back(t);
+  }
+  return s;
+}
+
 std::string SystemEquation::text() const {
   std::string s;
   for (int a = 0; a < jets.nc(); ++a) {

@@ -2,6 +2,7 @@
 #include "pdesym/symmetry/trust.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -142,6 +143,7 @@ nlohmann::json TrustReport::to_json() const {
   for (const auto& t : terms) terms_j.push_back({{"term", t.term}, {"frequency", t.frequency}, {"reported", t.reported}});
   return {{"verdict", verdict_name(verdict)},
           {"reasons", reasons},
+          {"notes", notes},
           {"fit",
            {{"residual", residual},
             {"library_residual", library_residual},
@@ -157,6 +159,7 @@ nlohmann::json TrustReport::to_json() const {
             {"median_largest_angle", median_angle},
             {"coefficient_spread", coefficient_spread},
             {"smallest_nonnull_singular_value", smallest_nonnull},
+            {"smallest_nonnull_variation", nonnull_variation},
             {"max_largest_angle", max_angle},
             {"term_frequencies", terms_j}}}};
 }
@@ -168,7 +171,16 @@ struct Refit {
   std::vector<std::string> terms;
   std::vector<double> coeffs;  ///< aligned with terms
   Eigen::MatrixXd generators;
+  /// Singular values (descending) of the condition of the resample's equation at the main fit's sample points:
+  /// they differ from the main fit's only through the coefficients.
+  std::vector<double> singular_values;
 };
+
+// Relative singular value just above the null space of `nullity` generators (0 if none).
+double smallest_nonnull(const std::vector<double>& sv, int nullity) {
+  const int m = static_cast<int>(sv.size());
+  return m > nullity && sv[0] > 0 ? sv[static_cast<std::size_t>(m - nullity - 1)] / sv[0] : 0.0;
+}
 
 // The verdict from the fit measurements (r.residual, library_residual, noise_floor, time_error already set), the
 // data's spectrum and the stability of `refit` under resampling.
@@ -200,10 +212,17 @@ void judge(const datasets::Split& d, const std::vector<std::string>& reported, c
   // 2. Resolution.
   spectral_resolution(d, r.spectral_tail, r.spectral_decay);
   r.under_resolved = r.spectral_tail > to.tail_level && r.spectral_decay > to.tail_decay;
-  if (r.under_resolved)
-    flag(r.spectral_tail > to.tail_untrusted ? Verdict::NotTrusted : Verdict::Doubtful,
-         "under-resolved data: the top fifth of the occupied Fourier modes still holds " + fmt(r.spectral_tail) +
-             " of the peak amplitude and falls by " + fmt(r.spectral_decay) + "x across it (a finer grid is needed)");
+  if (r.under_resolved) {
+    const std::string what = "under-resolved data: the top fifth of the occupied Fourier modes still holds " +
+                             fmt(r.spectral_tail) + " of the peak amplitude and falls by " + fmt(r.spectral_decay) +
+                             "x across it";
+    if (r.spectral_tail > to.tail_untrusted)
+      flag(Verdict::NotTrusted, what + " (a finer grid is needed)");
+    else if (r.residual_ratio > to.tail_fit_ratio)
+      flag(Verdict::Doubtful, what + ", and the fit is " + fmt(r.residual_ratio) + "x its floor (a finer grid is needed)");
+    else
+      r.notes.push_back(what + "; not counted: the fit is at its floor (" + fmt(r.residual_ratio) + "x)");
+  }
 
   // 3. Stability under resampling: 3/4 of the trajectories without replacement (a duplicate in two
   // cross-validation folds would confirm spurious terms), at most max_trajectories, and a random time window.
@@ -212,6 +231,7 @@ void judge(const datasets::Split& d, const std::vector<std::string>& reported, c
   for (const auto& t : reported) count[t] = 0;
   const int m = std::max(1, std::min(to.max_trajectories, (3 * d.n + 3) / 4));
   const int win = std::min(d.nt, std::max(9, static_cast<int>(std::lround(to.window * d.nt))));
+  std::vector<double> nonnull{smallest_nonnull(sv, static_cast<int>(generators.cols()))};
   for (int b = 0; b < to.resamples; ++b) {
     Rng rng(to.seed, 0xb00, static_cast<std::uint64_t>(b));
     std::vector<int> all(static_cast<std::size_t>(d.n));
@@ -236,6 +256,8 @@ void judge(const datasets::Split& d, const std::vector<std::string>& reported, c
         if (big > 0 && k < f.coeffs.size()) r.coefficient_spread = std::max(r.coefficient_spread, std::abs(f.coeffs[k] - c0) / big);
       }
       g = f.generators;
+      if (g.cols() == generators.cols() && !f.singular_values.empty())
+        nonnull.push_back(smallest_nonnull(f.singular_values, static_cast<int>(g.cols())));
     } catch (const InputError&) {
       g = Eigen::MatrixXd::Zero(generators.rows(), generators.cols() + 1);  // counts as a mismatch
     }
@@ -274,11 +296,20 @@ void judge(const datasets::Split& d, const std::vector<std::string>& reported, c
     // broken by any estimation error).
     const int m = static_cast<int>(sv.size()), nullity = static_cast<int>(generators.cols());
     if (m > nullity && sv[0] > 0) {
-      r.smallest_nonnull = sv[static_cast<std::size_t>(m - nullity - 1)] / sv[0];
-      if (r.smallest_nonnull < to.near_symmetry * r.coefficient_spread)
-        flag(Verdict::Doubtful, "a near-symmetry: the smallest non-null singular value " + fmt(r.smallest_nonnull) +
-                                    " is within " + fmt(to.near_symmetry) + "x the coefficients' spread under resampling (" +
-                                    fmt(r.coefficient_spread) + "); the algebra may be larger for the exact equation");
+      r.smallest_nonnull = nonnull[0];
+      const auto [lo, hi] = std::minmax_element(nonnull.begin(), nonnull.end());
+      r.nonnull_variation = *lo > 0 ? *hi / *lo : std::numeric_limits<double>::infinity();
+      if (r.smallest_nonnull < to.near_symmetry * r.coefficient_spread) {
+        const std::string what = "a near-symmetry: the smallest non-null singular value " + fmt(r.smallest_nonnull) +
+                                 " is within " + fmt(to.near_symmetry) + "x the coefficients' spread under resampling (" +
+                                 fmt(r.coefficient_spread) + ")";
+        if (nonnull.size() < 2 || r.nonnull_variation > to.near_symmetry_variation)
+          flag(Verdict::Doubtful, what + " and varies " + fmt(r.nonnull_variation) +
+                                      "x between resamples; the algebra may be larger for the exact equation");
+        else
+          r.notes.push_back(what + "; not counted: it varies only " + fmt(r.nonnull_variation) +
+                            "x between resamples (a structural non-symmetry, not estimation error)");
+      }
     }
     std::string unstable;
     for (const auto& t : r.terms)
@@ -309,6 +340,8 @@ TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq,
   }
   std::vector<std::string> reported;
   for (const auto& t : eq.terms) reported.push_back(t.name());
+  const Eigen::MatrixXd main_points =
+      sample_jet_points(d, std::max(2 * eq.order(), eq.order() + 1), opt.samples, opt.seed, pre);
   auto refit = [&](const datasets::Split& s, int b) {
     IdentifyOptions io = opt.identify;
     io.seed = opt.identify.seed + 1000 + static_cast<std::uint64_t>(b);
@@ -321,6 +354,8 @@ TrustReport assess_trust(const datasets::Split& d, const IdentifiedEquation& eq,
     no.trust.resamples = 0;
     const Eigen::MatrixXd pts = sample_jet_points(s, free_order, opt.samples, opt.seed + 1 + b, eb.preprocessing);
     f.generators = nullspace_of_equation(eb, pts, no).generators;
+    if (eb.order() == eq.order())
+      f.singular_values = nullspace_of_equation(eb, main_points, no).singular_values;
     return f;
   };
   judge(d, reported, eq.coeffs, eq.max_order, generators, singular_values, opt.trust, refit, r);
@@ -343,7 +378,10 @@ TrustReport assess_trust_system(const datasets::Split& d, const SystemIdentifica
     std::vector<double> cs;
     for (const auto& terms : ib.eq.rhs)
       for (const auto& t : terms) cs.push_back(t.coeff);
-    return Refit{ib.term_names(), cs, nullspace_of_system(ib.eq, s, no, io.time_order, ib.pre).generators};
+    Refit f{ib.term_names(), cs, nullspace_of_system(ib.eq, s, no, io.time_order, ib.pre).generators, {}};
+    if (ib.eq.order() == id.eq.order())  // the main fit's points: the same seed, data and pre-processing
+      f.singular_values = nullspace_of_system(ib.eq, d, opt, io.time_order, id.pre).singular_values;
+    return f;
   };
   std::vector<double> cs;
   for (const auto& terms : id.eq.rhs)

@@ -103,6 +103,13 @@ struct IdentifyOptions {
                               ///< (clean regime whatever the data); >0: weak regime keeping this fraction of
                               ///< the Fourier modes
   int t_halfwidth = 0;        ///< weak regime: time kernel half-width in rows (0: automatic)
+  /// Structure-preserving refit (n-D path, identify_system): coefficients of the selected terms, over all
+  /// components, whose magnitudes differ by at most this fraction are tied to one magnitude (signs kept) and refitted
+  /// jointly, closest pair first; 0: off. Exact relations between coefficients are what symmetries need (NLS's phase
+  /// rotation: equal u^2 v and v^3 coefficients), and noise breaks them by more than the nullspace tolerates.
+  double tie_tolerance = 0.1;
+  /// A tie is kept only if every component's relative residual stays <= untied * (1 + tie_residual) + cv_slack.
+  double tie_residual = 0.05;
 };
 
 /// Checks that a split can be differentiated (sizes, finite values, uniform increasing t, positive dx);

@@ -1,6 +1,6 @@
 #pragma once
 // Lie-derivative nullspace discovery (project issue #3): identify u_t = F from the data, build the linear
-// symmetry condition of every polynomial basis field symbolically (prolong.hpp), evaluate it at sampled data
+// symmetry condition of every polynomial basis field symbolically (system.hpp), evaluate it at sampled data
 // points, and take the nullspace of the stacked, column-normalised matrix by an SVD in double precision.
 //
 // Nullspace (gap) criterion: with singular values s_1 >= ... >= s_m of the column-normalised matrix and

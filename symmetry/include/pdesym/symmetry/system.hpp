@@ -67,6 +67,10 @@ struct SystemEquation {
   double eval(int a, const double* jet) const;
 };
 
+/// The 1-D scalar equation u_t = F of identify_equation (identify.hpp) over the layout (x; u) with jets up to
+/// eq.max_order: the same equation in the general form, so that its symmetry condition is SystemCondition's.
+SystemEquation system_equation(const IdentifiedEquation& eq);
+
 /// Name of a monomial over a SpatialJets layout: "1", "u_xx", "u^2*v".
 std::string jet_term_name(const SpatialJets& jets, const std::vector<int>& powers);
 
@@ -89,6 +93,9 @@ struct SystemIdentification {
   SystemEquation eq;
   SystemPreprocessing pre;
   std::vector<double> residuals, library_residuals;  ///< per component, relative (as IdentifiedEquation)
+  std::vector<double> untied_residuals;  ///< per component, before the structure-preserving refit
+  std::vector<std::vector<int>> tie_groups;  ///< per component and term of eq.rhs: index of its shared magnitude
+  int free_magnitudes = 0;               ///< distinct magnitudes after the refit (= number of terms if none tied)
   int samples = 0, library_size = 0;
   double residual() const;          ///< largest over the components
   double library_residual() const;  ///< largest over the components
@@ -99,7 +106,8 @@ struct SystemIdentification {
 /// number of components: spectral spatial jets (BoxDerivative), time derivatives by 8th-order central
 /// differences, a library of all monomials of degree <= opt.max_degree in the spatial jets of order <= opt.max_order
 /// (1-D) or opt.max_order_2d (2-D), and the sparse regression of identify.hpp per component; noisy data as in
-/// SystemPreprocessing (time_order 2: clean data only).
+/// SystemPreprocessing (time_order 2: clean data only). The selected models of all components are then refitted with
+/// equal magnitudes tied together (IdentifyOptions::tie_tolerance).
 SystemIdentification identify_system(const datasets::Split& data, const IdentifyOptions& opt);
 
 /// Symmetry condition of a SystemEquation for every element of a basis over (x, [y], t, u, [v, ...]).

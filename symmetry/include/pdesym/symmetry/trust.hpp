@@ -47,11 +47,17 @@ struct TrustOptions {
   double tail_decay = 3;          ///< ... a tail still falling by this factor across the top band is under-resolved:
                                   ///< doubtful (the equation may still be identified, e.g. in the weak form) ...
   double tail_untrusted = 1e-2;   ///< ... and not trusted above this tail
+  double tail_fit_ratio = 3;      ///< an under-resolved spectrum below tail_untrusted lowers the verdict only when the
+                                  ///< fit residual is above this times its floor: truncated derivatives show in the
+                                  ///< fit (KdV on 64 points: 8e2 x floor); otherwise it is a note
   double angle_doubtful = 1e-2;   ///< median largest principal angle [rad] above this: doubtful
   double angle_untrusted = 0.1;   ///< median above this, or more than half the resamples with another
                                   ///< dimension: not trusted (any such resample: doubtful)
   double near_symmetry = 10;      ///< smallest non-null singular value below this times the coefficients' largest
-                                  ///< relative change under resampling: doubtful
+                                  ///< relative change under resampling ...
+  double near_symmetry_variation = 1.5;///< ... and varying by more than this factor between the fit and the
+                                  ///< resamples: doubtful. A symmetry broken by estimation error has a singular
+                                  ///< value proportional to that (random) error; a real non-symmetry's is stable.
   double term_unstable = 0.8;     ///< a reported term in fewer, or another term in more than 1 - this, of the
                                   ///< resamples: doubtful
 };
@@ -65,6 +71,7 @@ struct TermFrequency {
 struct TrustReport {
   Verdict verdict = Verdict::Trusted;
   std::vector<std::string> reasons;  ///< one sentence per measurement out of range (empty when trusted)
+  std::vector<std::string> notes;    ///< measurements out of range that did not lower the verdict, and why
   double residual = 0, library_residual = 0;
   double noise_floor = 0, time_error = 0, floor = 0, residual_ratio = 0;
   double spectral_tail = 0, spectral_decay = 0;
@@ -74,6 +81,7 @@ struct TrustReport {
   double median_angle = 0, max_angle = 0;
   double coefficient_spread = 0;   ///< largest |c_resample - c| / max |c| over the reported terms
   double smallest_nonnull = 0;     ///< relative singular value just above the gap
+  double nonnull_variation = 0;    ///< max / min of that value over the fit and the resamples of equal dimension
   std::vector<TermFrequency> terms;
   nlohmann::json to_json() const;
 };
