@@ -20,6 +20,7 @@ set -euo pipefail
 BUILD=$(realpath "${1:?build dir}")
 DATA=$(realpath "${2:?data dir}")
 OUT=${3:?output dir}
+HERE=$(cd "$(dirname "$0")" && pwd)
 PDESYM="$BUILD/bin/pdesym"
 EQUATIONS=${EQUATIONS:-"kdv burgers"} NS=${NS:-"10 32"} SEEDS=${SEEDS:-"1 2 3"}
 ARMS=${ARMS:-"none aug promote both enforce"}
@@ -67,4 +68,4 @@ export -f run_one
 export PDESYM DATA WIDTH MODES LAYERS EPOCHS10 EPOCHS32 LR BATCH WEIGHT NVALID NTEST
 xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
 rm -f "$jobs_file"
-python3 "$(dirname "$0")/summarise_promote.py" .
+python3 "$HERE/summarise_promote.py" .
