@@ -9,8 +9,16 @@
 # Settings (reduced from the reference so that the table runs in ~30 min on 2 shared CPU cores) can be changed
 # through the environment: WIDTH MODES LAYERS SAMPLES (training samples per run) LR BATCH JOBS (parallel runs,
 # one torch thread each) EQUATIONS AUGS SEED (training seed; files of seeds other than 1 are tagged _s<seed>)
-# VALID_STEPS (rollout steps of the validation metric that picks the best epoch, default 100; other values tag
-# the files _v<steps>). Every model is evaluated over 100 steps (the table's main metric) and over 20 steps
+# SEEDS (several training seeds in one call, default $SEED) VALID_STEPS (rollout steps of the validation metric
+# that picks the best epoch, default 100; other values tag the files _v<steps>) N_VALID (validation trajectories,
+# default 32) EPOCHS (fixed epoch count instead of SAMPLES / (7 N)) CONFIG_DIR (generation configs, default
+# configs; configs/lpsda for the LPSDA recipe) GEN_ARGS (extra `generate` options, e.g. split counts).
+# Known generators: known:<equation>; for heat, whose known algebra is not built in, the heat generators that act
+# on periodic data (d_x, d_t, u d_u, d_u, x d_x + 2t d_t; boosts and projective fields do not).
+# LPSDA comparison (bench/RESULTS-surrogates.md):
+#   CONFIG_DIR=configs/lpsda GEN_ARGS="--train 32 --valid 32 --test 128" EQUATIONS="kdv burgers heat" \
+#   SEEDS="1 2 3" MODES=6 LAYERS=5 EPOCHS=150 N_VALID=16 bench/run_results_surrogates.sh build OUT 10
+# Every model is evaluated over 100 steps (the table's main metric) and over 20 steps
 # (one model call: the one-window error).
 set -euo pipefail
 BUILD=$(realpath "${1:?build dir}")
@@ -22,65 +30,73 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 PDESYM="$BUILD/bin/pdesym"
 WIDTH=${WIDTH:-64} MODES=${MODES:-16} LAYERS=${LAYERS:-4} SAMPLES=${SAMPLES:-40000} LR=${LR:-1e-3}
 BATCH=${BATCH:-16} JOBS=${JOBS:-2} EQUATIONS=${EQUATIONS:-"kdv ks"} AUGS=${AUGS:-"none known discovered"}
-SEED=${SEED:-1} VALID_STEPS=${VALID_STEPS:-100}
+SEED=${SEED:-1} SEEDS=${SEEDS:-$SEED} VALID_STEPS=${VALID_STEPS:-100} N_VALID=${N_VALID:-32} EPOCHS=${EPOCHS:-}
+CONFIG_DIR=${CONFIG_DIR:-configs} GEN_ARGS=${GEN_ARGS:-}
 export PDESYM_NO_PROGRESS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$OUT"
 cd "$OUT"
 
 # Data (skipped when present) and the discovered algebras.
 for eq in $EQUATIONS; do
-  [ -f "$eq.h5" ] || mpirun --oversubscribe -n 2 "$PDESYM" generate --config "$SRC/configs/$eq.yaml" --out "$eq.h5" --no-progress
+  # shellcheck disable=SC2086
+  [ -f "$eq.h5" ] || mpirun --oversubscribe -n 2 "$PDESYM" generate --config "$SRC/$CONFIG_DIR/$eq.yaml" --out "$eq.h5" \
+    --no-progress $GEN_ARGS
   for n in "${NS[@]}"; do
+    compare=()
+    case $eq in kdv|burgers|ks|mkdv) compare=(--compare "$eq") ;; esac  # the known 1-D algebras
     [ -f "sym_${eq}_$n.json" ] || "$PDESYM" discover --data "$eq.h5" --trajectories "$n" --out "sym_${eq}_$n.json" \
-      --compare "$eq" > "discover_${eq}_$n.log" 2>&1
+      "${compare[@]}" > "discover_${eq}_$n.log" 2>&1
   done
 done
 
-# One line per run: eq n augmentation
-jobs_file=jobs_s${SEED}_v${VALID_STEPS}_$$.txt
+# One line per run: eq n augmentation seed
+jobs_file=jobs_v${VALID_STEPS}_$$.txt
 : > "$jobs_file"
-for eq in $EQUATIONS; do
-  for n in "${NS[@]}"; do
-    for aug in $AUGS; do echo "$eq $n $aug" >> "$jobs_file"; done
+for seed in $SEEDS; do
+  for eq in $EQUATIONS; do
+    for n in "${NS[@]}"; do
+      for aug in $AUGS; do echo "$eq $n $aug $seed" >> "$jobs_file"; done
+    done
   done
 done
 
 # File tag of a run: eq_n_aug, plus _s<seed> and _v<validation steps> where not the defaults.
 tag_of() {
   local tag=$1_$2_$3
-  [ "$SEED" = 1 ] || tag=${tag}_s$SEED
+  [ "$4" = 1 ] || tag=${tag}_s$4
   [ "$VALID_STEPS" = 100 ] || tag=${tag}_v$VALID_STEPS
   echo "$tag"
 }
 
 run_one() {
-  eq=$1 n=$2 aug=$3
+  eq=$1 n=$2 aug=$3 seed=$4
   case $aug in
     none) spec=none ;;
     known) spec=known:$eq ;;
     discovered) spec=sym_${eq}_$n.json ;;
   esac
-  epochs=$(( (SAMPLES + 7 * n - 1) / (7 * n) ))
-  tag=$(tag_of "$eq" "$n" "$aug")
+  [ "$aug:$eq" = known:heat ] && spec='gen:d_x;d_t;u*d_u;d_u;x*d_x + 2*t*d_t'
+  epochs=${EPOCHS:-$(( (SAMPLES + 7 * n - 1) / (7 * n) ))}
+  tag=$(tag_of "$eq" "$n" "$aug" "$seed")
   [ -f "eval_$tag.json" ] && [ -f "eval20_$tag.json" ] && return 0
-  "$PDESYM" train --data "$eq.h5" --n-train "$n" --valid "$eq.h5" --n-valid 32 --model fno --width "$WIDTH" \
+  "$PDESYM" train --data "$eq.h5" --n-train "$n" --valid "$eq.h5" --n-valid "$N_VALID" --model fno --width "$WIDTH" \
     --modes "$MODES" --layers "$LAYERS" --epochs "$epochs" --batch-size "$BATCH" --lr "$LR" --augment "$spec" \
-    --seed "$SEED" --rollout-steps "$VALID_STEPS" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress > "train_$tag.log" 2>&1
+    --seed "$seed" --rollout-steps "$VALID_STEPS" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress > "train_$tag.log" 2>&1
   "$PDESYM" evaluate --model "model_$tag.pt" --data "$eq.h5" --threads 1 --json "eval_$tag.json" > /dev/null
   "$PDESYM" evaluate --model "model_$tag.pt" --data "$eq.h5" --threads 1 --rollout-steps 20 \
     --json "eval20_$tag.json" > /dev/null
   echo "$tag done"
 }
 export -f tag_of run_one
-export PDESYM WIDTH MODES LAYERS SAMPLES LR BATCH SEED VALID_STEPS
+export PDESYM WIDTH MODES LAYERS SAMPLES LR BATCH VALID_STEPS N_VALID EPOCHS
 xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
 
 # Table
 printf '| equation | N train | augmentation | seed | epochs | best epoch (valid. %s steps) | test acc. MSE (100 steps) | test NMSE (100 steps) | test NMSE (20 steps) |\n' "$VALID_STEPS"
 printf '|---|---|---|---|---|---|---|---|---|\n'
-while read -r eq n aug; do
-  tag=$(tag_of "$eq" "$n" "$aug")
-  python3 - "$tag" "$eq" "$n" "$aug" "$SEED" <<'EOF'
+while read -r eq n aug seed; do
+  tag=$(tag_of "$eq" "$n" "$aug" "$seed")
+  python3 - "$tag" "$eq" "$n" "$aug" "$seed" <<'EOF'
 import json, sys
 tag, eq, n, aug, seed = sys.argv[1:]
 e = json.load(open(f"eval_{tag}.json")); t = json.load(open(f"train_{tag}.json"))

@@ -16,6 +16,7 @@
 #include "pdesym/common/interrupt.hpp"
 #include "pdesym/common/progress.hpp"
 #include "pdesym/common/rng.hpp"
+#include "pdesym/solvers/cole_hopf.hpp"
 
 #ifndef PDESYM_VERSION
 #define PDESYM_VERSION "unknown"
@@ -38,7 +39,7 @@ int split_index(const std::string& name) {
 GenerationConfig GenerationConfig::from_config(const Config& cfg) {
   PDESYM_REQUIRE(cfg.is_map(), cfg.where() << ": a generation config must be a YAML mapping");
   cfg.require_only({"name", "description", "equation", "coefficients", "pde", "domain", "solver",
-                    "initial_condition", "splits", "seed"});
+                    "initial_condition", "splits", "seed", "cole_hopf"});
   GenerationConfig gc;
   gc.source = cfg.file();
   if (solvers::is_field_config(cfg))
@@ -51,7 +52,7 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
   gc.dim = d.get_or<int>("dim", 1);
   PDESYM_REQUIRE(gc.dim == 1 || gc.dim == 2, d.where() << ".dim: must be 1 or 2, got " << gc.dim);
   if (gc.dim == 2) {
-    d.require_only({"dim", "Lx", "Ly", "nx", "ny", "T", "nt", "jitter_L", "jitter_T"});
+    d.require_only({"dim", "Lx", "Ly", "nx", "ny", "T", "nt", "nt_solve", "jitter_L", "jitter_T"});
     std::string names;
     for (const auto& e : solvers::known_field_equations()) names += (names.empty() ? "" : ", ") + e;
     PDESYM_REQUIRE(gc.is_field(), d.where() << ".dim: " << equation << " is a 1-D scalar equation; dim 2 needs one of "
@@ -63,7 +64,7 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
     PDESYM_REQUIRE(gc.ny >= 4 && gc.ny % 2 == 0 && gc.ny <= (1 << 14),
                    d["ny"].where() << ": must be even and in 4..16384, got " << gc.ny);
   } else {
-    d.require_only({"dim", "L", "T", "nx", "nt", "jitter_L", "jitter_T"});
+    d.require_only({"dim", "L", "T", "nx", "nt", "nt_solve", "jitter_L", "jitter_T"});
     gc.L = require_positive(d, "L");
   }
   PDESYM_REQUIRE(!gc.is_field() || gc.field_pde->supports_dim(gc.dim),
@@ -75,6 +76,10 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
                  d["nx"].where() << ": must be even and in 4..1048576, got " << gc.nx);
   gc.nt = d.get<int>("nt");
   PDESYM_REQUIRE(gc.nt >= 2 && gc.nt <= 1000000, d["nt"].where() << ": must be in 2..1000000, got " << gc.nt);
+  gc.nt_solve = d.get_or<int>("nt_solve", gc.nt);
+  PDESYM_REQUIRE(gc.nt_solve >= gc.nt && gc.nt_solve <= 1000000,
+                 d["nt_solve"].where() << ": must be in nt.." << 1000000 << " (the solver's levels, of which the last nt = "
+                                       << gc.nt << " are stored), got " << gc.nt_solve);
   gc.jitter_L = d.get_or<double>("jitter_L", 0.0);
   gc.jitter_T = d.get_or<double>("jitter_T", 0.0);
   PDESYM_REQUIRE(gc.jitter_L >= 0 && gc.jitter_L < 1,
@@ -102,6 +107,17 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
         solvers::FieldIc::from_config(cfg.child_or_empty("initial_condition"), *gc.field_pde, gc.box(gc.L, gc.Ly)));
   else
     gc.ic = solvers::SineSumIc::from_config(cfg.child_or_empty("initial_condition"));
+
+  if (cfg.get_or<bool>("cole_hopf", false)) {
+    PDESYM_REQUIRE(!gc.is_field() && gc.pde->name() == "burgers",
+                   cfg["cole_hopf"].where() << ": the Cole-Hopf route generates Burgers data; it needs equation: burgers, got "
+                                            << equation);
+    PDESYM_REQUIRE(gc.ic.exp_scale > 0,
+                   cfg["cole_hopf"].where() << ": the heat solution psi must stay positive; set initial_condition.exp_scale > 0 "
+                                               "(LPSDA: 10)");
+    gc.cole_hopf_nu = gc.pde->coefficients().at("nu");
+    gc.heat_for_cole_hopf = std::shared_ptr<const solvers::PolynomialPde>(solvers::make_heat(gc.cole_hopf_nu));
+  }
 
   const Config sp = cfg["splits"];
   PDESYM_REQUIRE(sp.is_map(), sp.where() << ": must be a mapping {train: N, valid: N, test: N}");
@@ -185,6 +201,21 @@ TrajectorySpec trajectory_spec(const GenerationConfig& gc, int split, int index)
   return spec;
 }
 
+namespace {
+/// The stored part of a solved trajectory: its last gc.nt levels, mapped to Burgers by Cole–Hopf if configured.
+Field stored_window(const GenerationConfig& gc, Field f, const std::string& label) {
+  if (gc.nt_solve != gc.nt) f = f.window(gc.nt_solve - gc.nt, gc.nt);
+  if (gc.heat_for_cole_hopf) {
+    try {
+      solvers::cole_hopf_in_place(f, gc.cole_hopf_nu);
+    } catch (const InputError& e) {
+      throw BlowUpError(label + ": " + e.what());
+    }
+  }
+  return f;
+}
+}  // namespace
+
 Field make_trajectory(const GenerationConfig& gc, int split, int index) { return make_trajectory(gc, split, index, nullptr); }
 
 Field make_trajectory(const GenerationConfig& gc, int split, int index, solvers::IntegrateStats* stats) {
@@ -194,9 +225,11 @@ Field make_trajectory(const GenerationConfig& gc, int split, int index, solvers:
   opt.rtol = gc.rtol;
   opt.atol = gc.atol;
   opt.label = spec.label;
-  if (gc.is_field())
-    return solvers::integrate(*gc.field_pde, gc.box(spec.L, spec.Ly), spec.u0, spec.T, gc.nt, opt, stats);
-  return solvers::integrate(*gc.pde, solvers::Grid(gc.nx, spec.L), spec.u0, spec.T, gc.nt, opt, stats);
+  Field f = gc.is_field()
+                ? solvers::integrate(*gc.field_pde, gc.box(spec.L, spec.Ly), spec.u0, spec.T, gc.nt_solve, opt, stats)
+                : solvers::integrate(gc.heat_for_cole_hopf ? *gc.heat_for_cole_hopf : *gc.pde,
+                                     solvers::Grid(gc.nx, spec.L), spec.u0, spec.T, gc.nt_solve, opt, stats);
+  return stored_window(gc, std::move(f), spec.label);
 }
 
 namespace {

@@ -1,11 +1,14 @@
 // Generation: config parsing and validation, reproducible trajectories, agreement with solvers::integrate, and
 // the real MPI path: bin/pdesym under mpirun with 1 and 2 ranks must write identical files, and a blow-up must
 // fail cleanly (message naming the trajectory, no output, no temporary file).
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "pdesym/common/atomic_file.hpp"
 #include "pdesym/datasets/dataset.hpp"
 #include "pdesym/datasets/generate.hpp"
+#include "pdesym/solvers/cole_hopf.hpp"
 #include "pdesym/solvers/etdrk4.hpp"
 #include "test_util.hpp"
 
@@ -392,4 +395,144 @@ TEST(GenerateMpi, BadArgumentsGiveClearErrors) {
   EXPECT_NE(r.rc, 0);
   EXPECT_NE(r.output.find("directory '" + (dir / "no/such/dir") + "' does not exist"), std::string::npos) << r.output;
   EXPECT_FALSE(pdesym_test::exists(dir / "x.h5"));
+}
+
+// ---- LPSDA presets: stored window, exp-normalised initial condition, Burgers through heat + Cole–Hopf ----------
+
+namespace {
+GenerationConfig preset(const std::string& name) {
+  return GenerationConfig::from_config(Config::load(std::string(PDESYM_SOURCE_DIR) + "/configs/lpsda/" + name));
+}
+}  // namespace
+
+TEST(LpsdaPresets, ParseWithTheRecipe) {
+  const auto kdv = preset("kdv.yaml"), ks = preset("ks.yaml"), burgers = preset("burgers.yaml"), heat = preset("heat.yaml");
+  EXPECT_EQ(kdv.nt, 140);
+  EXPECT_EQ(kdv.nt_solve, 250);
+  EXPECT_EQ(kdv.jitter_L, 0.1);
+  EXPECT_EQ(kdv.jitter_T, 0.1);
+  EXPECT_EQ(ks.nt_solve, 500);
+  EXPECT_EQ(ks.L, 64.0);
+  EXPECT_EQ(burgers.nt_solve, 180);
+  EXPECT_EQ(burgers.T, 18.0);
+  EXPECT_EQ(burgers.jitter_L, 0.0);
+  EXPECT_EQ(burgers.ic.terms, 20);
+  EXPECT_EQ(burgers.ic.l_max, 6);
+  EXPECT_EQ(burgers.ic.exp_scale, 10.0);
+  ASSERT_NE(burgers.heat_for_cole_hopf, nullptr);
+  EXPECT_EQ(burgers.heat_for_cole_hopf->name(), "heat");
+  EXPECT_EQ(burgers.cole_hopf_nu, 0.01);
+  EXPECT_EQ(burgers.attributes().equation, "burgers");
+  EXPECT_EQ(heat.heat_for_cole_hopf, nullptr);
+  EXPECT_EQ(heat.attributes().equation, "heat");
+  // Without nt_solve nothing changes: the solver's levels are the stored ones.
+  EXPECT_EQ(tiny().nt_solve, tiny().nt);
+}
+
+TEST(LpsdaPresets, BadOptionsNameTheKey) {
+  const std::string t = kTiny;
+  expect_config_error(replace(t, "nt: 21", "nt: 21, nt_solve: 20"), {"bad.yaml", "domain.nt_solve", "nt.."});
+  expect_config_error(t + "cole_hopf: true\n", {"bad.yaml", "cole_hopf", "equation: burgers", "kdv"});
+  const std::string b = replace(replace(t, "equation: kdv", "equation: burgers"), "coefficients: {alpha: 1.0, beta: 1.0}",
+                                "coefficients: {nu: 0.1}");
+  expect_config_error(b + "cole_hopf: true\n", {"bad.yaml", "cole_hopf", "exp_scale"});
+  expect_config_error(replace(t, "l_max: 2}", "l_max: 2, exp_scale: -1}"), {"bad.yaml", "exp_scale", "[0, 300]"});
+}
+
+TEST(LpsdaPresets, StoredWindowIsTheLastLevelsOfTheSolvedTrajectory) {
+  // nt_solve = 30 solved levels, the last 21 stored; the same draws as a config storing all 30.
+  auto cfg_win = GenerationConfig::from_config(Config::parse(replace(kTiny, "nt: 21", "nt: 21, nt_solve: 30"), "w.yaml"));
+  auto cfg_all = GenerationConfig::from_config(Config::parse(replace(kTiny, "nt: 21", "nt: 30"), "a.yaml"));
+  for (int i = 0; i < 2; ++i) {
+    const auto spec = trajectory_spec(cfg_win, 0, i);
+    const Field w = make_trajectory(cfg_win, 0, i), a = make_trajectory(cfg_all, 0, i);
+    ASSERT_EQ(w.nt(), 21);
+    ASSERT_EQ(a.nt(), 30);
+    const double dt = spec.T / 29;
+    EXPECT_DOUBLE_EQ(w.dt, dt);
+    EXPECT_DOUBLE_EQ(w.t.front(), 9 * dt);
+    EXPECT_DOUBLE_EQ(w.t.back(), spec.T);
+    EXPECT_DOUBLE_EQ(w.dx, spec.L / 64);
+    for (int n = 0; n < 21; ++n)
+      for (int j = 0; j < 64; ++j) ASSERT_EQ(w.row(n)[j], a.row(n + 9)[j]) << "level " << n;
+  }
+}
+
+TEST(LpsdaPresets, ExpScaledInitialConditionSpansTheScale) {
+  const auto gc = preset("heat.yaml");
+  for (int i = 0; i < 3; ++i) {
+    const auto spec = trajectory_spec(gc, 0, i);
+    const auto [lo, hi] = std::minmax_element(spec.u0.begin(), spec.u0.end());
+    EXPECT_NEAR(std::log(*lo), -10.0, 1e-12);
+    EXPECT_NEAR(std::log(*hi), 10.0, 1e-12);
+  }
+}
+
+TEST(LpsdaPresets, ColeHopfMatchesTheExactBurgersSolution) {
+  // psi = 2 + e^{-nu t} cos x + 0.5 e^{-4 nu t} cos(2x + 1) solves the heat equation; u = -2 nu psi_x / psi.
+  const double nu = 0.1, t = 0.7;
+  const solvers::Grid g(64, 2 * M_PI);
+  solvers::rvec psi(64), exact(64);
+  for (int j = 0; j < 64; ++j) {
+    const double x = g.x()[j];
+    psi[j] = 2 + std::exp(-nu * t) * std::cos(x) + 0.5 * std::exp(-4 * nu * t) * std::cos(2 * x + 1);
+    const double psi_x = -std::exp(-nu * t) * std::sin(x) - std::exp(-4 * nu * t) * std::sin(2 * x + 1);
+    exact[j] = -2 * nu * psi_x / psi[j];
+  }
+  const auto u = solvers::cole_hopf(psi, g, nu);
+  EXPECT_LT(max_rel_diff(u.data(), exact.data(), 64), 1e-13);
+  psi[5] = -1.0;
+  expect_input_error([&] { solvers::cole_hopf(psi, g, nu); }, {"positive", "point 5"});
+}
+
+TEST(LpsdaPresets, ColeHopfTrajectorySolvesBurgersToSolverAccuracy) {
+  // A resolved case (nu = 0.1, exp_scale 2 on 64 points): the stored u must agree with pdesym's direct Burgers
+  // integration from its first stored level over the stored times.
+  const std::string yaml = R"(equation: burgers
+coefficients: {nu: 0.1}
+cole_hopf: true
+domain: {L: 6.283185307179586, T: 3.0, nx: 128, nt: 11, nt_solve: 16}
+solver: {dt: 0.05}
+initial_condition: {type: sine_sum, terms: 4, amplitude: 0.5, l_min: 1, l_max: 2, exp_scale: 2.0}
+splits: {train: 2}
+seed: 5
+)";
+  const auto gc = GenerationConfig::from_config(Config::parse(yaml, "ch.yaml"));
+  auto burgers = solvers::make_burgers(0.1);
+  for (int i = 0; i < 2; ++i) {
+    const Field u = make_trajectory(gc, 0, i);
+    ASSERT_EQ(u.nt(), 11);
+    EXPECT_DOUBLE_EQ(u.t.front(), 5 * 3.0 / 15);
+    solvers::rvec u0(u.row(0), u.row(0) + u.nx());
+    solvers::IntegrateOptions opt;
+    opt.dt_max = 0.002;
+    const auto ref = solvers::integrate(*burgers, solvers::Grid(u.nx(), u.Lx()), u0, u.t.back() - u.t.front(), 11, opt);
+    const double err = max_rel_diff(u.data.data(), ref.data.data(), u.data.size());
+    std::printf("train/%d: Cole-Hopf vs direct Burgers ETDRK4, max relative difference %.2e\n", i, err);
+    EXPECT_LT(err, 1e-8);
+    EXPECT_GT(max_rel_diff(u.row(10), u0.data(), u0.size()), 1e-2);  // it moved
+  }
+}
+
+TEST(GenerateMpi, LpsdaStyleOptionsGiveIdenticalFilesOnOneAndTwoRanks) {
+  ScratchDir dir;
+  const std::string cfg = dir / "ch.yaml";
+  pdesym_test::write_file(cfg, R"(equation: burgers
+coefficients: {nu: 0.05}
+cole_hopf: true
+domain: {L: 6.283185307179586, T: 2.0, nx: 64, nt: 8, nt_solve: 12}
+solver: {dt: 0.1}
+initial_condition: {type: sine_sum, terms: 6, amplitude: 0.5, l_min: 1, l_max: 3, exp_scale: 3.0}
+splits: {train: 3, valid: 2, test: 1}
+seed: 11
+)");
+  const auto r1 = run_pdesym(1, "generate --config " + cfg + " --out " + (dir / "one.h5"), dir / "log1");
+  ASSERT_EQ(r1.rc, 0) << r1.output;
+  const auto r2 = run_pdesym(2, "generate --config " + cfg + " --out " + (dir / "two.h5"), dir / "log2");
+  ASSERT_EQ(r2.rc, 0) << r2.output;
+  expect_identical_files(dir / "one.h5", dir / "two.h5");
+  const Split s = read_split(dir / "two.h5", "train");
+  EXPECT_EQ(s.nt, 8);
+  EXPECT_DOUBLE_EQ(s.t[0], 4 * 2.0 / 11);
+  EXPECT_EQ(read_attributes(dir / "two.h5").equation, "burgers");
 }

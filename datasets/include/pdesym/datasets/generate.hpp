@@ -13,6 +13,9 @@
 //     T: 100.0               # final time; nt snapshots at t_n = n T / (nt - 1)
 //     nx: 256                # grid points (even, >= 4)
 //     nt: 140                # stored time steps (>= 2)
+//     nt_solve: 250          # optional (default nt), >= nt: the solver outputs nt_solve levels t_n = n T / (nt_solve
+//                            # - 1), n = 0..nt_solve-1, and the last nt are stored (LPSDA's nt = 250 solved, 140
+//                            # kept: stored t runs from (nt_solve - nt) T / (nt_solve - 1) to T, dt = T / (nt_solve - 1))
 //     jitter_L: 0.0          # optional, fraction in [0, 1): L_i = L (1 + jitter_L U[-1,1)) per trajectory
 //     jitter_T: 0.0          # optional, same for T (so dt varies per trajectory; nt stays fixed)
 //   solver:
@@ -27,6 +30,11 @@
 //     amplitude: 0.5
 //     l_min: 1
 //     l_max: 2
+//     exp_scale: 0.0         #   optional: > 0 makes u0 = exp(exp_scale (2 (s - min s) / (max s - min s) - 1)) of the
+//                            #   sine sum s (LPSDA's positive heat initial condition, exp_scale 10)
+//   cole_hopf: false         # optional, only with equation: burgers: integrate the heat equation psi_t = nu psi_xx
+//                            # from psi0 = the initial condition (which must be positive: use exp_scale) and store
+//                            # u = -2 nu psi_x / psi (solvers/cole_hopf.hpp), LPSDA's Burgers recipe
 //   splits: {train: 512, valid: 128, test: 128}   # counts; 0 (or absent) skips that group
 //   seed: 42                 # integer >= 0
 //   name: ...                # optional free text (ignored)
@@ -74,6 +82,11 @@ struct GenerationConfig {
   std::shared_ptr<const solvers::PolynomialPde> pde;
   double L = 0, T = 0;
   int nx = 0, nt = 0;
+  int nt_solve = 0;  ///< domain.nt_solve: solver output levels over [0, T], the last nt stored (= nt if absent)
+  /// cole_hopf: the stored field is the Cole–Hopf image -2 nu psi_x / psi of this heat equation's solution psi
+  /// (equation burgers with coefficient nu); null otherwise.
+  std::shared_ptr<const solvers::PolynomialPde> heat_for_cole_hopf;
+  double cole_hopf_nu = 0;
   double jitter_L = 0, jitter_T = 0;
   double dt = 0;  ///< solver.dt: largest internal ETDRK4 step (+inf if absent, which needs rtol)
   double rtol = 0, atol = 0;  ///< solver.rtol / solver.atol: error control when rtol > 0 (0: fixed step dt)
