@@ -1,4 +1,5 @@
-// pdesym train    --data TRAIN.h5 [--valid VALID.h5] --model fno|resnet --augment none|known:<eq>|sym.json --out model.pt
+// pdesym train    --data TRAIN.h5 [--valid VALID.h5] --model fno|resnet --augment none|known:<eq>|sym.json
+//                 [--promote none|known:<eq>|sym.json --promote-weight w] [--enforce none|auto|<group>] --out model.pt
 // pdesym evaluate --model model.pt --data TEST.h5 [--plot rollout.png]
 // Both run data-parallel under mpirun (each rank a shard of the trajectories). The data's shape picks the model
 // class: 1-D scalar data FNO-1d / ResNet-1d, 2-D data (any number of components) FNO-2d / ResNet-2d.
@@ -112,6 +113,17 @@ void register_train(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--eps", o.augment_eps, "augmentation eps range (x-translations: a full period)")
       ->capture_default_str();
+  cmd->add_option("--promote", o.promote,
+                  "penalise the Lie derivative of the model along these generators (same specs as --augment)")
+      ->capture_default_str();
+  cmd->add_option("--promote-weight", o.promote_weight, "weight of the promotion penalty in the loss")
+      ->capture_default_str();
+  cmd->add_option("--promote-step", o.promote_step, "eps of the finite difference of the exact group action")
+      ->capture_default_str();
+  cmd->add_option("--enforce", o.enforce,
+                  "average the model over a finite group: none | auto (from --promote, else --augment) | "
+                  "';'-list of reflect[(parities)], rot90, d4[(parities)], flip, phase4")
+      ->capture_default_str();
   cmd->add_option("--out", o.out, "checkpoint file (model, optimizer state, epoch)")->capture_default_str();
   cmd->add_flag("--resume", o.resume, "continue from --out if it exists");
   cmd->add_option("--epochs", o.epochs, "epochs")->capture_default_str();
@@ -139,6 +151,7 @@ void register_train(CLI::App& app) {
     if (!a->json_out.empty()) check_output_path(a->json_out, "--json");
     a->opt.model.validate();
     a->opt.augment = resolve_augment_spec(a->opt.augment, a->data);
+    a->opt.promote = resolve_augment_spec(a->opt.promote, a->data);
     const surrogates::ShardedSplit tr = read_shard(a->data, a->train_split, a->n_train, "--n-train");
     std::unique_ptr<surrogates::ShardedSplit> va;
     if (!a->valid.empty())
@@ -148,6 +161,9 @@ void register_train(CLI::App& app) {
     j["out"] = a->opt.out;
     j["model"] = r.model.to_json();
     j["augment"] = a->opt.augment;
+    j["promote"] = a->opt.promote;
+    if (a->opt.promote != "none") j["promote_weight"] = a->opt.promote_weight;
+    j["enforce"] = r.model.enforce.empty() ? "none" : r.model.enforce;
     j["n_train"] = tr.n_total;
     j["ranks"] = mpi_size();
     print_json(j, a->json_out);

@@ -165,6 +165,7 @@ GeneratorSet load_generators(const std::string& spec, const AugmentOptions& opt)
     if (vf.kind() == FlowKind::NonPeriodic || vf.kind() == FlowKind::Unsupported) {
       PDESYM_REQUIRE(opt.skip_incompatible, "augmentation '" << spec << "': " << name << ": " << vf.reason());
       set.notes.push_back(name + " skipped: " + vf.reason());
+      set.skipped.push_back(vf);
       continue;
     }
     Generator g;

@@ -30,6 +30,7 @@ std::vector<EpochRecord> history_from(const nlohmann::json& j) {
                                                 : e.at("valid_nmse").get<double>();
     r.samples_per_second = e.at("samples_per_second").get<double>();
     r.seconds = e.at("seconds").get<double>();
+    r.promote_penalty = e.value("promote_penalty", -1.0);
     h.push_back(r);
   }
   return h;
@@ -51,6 +52,11 @@ nlohmann::json signature(const TrainOptions& opt, const ModelConfig& mc, int win
           {"nt", tr.data.nt},
           {"nx", tr.data.nx}};
   if (tr.data.dim != 1) sig["ny"] = tr.data.ny;
+  if (opt.promote != "none") {  // absent without promotion: older checkpoints keep resuming
+    sig["promote"] = opt.promote;
+    sig["promote_weight"] = opt.promote_weight;
+    sig["promote_step"] = opt.promote_step;
+  }
   return sig;
 }
 
@@ -66,6 +72,7 @@ void write_checkpoint(const std::string& path, Surrogate& model, Surrogate* best
   ar.write("batch", c10::IValue(static_cast<int64_t>(st.batch)));
   ar.write("global_step", c10::IValue(static_cast<int64_t>(st.global_step)));
   ar.write("epoch_loss_sum", c10::IValue(st.epoch_loss_sum));
+  ar.write("epoch_penalty_sum", c10::IValue(st.epoch_penalty_sum));
   ar.write("epoch_batches", c10::IValue(static_cast<int64_t>(st.epoch_batches)));
   ar.write("epoch_samples", c10::IValue(st.epoch_samples));
   ar.write("epoch_step_seconds", c10::IValue(st.epoch_step_seconds));
@@ -148,6 +155,8 @@ void read_checkpoint(const std::string& path, Surrogate& model, Surrogate* best,
     st.batch = static_cast<int>(read_int(ar, "batch"));
     st.global_step = read_int(ar, "global_step");
     st.epoch_loss_sum = read_double(ar, "epoch_loss_sum");
+    c10::IValue pv;
+    st.epoch_penalty_sum = ar.try_read("epoch_penalty_sum", pv) ? pv.toDouble() : 0.0;
     st.epoch_batches = read_int(ar, "epoch_batches");
     st.epoch_samples = read_double(ar, "epoch_samples");
     st.epoch_step_seconds = read_double(ar, "epoch_step_seconds");

@@ -31,6 +31,7 @@ nlohmann::json ModelConfig::to_json() const {
     j["dim"] = dim;
     j["nc"] = nc;
   }
+  if (!enforce.empty()) j["enforce"] = enforce;
   return j;
 }
 
@@ -51,6 +52,7 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
     c.proj_hidden = j.at("proj_hidden").get<int>();
     c.dim = j.value("dim", 1);
     c.nc = j.value("nc", 1);
+    c.enforce = j.value("enforce", std::string());
   } catch (const nlohmann::json::exception& e) {
     throw InputError(std::string("bad model configuration in checkpoint: ") + e.what());
   }
@@ -132,6 +134,8 @@ nlohmann::json TrainResult::to_json() const {
                  {"valid_nmse", e.valid_nmse},
                  {"samples_per_second", e.samples_per_second},
                  {"seconds", e.seconds}});
+  for (std::size_t k = 0; k < history.size(); ++k)
+    if (history[k].promote_penalty >= 0) h[k]["promote_penalty"] = history[k].promote_penalty;
   return {{"epochs_completed", epochs_completed},
           {"global_step", global_step},
           {"best_valid_accumulated_mse", best_valid_accumulated_mse},

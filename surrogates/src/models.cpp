@@ -1,6 +1,7 @@
 // FNO-1d and ResNet-1d surrogates (see models.hpp).
 #include "pdesym/surrogates/models.hpp"
 #include "pdesym/surrogates/models2d.hpp"
+#include "pdesym/surrogates/promote.hpp"
 
 #include <cmath>
 #include <sstream>
@@ -132,6 +133,11 @@ torch::Tensor ResNet1d::forward(const torch::Tensor& u, const torch::Tensor& dx,
 
 std::shared_ptr<Surrogate> make_model(const ModelConfig& cfg) {
   cfg.validate();
+  if (!cfg.enforce.empty()) {
+    ModelConfig plain = cfg;
+    plain.enforce.clear();
+    return std::make_shared<Symmetrized>(cfg, make_model(plain));
+  }
   if (cfg.dim != 1 || cfg.nc != 1) return make_model_multi(cfg);
   if (cfg.kind == "fno") return std::make_shared<Fno1d>(cfg);
   return std::make_shared<ResNet1d>(cfg);

@@ -15,6 +15,7 @@
 #include "pdesym/common/rng.hpp"
 #include "pdesym/surrogates/models.hpp"
 #include "pdesym/surrogates/models2d.hpp"
+#include "pdesym/surrogates/promote.hpp"
 #include "pdesym/surrogates/train.hpp"
 #include "train_detail.hpp"
 
@@ -74,6 +75,35 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
     (void)aug(tr.field_window(0, 0, 2 * tw), probe);
   }
 
+  // Promotion: the Lie-derivative penalty of the promoted generators (promote.hpp).
+  augment::AugmentOptions popt;
+  popt.eps = opt.augment_eps;
+  const bool promoting = opt.promote != "none";
+  const augment::GeneratorSet promote_set =
+      !promoting ? augment::GeneratorSet{}
+      : tr.dim == 1 && tr.nc == 1 ? augment::load_generators(opt.promote, popt)
+                                  : augment::load_generators(opt.promote, tr.shape(), popt);
+  const Promoter promoter = promoting ? Promoter(promote_set, opt.promote_step) : Promoter();
+  PDESYM_REQUIRE(!promoting || promoter.active(),
+                 "--promote '" << opt.promote << "': none of its generators can be promoted:\n"
+                               << promoter.describe());
+  PDESYM_REQUIRE(opt.promote_weight >= 0 && std::isfinite(opt.promote_weight),
+                 "promotion weight must be >= 0 (got " << opt.promote_weight << ")");
+  // Enforcement: the model averaged over a finite grid group, named or derived from the generator sets.
+  if (opt.enforce == "auto") {
+    const augment::GeneratorSet& from = promoting ? promote_set : aug.generators();
+    PDESYM_REQUIRE(promoting || aug.active(), "--enforce auto derives the group from --promote or --augment; "
+                                              "neither is given (name a group, e.g. --enforce 'reflect(pseudoscalar)')");
+    mc.enforce = finite_subgroup_spec(from);
+    PDESYM_REQUIRE(!mc.enforce.empty(),
+                   "--enforce auto: the generator set '" << from.source
+                       << "' has no finite subgroup that the grid represents exactly (a reflection x -> -x that "
+                          "needs t -> -t, as KdV's, cannot be used by a forward-in-time surrogate); name a group");
+  } else if (opt.enforce != "none") {
+    mc.enforce = opt.enforce;
+  }
+  if (!mc.enforce.empty()) (void)parse_grid_group(mc.enforce, mc.dim, mc.nc);
+
   const int windows = opt.windows_per_trajectory > 0 ? opt.windows_per_trajectory : std::max(1, tr.nt / tw);
   const long n_samples = static_cast<long>(trs.n_total) * windows;
   const int n_batches = static_cast<int>((n_samples + opt.batch_size - 1) / opt.batch_size);
@@ -103,8 +133,12 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
     std::fprintf(stderr, "training %s (%ld parameters) on %d trajectories (%d ranks), %d samples/epoch, %d batches\n",
                  mc.kind.c_str(), model->parameter_count(), trs.n_total, size, static_cast<int>(n_samples), n_batches);
     std::fprintf(stderr, "augmentation: %s%s", opt.augment.c_str(),
-                 aug.active() ? ("\n" + res.augmentation).c_str() : "\n");
+                 aug.active() ? ("\n" + res.augmentation).c_str() : "\n");    if (promoting)
+      std::fprintf(stderr, "promotion: %s, weight %g\n%s", opt.promote.c_str(), opt.promote_weight,
+                   promoter.describe().c_str());
+    if (!mc.enforce.empty()) std::fprintf(stderr, "enforced group: %s\n", mc.enforce.c_str());
   }
+  if (promoting) res.promotion = promoter.describe();
 
   // Sample tensors [m, tw, nx] (1-D scalar) or [m, tw, nc, ny, nx]; the loss averages over all but the batch.
   const bool scalar1d = tr.dim == 1 && tr.nc == 1;
@@ -162,7 +196,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
       }
       const long m = static_cast<long>(dxv.size());
       optim.zero_grad();
-      double loss_sum = 0;
+      double loss_sum = 0, penalty_sum = 0;
       if (m > 0) {
         auto X = torch::from_blob(xin.data(), batch_sizes(m), torch::kFloat32);
         auto Y = torch::from_blob(yout.data(), batch_sizes(m), torch::kFloat32);
@@ -171,17 +205,26 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
         auto DT = torch::from_blob(dtv.data(), {m}, torch::kFloat32);
         auto pred = model->step(X, DX, DY, DT);
         auto loss = (pred - Y).pow(2).mean(loss_dims).sum() / bsz;
+        if (promoting && opt.promote_weight > 0) {
+          auto pen = opt.promote_weight * promoter.penalty(*model, X, DX, DY, DT, pred, bsz);
+          penalty_sum = pen.item<double>();
+          loss = loss + pen;
+        }
         loss.backward();
         loss_sum = loss.item<double>();
       }
       allreduce_gradients(params, size);
-      allreduce_doubles(&loss_sum, 1, size);
+      double sums[2] = {loss_sum, penalty_sum};
+      allreduce_doubles(sums, 2, size);
+      loss_sum = sums[0];
+      penalty_sum = sums[1];
       PDESYM_REQUIRE(std::isfinite(loss_sum), "training loss is " << loss_sum << " at epoch " << e + 1 << ", batch "
                                                                   << st.batch + 1
                                                                   << ": training diverged (try a smaller --lr) or the "
                                                                      "data/augmentation produce non-finite values");
       optim.step();
       st.epoch_loss_sum += loss_sum;
+      st.epoch_penalty_sum += penalty_sum;
       ++st.epoch_batches;
       st.epoch_samples += bsz;
       st.epoch_step_seconds += seconds_since(t0);
@@ -206,6 +249,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
     EpochRecord rec;
     rec.epoch = e + 1;
     rec.train_loss = st.epoch_batches ? st.epoch_loss_sum / st.epoch_batches : 0.0;
+    if (promoting) rec.promote_penalty = st.epoch_batches ? st.epoch_penalty_sum / st.epoch_batches : 0.0;
     rec.samples_per_second = st.epoch_step_seconds > 0 ? st.epoch_samples / st.epoch_step_seconds : 0.0;
     if (valid) {
       const RolloutSums rs = rollout_sums(*model, valid->data, opt.rollout_steps, opt.batch_size, size);
@@ -228,12 +272,14 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
       if (valid)
         std::fprintf(stderr, ", valid accumulated MSE %.4e, NMSE %.4e%s", rec.valid_accumulated_mse, rec.valid_nmse,
                      st.best_epoch == e + 1 ? " (best)" : "");
+      if (promoting) std::fprintf(stderr, ", promotion penalty %.4e", rec.promote_penalty);
       std::fprintf(stderr, ", %.1f samples/s\n", rec.samples_per_second);
     }
     TrainState s2 = st;
     s2.epoch = e + 1;
     s2.batch = 0;
     s2.epoch_loss_sum = 0;
+    s2.epoch_penalty_sum = 0;
     s2.epoch_batches = 0;
     s2.epoch_samples = 0;
     s2.epoch_step_seconds = 0;

@@ -97,6 +97,7 @@ struct TrainState {
   int batch = 0;            // next batch within epoch `epoch` (0-based epoch index = completed epochs)
   long global_step = 0;
   double epoch_loss_sum = 0;
+  double epoch_penalty_sum = 0;  // weighted promotion penalty (part of epoch_loss_sum)
   long epoch_batches = 0;
   double epoch_samples = 0, epoch_step_seconds = 0;
   double best_valid = -1;

@@ -1,7 +1,8 @@
 // Helper for test_surrogate_train: trains a tiny FNO on the same in-memory KdV data on every rank of
 // COMM_WORLD (each rank keeps its shard) and writes each rank's final parameters to <prefix>.rank<r>.bin.
-// With "2d": a tiny FNO-2d on 2-D two-component plane waves instead (no augmentation).
-// Usage: surrogates_mpi_helper <prefix> [epochs [2d]]
+// With "2d": a tiny FNO-2d on 2-D two-component plane waves instead (no augmentation); with "promote": the 1-D
+// run with the KdV algebra promoted and the model averaged over x -> -x.
+// Usage: surrogates_mpi_helper <prefix> [epochs [2d|promote]]
 #include <mpi.h>
 
 #include <cstdio>
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     using namespace pdesym::surrogates;
     const int rank = world_rank(), size = world_size();
     const bool two_d = argc > 3 && std::string(argv[3]) == "2d";
+    const bool promote = argc > 3 && std::string(argv[3]) == "promote";
     const auto train_full = two_d ? pdesym::testdata::tiny_waves2d("train", 6, 5) : pdesym::testdata::tiny_kdv("train", 6, 5);
     const auto valid_full = two_d ? pdesym::testdata::tiny_waves2d("valid", 3, 6) : pdesym::testdata::tiny_kdv("valid", 3, 6);
     const ShardedSplit tr = shard_of(train_full, rank, size), va = shard_of(valid_full, rank, size);
@@ -38,6 +40,11 @@ int main(int argc, char** argv) {
     o.seed = 17;
     o.augment = two_d ? "none" : "known:kdv";
     if (two_d) o.model.modes = 4;
+    if (promote) {
+      o.promote = "known:kdv";
+      o.enforce = "reflect";
+      if (argc > 5) o.enforce = argv[5];
+    }
     o.rollout_steps = 8;
     o.out = prefix + ".pt";
     o.progress = false;

@@ -51,6 +51,8 @@ struct GeneratorSet {
   symmetry::Variables variables;        ///< the data the generators act on must have this (dim, nc)
   std::vector<Generator> generators;
   std::vector<std::string> notes;       ///< dropped generators and why
+  /// The dropped NonPeriodic/Unsupported fields themselves (a continuous rotation still has exact quarter turns).
+  std::vector<VectorField> skipped;
   bool empty() const { return generators.empty(); }
   std::string describe() const;         ///< one line per generator (label, class, eps range)
 };

@@ -38,6 +38,9 @@ struct ModelConfig {
   int layers = 5;            ///< FNO: Fourier layers; ResNet: residual blocks
   int kernel_size = 5;       ///< ResNet: convolution kernel (odd; circular padding)
   int proj_hidden = 128;     ///< FNO: hidden width of the projection MLP
+  /// Finite group the model is averaged over (promote.hpp: "reflect(pseudoscalar)", "d4", "phase4", ...); ""
+  /// for none. Written to JSON only when set.
+  std::string enforce;
 
   /// Throws InputError for unknown kinds, non-positive sizes or an unsupported data shape.
   void validate() const;
@@ -77,6 +80,13 @@ struct TrainOptions {
   /// "none", "known:<equation>", "gen:<V1>;<V2>" or a sym.json path (augment::load_generators).
   std::string augment = "none";
   double augment_eps = 0.1;        ///< eps range of every generator (pure x-translations: a full period)
+  /// Generators whose Lie derivative is penalised (promote.hpp): the same specs as `augment`.
+  std::string promote = "none";
+  double promote_weight = 1.0;     ///< weight of the penalty in the loss
+  double promote_step = 1e-2;      ///< eps of the finite difference of the exact group action
+  /// "none", "auto" (the finite subgroup of the promote, else augment, generator set: promote.hpp) or a group
+  /// spec; sets model.enforce.
+  std::string enforce = "none";
   std::string out = "model.pt";    ///< checkpoint path (written as <out>.tmp, then renamed)
   bool resume = false;             ///< continue from `out` if it exists
   int checkpoint_every_steps = 0;  ///< additional mid-epoch checkpoints every N optimizer steps (0: epoch ends only)
@@ -94,6 +104,7 @@ struct EpochRecord {
   double train_loss = 0;           ///< mean of the batch losses (MSE of a 20-step window)
   double valid_accumulated_mse = -1, valid_nmse = -1;  ///< -1 without validation data
   double samples_per_second = 0;   ///< training samples (all ranks) per second of optimizer steps
+  double promote_penalty = -1;     ///< mean over batches of the weighted promotion penalty (-1 without promotion)
   double seconds = 0;
 };
 
@@ -105,6 +116,7 @@ struct TrainResult {
   int best_epoch = 0;
   bool stopped_early = false;        ///< stop_after_steps reached
   std::string augmentation;          ///< GeneratorSet::describe() of the augmentation used
+  std::string promotion;             ///< the promoted generators and notes ("" without promotion)
   std::vector<float> parameters;     ///< final parameters (if collect_parameters), flattened in module order
   ModelConfig model;                 ///< the trained model's config, with the data shape (dim, nc)
   nlohmann::json to_json() const;
