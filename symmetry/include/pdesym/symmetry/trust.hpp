@@ -50,6 +50,10 @@ struct TrustOptions {
   double tail_fit_ratio = 3;      ///< an under-resolved spectrum below tail_untrusted lowers the verdict only when the
                                   ///< fit residual is above this times its floor: truncated derivatives show in the
                                   ///< fit (KdV on 64 points: 8e2 x floor); otherwise it is a note
+  double time_level = 1e-4;       ///< time-difference error estimate (||D8 u - D6 u|| / ||D8 u||) above which the
+                                  ///< stored time step is coarse: doubtful when the fit is above tail_fit_ratio times
+                                  ///< its floor (2-D NLS stored every 0.05: 1.4e-3, fit 9.6x), else a note ...
+  double time_untrusted = 1e-2;   ///< ... and not trusted above this estimate
   double angle_doubtful = 1e-2;   ///< median largest principal angle [rad] above this: doubtful
   double angle_untrusted = 0.1;   ///< median above this, or more than half the resamples with another
                                   ///< dimension: not trusted (any such resample: doubtful)
@@ -76,6 +80,7 @@ struct TrustReport {
   double noise_floor = 0, time_error = 0, floor = 0, residual_ratio = 0;
   double spectral_tail = 0, spectral_decay = 0;
   bool under_resolved = false;
+  bool time_under_resolved = false;  ///< time_error > time_level (data, not noise, limit the time derivatives)
   int resamples = 0, dimension_mismatches = 0;
   std::vector<double> angles;  ///< largest principal angle of each resample
   double median_angle = 0, max_angle = 0;
