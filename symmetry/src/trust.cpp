@@ -228,7 +228,7 @@ void judge(const datasets::Split& d, const std::vector<std::string>& reported, c
 
   // Time resolution: the stored step's difference error. The floor already contains it, but a fit near a large
   // floor is no evidence: the truncation error of coarse time differences perturbs the coefficients and breaks
-  // symmetries that need exact coefficient relations (2-D NLS stored every 0.05: 4 of 8 generators).
+  // symmetries that need exact coefficient relations (2-D NLS stored every 0.05: coefficients 0.99976, not 1).
   // Only on clean data: on noisy data the difference estimate measures the noise.
   r.time_under_resolved = clean && r.time_error > to.time_level;
   if (r.time_under_resolved) {

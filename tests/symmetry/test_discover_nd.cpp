@@ -175,8 +175,8 @@ TEST(DiscoverNd, SymJsonOfA2dResultReadsBack) {
 }
 
 // 2-D NLS stored every 0.05 (configs/nls2d.yaml's sampling): the time differences' truncation error (estimate
-// 1.4e-3) limits the fit to ~10x that estimate and perturbs the coefficients, and with more trajectories only 4 of
-// the 8 generators came out under a "trusted" verdict. The coarse time step must lower the verdict.
+// 1.4e-3) limits the fit to ~10x that estimate and perturbs the coefficients (0.99976 instead of 1; the algebra
+// 1.6e-4 off, and reported incomplete in another run) under a "trusted" verdict. The coarse step must lower it.
 TEST(DiscoverNd, Nls2dCoarseTimeStepIsNotTrusted) {
   FieldSimulateOptions o = cubic_2d();
   o.k_max = 4;
