@@ -14,17 +14,7 @@ using namespace pdesym;
 using namespace pdesym::surrogates;
 
 namespace {
-ModelConfig tiny(const std::string& kind) {
-  ModelConfig c;
-  c.kind = kind;
-  c.time_window = 4;
-  c.width = 8;
-  c.modes = 6;
-  c.layers = 2;
-  c.kernel_size = 3;
-  c.proj_hidden = 16;
-  return c;
-}
+ModelConfig tiny(const std::string& kind) { return testdata::tiny_model(kind, 6); }
 // The spectral convolution as it was written before the GEMM formulation (format version 1): complex einsum of
 // the kept rfft modes, zero-filled spectrum, irfft. weight is the current layout [modes, 2, in, out].
 torch::Tensor spectral_reference(const torch::Tensor& x, const torch::Tensor& weight) {

@@ -8,22 +8,16 @@
 
 #include "pdesym/common/error.hpp"
 #include "pdesym/surrogates/models2d.hpp"
+#include "tiny_data.hpp"
 
 using namespace pdesym;
 using namespace pdesym::surrogates;
 
 namespace {
 ModelConfig tiny2d(const std::string& kind) {
-  ModelConfig c;
-  c.kind = kind;
+  ModelConfig c = testdata::tiny_model(kind, 4);
   c.dim = 2;
   c.nc = 2;
-  c.time_window = 4;
-  c.width = 8;
-  c.modes = 4;
-  c.layers = 2;
-  c.kernel_size = 3;
-  c.proj_hidden = 16;
   return c;
 }
 torch::Tensor ones(long b, torch::Dtype d = torch::kFloat32) { return torch::ones({b}, d); }

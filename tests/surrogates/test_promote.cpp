@@ -9,6 +9,7 @@
 #include "pdesym/common/error.hpp"
 #include "pdesym/surrogates/models.hpp"
 #include "pdesym/surrogates/promote.hpp"
+#include "tiny_data.hpp"
 
 using namespace pdesym;
 using namespace pdesym::surrogates;
@@ -17,16 +18,7 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-ModelConfig tiny_fno(int tw) {
-  ModelConfig c;
-  c.kind = "fno";
-  c.time_window = tw;
-  c.width = 8;
-  c.modes = 6;
-  c.layers = 2;
-  c.proj_hidden = 16;
-  return c;
-}
+ModelConfig tiny_fno(int tw) { return testdata::tiny_model("fno", 6, tw); }
 
 // Band-limited random windows [B, T, nx] (no Nyquist mode, so sub-grid Fourier shifts compose exactly).
 torch::Tensor smooth_windows(int B, int T, int nx, int kmax) {

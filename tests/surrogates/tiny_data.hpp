@@ -7,8 +7,22 @@
 #include "pdesym/datasets/dataset.hpp"
 #include "pdesym/solvers/etdrk4.hpp"
 #include "pdesym/solvers/initial.hpp"
+#include "pdesym/surrogates/train.hpp"
 
 namespace pdesym::testdata {
+
+/// A small model of `kind` for 1-D scalar data (set dim / nc for n-D): width 8, 2 layers, kernel 3, hidden 16.
+inline surrogates::ModelConfig tiny_model(const std::string& kind, int modes, int time_window = 4) {
+  surrogates::ModelConfig c;
+  c.kind = kind;
+  c.time_window = time_window;
+  c.width = 8;
+  c.modes = modes;
+  c.layers = 2;
+  c.kernel_size = 3;
+  c.proj_hidden = 16;
+  return c;
+}
 
 /// n KdV trajectories (sine-sum initial conditions) on a periodic grid of nx points, L = 32, nt levels over T.
 inline datasets::Split tiny_kdv(const std::string& name, int n, std::uint64_t seed, int nx = 32, int nt = 24,
