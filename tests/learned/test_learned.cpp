@@ -285,23 +285,32 @@ TEST(LieGan, GeneratorsAreDominatedByTheTranslations) {
 }
 
 TEST(Joint, RecoversTheSpaceTranslation) {
-  // One augmentation generator learned with an FNO surrogate converges to d_x (the FNO is translation-
-  // equivariant and the data are x-homogeneous), in raw and in normalised coordinates. With two or more
-  // generators the others are not reliably symmetries on data this small: with zero-mean data a u-shift or a
-  // u-scaling is learnable for the surrogate too (docs/learned.md).
+  // Two augmentation generators chosen by the equivariance error of the surrogate trained on plain windows
+  // (frozen): the first is d_x (the FNO has no grid channel, so it is exactly equivariant under Fourier
+  // shifts), in raw and in normalised coordinates. The second is not reliably a symmetry on data this small
+  // (zero-mean KdV: the surrogate never saw the boost's shifted means; docs/learned.md), so only its error is
+  // checked to be far above the translation's.
   const symmetry::PolynomialBasis basis(2);
   const auto& d = kdv_data();
-  auto o = small_options("joint", 1);
+  auto o = small_options("joint", 2);
   o.equation = kdv_equation();
   const auto r = learned::discover(d, o, basis);
-  ASSERT_EQ(r.generators.cols(), 1);
+  ASSERT_EQ(r.generators.cols(), 2);
   const Eigen::MatrixXd alg = symmetry::known_algebra("kdv", basis);
   const Eigen::MatrixXd dx = alg.col(0);
-  EXPECT_LT(symmetry::principal_angles(r.generators, dx)[0], 0.1);
-  EXPECT_LT(symmetry::principal_angles(learned::normalised_generators(d, r.generators, basis),
+  const Eigen::MatrixXd first = r.generators.col(0);
+  EXPECT_LT(symmetry::principal_angles(first, dx)[0], 1e-3);
+  EXPECT_LT(symmetry::principal_angles(learned::normalised_generators(d, first, basis),
                                        learned::normalised_generators(d, dx, basis))[0],
-            0.1);
-  // Augmenting with it leaves the surrogate's loss about where it is on plain windows.
+            1e-3);
+  // Relative equivariance errors: ascending generalised eigenvalues over the five-element family; the
+  // translation's at float32 rounding, the next direction's orders above it.
+  const auto spectrum = r.extra.at("equivariance_spectrum").get<std::vector<double>>();
+  ASSERT_EQ(spectrum.size(), 5u);
+  EXPECT_TRUE(std::is_sorted(spectrum.begin(), spectrum.end()));
+  EXPECT_LT(spectrum[0], 1e-4);
+  EXPECT_GT(spectrum[1], 100 * std::max(spectrum[0], 1e-12));
+  // Augmenting with d_x leaves the surrogate's loss about where it is on plain windows.
   EXPECT_LT(r.extra.at("augmented_loss_ratio").at(0).get<double>(), 1.2);
   EXPECT_LT(r.extra.at("validity_scores").at(0).get<double>(), 1e-3);
 }
