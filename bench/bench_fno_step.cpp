@@ -1,6 +1,6 @@
 // Where the time of one FNO-1d training step goes (one process, no MPI): forward, backward and AdamW timed
 // separately over `--steps` steps after one warm-up step, medians printed; the model's FLOPs per sample and the
-// achieved GFLOP/s; the step's samples/s from wall-clock and from process CPU time (on a shared machine the
+// achieved GFLOP/s (wall clock and process CPU time per phase); the step's samples/s from wall-clock and from process CPU time (on a shared machine the
 // latter leaves out time other jobs held the core; meaningful with --threads 1). The last line is
 // machine-readable: "step_samples_per_second WALL CPU". Then the two ways of the spectral transform on the nx-major layout [nx, B * width]: the
 // real-DFT GEMMs of the kept modes (what SpectralConv1d does) vs torch::fft::rfft / irfft(n = nx) (pocketfft in
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   const long B = batch, tw = mc.time_window, w = mc.width, m = mc.modes, L = mc.layers, H = mc.proj_hidden;
   auto x = torch::randn({B, tw, nx}), y = torch::randn({B, tw, nx});
   auto dx = torch::full({B}, 0.5), dt = torch::full({B}, 0.72);
-  std::vector<double> tf, tb, to;
+  std::vector<double> tf, tb, to, cf, cb, co;
   double wall = 0, cpu = 0;
   for (int s = 0; s <= steps; ++s) {
     const auto w0 = Clock::now();
@@ -75,19 +75,22 @@ int main(int argc, char** argv) {
     auto t0 = Clock::now();
     opt.zero_grad();
     auto loss = (model->forward(x, dx, dt) - y).pow(2).mean({1, 2}).sum() / static_cast<double>(B);
-    const double f = since(t0);
+    const double f = since(t0), c1 = cpu_now();
     t0 = Clock::now();
     loss.backward();
-    const double b = since(t0);
+    const double b = since(t0), c2 = cpu_now();
     t0 = Clock::now();
     opt.step();
-    const double o = since(t0);
+    const double o = since(t0), c3 = cpu_now();
     if (s == 0) continue;  // warm-up
     wall += since(w0);
-    cpu += cpu_now() - c0;
+    cpu += c3 - c0;
     tf.push_back(f);
     tb.push_back(b);
     to.push_back(o);
+    cf.push_back(c1 - c0);
+    cb.push_back(c2 - c1);
+    co.push_back(c3 - c2);
   }
   // Multiply-adds per sample of the forward pass (GEMMs as executed; the backward pass does two of each,
   // except the input gradient of the lift).
@@ -101,8 +104,12 @@ int main(int argc, char** argv) {
               torch_adamw ? "LibTorch's" : "fused");
   std::printf("forward %.1f ms, backward %.1f ms, AdamW %.1f ms, step %.1f ms: %.1f samples/s\n", 1e3 * fm,
               1e3 * bm, 1e3 * om, 1e3 * tot, B / tot);
+  const double fc = median(cf), bc = median(cb), oc = median(co);
+  std::printf("CPU time: forward %.1f ms, backward %.1f ms, AdamW %.1f ms, step %.1f ms: %.1f samples/s\n", 1e3 * fc,
+              1e3 * bc, 1e3 * oc, 1e3 * (fc + bc + oc), B / (fc + bc + oc));
   std::printf("FLOP per sample (forward + backward, GEMMs as executed): %.3g; forward + backward at %.1f GFLOP/s\n",
               step_flop, step_flop * B / (fm + bm) / 1e9);
+  std::printf("forward + backward at %.1f GFLOP/s in CPU time\n", step_flop * B / (fc + bc) / 1e9);
 
   // Spectral transform: DFT GEMMs vs FFT, for the layout [nx, B * w].
   auto X = torch::randn({nx, B * w});
