@@ -5,9 +5,9 @@
 // b * nx + j holds grid point j of sample b ("batch-major"). Then
 //  * a pointwise (1x1) convolution is one GEMM  Y = X W^T + b;
 //  * the real DFT of the kept modes is one GEMM per sample  T_b = F X_b  with X_b = rows b * nx ... b * nx + nx - 1
-//    ([nx, C]) and F = [cos; -sin] [2 modes, nx] (no FFT of all nx/2 + 1 modes, no zero-filled spectrum). (One
-//    GEMM over [nx, B * C] on the former nx-major layout ran at half the rate: its leading dimension B * C, a
-//    power of two, made oneDNN's panels alias in the cache.)
+//    ([nx, C]) and F = [cos; -sin] [2 modes, nx] (no FFT of all nx/2 + 1 modes, no zero-filled spectrum). Per
+//    sample rather than one GEMM over an [nx, B * C] view: a leading dimension B * C that is a power of two makes
+//    the GEMM's panels alias in the cache (half the rate; docs/surrogates.md).
 //  * the complex product of mode m, Y_m[b, o] = sum_i X_m[b, i] W_m[i, o], is one real GEMM per mode
 //    [[Xr, -Xi]; [Xi, Xr]] (2B x 2C) * [Wr; Wi] (2C x out) = [Yr; Yi] (2B x out), with the weights stored
 //    modes-major as [modes, 2, in, out] (so [Wr; Wi] of mode m is one contiguous block, used as stored);
@@ -25,11 +25,11 @@ namespace pdesym::surrogates::detail {
 /// when ta, B is [N, K] when tb). beta is 0 or 1; with beta = 0 C's previous contents are ignored.
 void gemm(const torch::Tensor& A, bool ta, const torch::Tensor& B, bool tb, const torch::Tensor& C, double beta);
 
-/// Makes glibc's malloc keep freed memory for reuse (once per process; no-op elsewhere): no trimming of the heap
-/// top, and a fixed mmap threshold of 32 MiB (the largest glibc accepts) instead of the dynamic one. A training
-/// step allocates and frees its activations and gradients (4-17 MiB blocks for the full-size FNO) every step;
-/// with glibc's defaults the freed heap top is returned to the kernel and faulted in again, page by page, in
-/// the next step (15% of a full-size step's CPU time in `perf`). Costs: the process keeps its peak heap.
+/// Makes glibc's malloc keep freed memory for reuse (once per process; no-op without glibc): no trimming of the
+/// heap top, and a fixed mmap threshold of 32 MiB (the largest glibc accepts) instead of the dynamic one. A
+/// training step frees and reallocates its activations and gradients (4-17 MiB blocks at full size) every step;
+/// with glibc's defaults the freed heap top goes back to the kernel and is faulted in again page by page
+/// (docs/surrogates.md). Cost: the process keeps its peak heap.
 void retain_freed_memory();
 
 /// Whether float32 GEMMs use oneDNN (else LibTorch's matmul).
