@@ -43,7 +43,7 @@ std::string first_line(const char* s) {
 
 const TorchPlugin& load(const std::string& what) {
 #ifndef PDESYM_WITH_TORCH
-  throw InputError(what + " needs LibTorch, but this build has none (configure with -DPDESYM_WITH_TORCH=ON)");
+  throw InputError(what + " needs LibTorch, but this build has no LibTorch (configure with -DPDESYM_WITH_TORCH=ON)");
 #endif
   std::ostringstream tried;
   for (const std::string& path : candidates()) {
