@@ -17,6 +17,16 @@
 //                                               (median of R rounds, interleaved, and min-max), and the relative
 //                                               error against a fixed-step reference at DT/4
 //
+//   bench_solvers --pde-check CONFIG [RTOL ...] [--samples K | --worst K] [--ref-nx N] [--ref-rtol R] [--dump DIR]
+//                                               accuracy against the PDE, not only against a finer time step: each
+//                                               RTOL (default 1e-6) at the config's nx against a converged reference
+//                                               (nx = N, default 4 nx, dealiased, error-controlled at R, default
+//                                               1e-10, compared on the stored grid), and against the fixed step
+//                                               solver.dt / 4 at the config's nx (time error alone); CPU s/trajectory
+//                                               (integration only). --worst K: the K tallest of all splits. --dump
+//                                               writes u0, t and the reference per trajectory for
+//                                               bench/peer_kdv_accuracy.py (LPSDA's method on the same cases)
+//
 //   bench_solvers --2d [N]                      2-D ETDRK4 steps/s per core at N x N (default 128) for each nonlinear
 //                                               field equation, against the FFT-only roofline of its transforms
 //
@@ -429,6 +439,137 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
 
 }  // namespace
 
+struct PdeCheckOptions {
+  std::vector<double> rtols;
+  int samples = 9;
+  int worst = 0;
+  int ref_nx = 0;  ///< 0: 4 nx
+  double ref_rtol = 1e-10;
+  std::string dump;
+};
+
+/// Trajectory (split, index) of `gc` with another nx (the sine-sum initial condition is drawn per term, so it is
+/// the same function sampled on the finer grid) and the given step control.
+Field trajectory_at(datasets::GenerationConfig gc, int split, int index, int nx, double dt, double rtol,
+                    solvers::IntegrateStats* st = nullptr, solvers::StepperCache* cache = nullptr) {
+  gc.nx = nx;
+  gc.dt = dt;
+  gc.rtol = rtol;
+  gc.atol = 0;
+  return datasets::make_trajectory(gc, split, index, st, cache);
+}
+
+/// Every `stride`-th point in x of a 1-D field (the stored grid of a finer solution).
+Field subsample_x(const Field& f, int stride) {
+  Field g = f;
+  const int nx = f.shape.nx / stride;
+  g.shape.nx = nx;
+  g.data.assign(static_cast<std::size_t>(f.shape.nt) * nx, 0.0);
+  g.x.clear();
+  for (int j = 0; j < nx; ++j) g.x.push_back(f.x[static_cast<std::size_t>(j) * stride]);
+  g.dx = f.dx * stride;
+  for (int n = 0; n < f.shape.nt; ++n)
+    for (int j = 0; j < nx; ++j) g.data[static_cast<std::size_t>(n) * nx + j] = f.snapshot(0, n)[j * stride];
+  return g;
+}
+
+void write_doubles(const std::string& path, const std::vector<double>& v) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr || std::fwrite(v.data(), sizeof(double), v.size(), f) != v.size() || std::fclose(f) != 0)
+    throw Error("cannot write " + path);
+}
+
+int pde_check(const std::string& file, PdeCheckOptions o) {
+  const auto base = datasets::GenerationConfig::from_config(Config::load(file));
+  if (base.is_field() || base.heat_for_cole_hopf || base.nt_solve != base.nt)
+    throw Error("--pde-check handles 1-D scalar configs without nt_solve / Cole-Hopf");
+  if (o.rtols.empty()) o.rtols = {1e-6};
+  if (o.ref_nx <= 0) o.ref_nx = 4 * base.nx;
+  if (o.ref_nx % base.nx != 0) throw Error("--ref-nx must be a multiple of the config's nx");
+  const double dt_fixed = std::isfinite(base.dt) && base.dt > 0 ? base.dt : 0.005;
+  std::vector<std::pair<int, int>> picks;
+  if (o.worst > 0) {  // the tallest of all splits, found with rtol 1e-6 (only max|u| matters)
+    std::vector<std::pair<double, std::pair<int, int>>> amp;
+    solvers::StepperCache cache;
+    for (int s = 0; s < 3; ++s)
+      for (int i = 0; i < base.counts[s]; ++i) {
+        const auto tr = trajectory_at(base, s, i, base.nx, INFINITY, 1e-6, nullptr, &cache);
+        double m = 0;
+        for (double v : tr.data) m = std::max(m, std::abs(v));
+        amp.push_back({m, {s, i}});
+      }
+    std::sort(amp.begin(), amp.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (int k = 0; k < o.worst && k < static_cast<int>(amp.size()); ++k) picks.push_back(amp[k].second);
+  } else {
+    for (int i = 0; i < o.samples; ++i) picks.push_back({0, i});
+  }
+  const int stride = o.ref_nx / base.nx;
+  struct Row {
+    std::string name;
+    double steps = 0, secs = 0, pde_max = 0, pde_mean = 0, time_max = 0, time_mean = 0;
+  };
+  std::vector<Row> rows;
+  {
+    char b[64];
+    std::snprintf(b, sizeof b, "fixed dt %g", dt_fixed);
+    rows.push_back({b});
+  }
+  for (double r : o.rtols) {
+    char b[64];
+    std::snprintf(b, sizeof b, "rtol %g", r);
+    rows.push_back({b});
+  }
+  std::vector<solvers::StepperCache> caches(rows.size());
+  double ic_mismatch = 0, ref_vs_fixed_max = 0;
+  const double n = static_cast<double>(picks.size());
+  for (std::size_t k = 0; k < picks.size(); ++k) {
+    const auto [s, i] = picks[k];
+    const Field ref = subsample_x(trajectory_at(base, s, i, o.ref_nx, INFINITY, o.ref_rtol), stride);
+    const Field tref = trajectory_at(base, s, i, base.nx, dt_fixed / 4, 0);
+    for (int j = 0; j < base.nx; ++j) ic_mismatch = std::max(ic_mismatch, std::abs(ref.data[j] - tref.data[j]));
+    const double spatial = rel_err(tref, ref, INFINITY);
+    ref_vs_fixed_max = std::max(ref_vs_fixed_max, spatial);
+    double amp = 0;
+    for (double v : ref.data) amp = std::max(amp, std::abs(v));
+    std::printf("  case %zu (%s/%d): max|u| %.3f, error of nx = %d (fixed dt %g) against the PDE reference %.3e\n", k,
+                s == 0 ? "train" : s == 1 ? "valid" : "test", i, amp, base.nx, dt_fixed / 4, spatial);
+    for (std::size_t v = 0; v < rows.size(); ++v) {
+      solvers::IntegrateStats st;
+      const double t0 = cpu_now();
+      const Field f = v == 0 ? trajectory_at(base, s, i, base.nx, dt_fixed, 0, &st, &caches[v])
+                             : trajectory_at(base, s, i, base.nx, INFINITY, o.rtols[v - 1], &st, &caches[v]);
+      rows[v].secs += (cpu_now() - t0) / n;
+      rows[v].steps += static_cast<double>(st.steps) / n;
+      const double ep = rel_err(f, ref, INFINITY), et = rel_err(f, tref, INFINITY);
+      rows[v].pde_max = std::max(rows[v].pde_max, ep);
+      rows[v].pde_mean += ep / n;
+      rows[v].time_max = std::max(rows[v].time_max, et);
+      rows[v].time_mean += et / n;
+    }
+    if (!o.dump.empty()) {
+      const std::string stem = o.dump + "/case" + std::to_string(k);
+      const auto spec = datasets::trajectory_spec(base, s, i);
+      write_doubles(stem + ".u0", std::vector<double>(tref.data.begin(), tref.data.begin() + base.nx));
+      write_doubles(stem + ".t", tref.t);
+      write_doubles(stem + ".ref", ref.data);
+      write_doubles(stem + ".meta", {spec.L, static_cast<double>(base.nx), static_cast<double>(base.nt),
+                                     static_cast<double>(s), static_cast<double>(i)});
+    }
+  }
+  std::printf("%s: %zu trajectories (%s); PDE error = max_n |u - u_ref|_inf / max_n |u_ref|_inf against nx = %d "
+              "(dealiased, rtol %g) on the stored grid; time error against fixed dt %g at nx = %d\n",
+              file.c_str(), picks.size(), o.worst > 0 ? "the tallest of all splits" : "train 0..", o.ref_nx,
+              o.ref_rtol, dt_fixed / 4, base.nx);
+  std::printf("  (checks: initial conditions agree to %.1e; the time reference differs from the PDE reference by "
+              "%.2e at most: the spatial error of nx = %d)\n", ic_mismatch, ref_vs_fixed_max, base.nx);
+  std::printf("%-14s %10s %12s %12s %12s %12s %12s\n", "variant", "steps/traj", "PDE max", "PDE mean", "time max",
+              "time mean", "cpu s/traj");
+  for (const auto& r : rows)
+    std::printf("%-14s %10.0f %12.3e %12.3e %12.3e %12.3e %12.4f\n", r.name.c_str(), r.steps, r.pde_max, r.pde_mean,
+                r.time_max, r.time_mean, r.secs);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -463,6 +604,23 @@ int main(int argc, char** argv) {
         else o.rtols.push_back(std::stod(args[i]));
       }
       return rtol_check(args[1], o);
+    }
+    if (!args.empty() && args[0] == "--pde-check") {
+      if (args.size() < 2) {
+        std::fprintf(stderr, "usage: bench_solvers --pde-check CONFIG [RTOL ...] [--samples K | --worst K] [--ref-nx N] "
+                             "[--ref-rtol R] [--dump DIR]\n");
+        return 2;
+      }
+      PdeCheckOptions o;
+      for (std::size_t i = 2; i < args.size(); ++i) {
+        if (args[i] == "--samples" && i + 1 < args.size()) o.samples = std::stoi(args[++i]);
+        else if (args[i] == "--worst" && i + 1 < args.size()) o.worst = std::stoi(args[++i]);
+        else if (args[i] == "--ref-nx" && i + 1 < args.size()) o.ref_nx = std::stoi(args[++i]);
+        else if (args[i] == "--ref-rtol" && i + 1 < args.size()) o.ref_rtol = std::stod(args[++i]);
+        else if (args[i] == "--dump" && i + 1 < args.size()) o.dump = args[++i];
+        else o.rtols.push_back(std::stod(args[i]));
+      }
+      return pde_check(args[1], o);
     }
     if (args.empty())
       args = {std::string(PDESYM_SOURCE_DIR) + "/configs/kdv.yaml", std::string(PDESYM_SOURCE_DIR) + "/configs/ks.yaml"};

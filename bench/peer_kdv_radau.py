@@ -46,7 +46,7 @@ def main():
     subprocess.run([a.cli, "generate", "--config", a.config, "--out", out, "--train", str(a.n), "--valid", "0",
                     "--test", "0", "--no-progress"], check=True, env=env, stdout=subprocess.DEVNULL)
     ours = (children_cpu() - c0) / a.n
-    # Process start-up alone (the CLI loads MPI, HDF5 and the LibTorch libraries): `pdesym --version`.
+    # Process start-up alone (MPI, HDF5; LibTorch is a plugin the generate command does not load): `pdesym --version`.
     c1 = children_cpu()
     subprocess.run([a.cli, "--version"], check=True, env=env, stdout=subprocess.DEVNULL)
     startup = children_cpu() - c1
@@ -86,6 +86,8 @@ def main():
     net = ours - startup / a.n
     print("without process start-up (%.2f s CPU, `pdesym --version`): pdesym %.4f s/trajectory, ratio %.1fx"
           % (startup, net, peer / net))
+    print("seconds %.6f %.6f %.6f  (pdesym s/trajectory, start-up s, Radau s/trajectory: for run_bench_ratios.sh)"
+          % (ours, startup, peer))
     if self_err:
         print("LPSDA's method (Radau rtol 1e-9) against Radau rtol %g: max relative error %.1e, per trajectory %s"
               % (a.ref_rtol, max(self_err), " ".join("%.1e" % e for e in self_err)))

@@ -13,11 +13,12 @@
 #     fixed dt = 0.005, and configs/kdv-rtol.yaml, the same with solver.rtol = 1e-6).
 # Needs the targets bench_train, bench_fno_step and pdesym in BUILD_DIR (Release).
 # Usage: bench/run_bench_ratios.sh [BUILD_DIR] (default build); REPEATS (default 5; 0 skips part 1), GEN_N
-# (default 9; 0 skips part 2), PYTHON (default /usr/bin/python3: Debian's, with python3-torch and python3-scipy).
+# (default 9; 0 skips part 2), GEN_REPEATS (default 3: rounds of part 2, configs interleaved; medians and min-max), PYTHON (default /usr/bin/python3: Debian's, with python3-torch and python3-scipy).
 set -euo pipefail
 BUILD=${1:-build}
 REPEATS=${REPEATS:-5}
 GEN_N=${GEN_N:-9}
+GEN_REPEATS=${GEN_REPEATS:-3}
 PY=${PYTHON:-/usr/bin/python3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 GEN_CONFIGS=${GEN_CONFIGS:-"$HERE/../configs/kdv.yaml $HERE/../configs/kdv-rtol.yaml"}
@@ -84,8 +85,30 @@ print("  measured ceiling: 1024^3 float GEMM (bench_fno_step, best CPU time) %.1
 PYEOF
 fi
 if [ "$GEN_N" -gt 0 ]; then
-for cfg in $GEN_CONFIGS; do
-echo "generation, KdV ($(basename "$cfg")), $GEN_N trajectories:"
-"$PY" "$HERE/peer_kdv_radau.py" "$BUILD/bin/pdesym" --n "$GEN_N" --config "$cfg" | sed 's/^/  /'
+GEN_LOG=$(mktemp)
+for r in $(seq "$GEN_REPEATS"); do
+  for cfg in $GEN_CONFIGS; do
+    echo "generation round $r, KdV ($(basename "$cfg")), $GEN_N trajectories:" >&2
+    out=$("$PY" "$HERE/peer_kdv_radau.py" "$BUILD/bin/pdesym" --n "$GEN_N" --config "$cfg")
+    grep -v '^seconds ' <<< "$out" | sed 's/^/  /' >&2
+    grep '^seconds ' <<< "$out" | sed "s|^seconds|$(basename "$cfg")|" >> "$GEN_LOG"
+  done
 done
+"$PY" - "$GEN_LOG" "$GEN_N" <<'PYEOF'
+import collections, statistics as st, sys
+rows = collections.OrderedDict()
+for line in open(sys.argv[1]):
+    cfg, *v = line.split()
+    rows.setdefault(cfg, []).append([float(x) for x in v[:3]])  # ours, startup, peer
+print("generation vs LPSDA's method (scipy Radau rtol 1e-9), %s trajectories, %d rounds (median, min-max):"
+      % (sys.argv[2], len(next(iter(rows.values())))))
+n = int(sys.argv[2])
+for cfg, rs in rows.items():
+    ours = [r[0] for r in rs]; net = [r[0] - r[1] / n for r in rs]; peer = [r[2] for r in rs]
+    ratio = [r[2] / r[0] for r in rs]; ratio_net = [r[2] / (r[0] - r[1] / n) for r in rs]
+    f = lambda v, fmt: (fmt + " (" + fmt + "-" + fmt + ")") % (st.median(v), min(v), max(v))
+    print("  %-16s pdesym %s s/traj, without start-up %s, Radau %s s/traj; ratio per core %s, without start-up %s"
+          % (cfg, f(ours, "%.4f"), f(net, "%.4f"), f(peer, "%.2f"), f(ratio, "%.1fx"), f(ratio_net, "%.1fx")))
+PYEOF
+rm -f "$GEN_LOG"
 fi

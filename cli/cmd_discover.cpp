@@ -18,9 +18,7 @@
 #include "pdesym/symmetry/nullspace.hpp"
 #include "pdesym/symmetry/plot.hpp"
 #include "pdesym/symmetry/synthetic.hpp"
-#ifdef PDESYM_WITH_TORCH
-#include "pdesym/learned/discover.hpp"
-#endif
+#include "torch_plugin.hpp"
 
 namespace pdesym::cli {
 
@@ -68,12 +66,14 @@ struct Method {
   std::function<symmetry::SymmetryResult(const datasets::Split&, const DiscoverArgs&)> run;
 };
 
-const std::vector<Method>& methods() {
-  static const std::vector<Method> m = [] {
-    std::vector<Method> r{{"nullspace", true, run_nullspace}};
-#ifdef PDESYM_WITH_TORCH
-    for (const std::string& name : learned::learned_methods())
-      r.push_back({name, false, [name](const datasets::Split& split, const DiscoverArgs& a) {
+// The built-in method, then (when `learned_for` names the option that needs them: it loads LibTorch) the
+// learned methods of the plugin.
+const std::vector<Method>& methods(const std::string& learned_for = "") {
+  static std::vector<Method> m{{"nullspace", true, run_nullspace}};
+  static bool learned_added = false;
+  if (!learned_for.empty() && !learned_added) {
+    for (const std::string& name : torch_plugin(learned_for).learned_methods())
+      m.push_back({name, false, [name](const datasets::Split& split, const DiscoverArgs& a) {
                      learned::LearnedOptions o;
                      o.method = name;
                      o.epochs = a.epochs;
@@ -82,24 +82,18 @@ const std::vector<Method>& methods() {
                      o.field = a.field;
                      o.seed = a.seed;
                      o.progress = !a.no_progress;
-                     return learned::discover(split, o, symmetry::PolynomialBasis(a.degree));
+                     return torch_plugin("--method " + name).discover(split, o, symmetry::PolynomialBasis(a.degree));
                    }});
-#else
-    for (const std::string name : {"validity", "liegan", "joint"})
-      r.push_back({name, false, [name](const datasets::Split&, const DiscoverArgs&) -> symmetry::SymmetryResult {
-                     throw InputError("--method " + name + " needs the learned methods, but this build has no "
-                                      "LibTorch (configure with -DPDESYM_WITH_TORCH=ON); --method nullspace works "
-                                      "without it");
-                   }});
-#endif
-    return r;
-  }();
+    learned_added = true;
+  }
   return m;
 }
 
 const Method& find_method(const std::string& name) {
+  for (const auto& m : methods())
+    if (m.name == name) return m;
   std::ostringstream known;
-  for (const auto& m : methods()) {
+  for (const auto& m : methods("--method " + name)) {
     if (m.name == name) return m;
     known << (known.tellp() > 0 ? ", " : "") << m.name;
   }

@@ -143,6 +143,16 @@ void FftBox::inverse(const cdouble* in, double* out) {
   for (std::size_t j = 0; j < n_; ++j) out[j] = r_[j] * s;
 }
 
+void FftBox::inverse_unscaled(const cdouble* in, double* out) {
+  std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);  // c2r destroys its input
+  if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
+    fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);
+    return;
+  }
+  fftw_execute(static_cast<fftw_plan>(inv_));
+  std::memcpy(out, r_, sizeof(double) * n_);
+}
+
 SpectralWorkspace::SpectralWorkspace(const Box& b)
     : box(b), fft(b), nk(static_cast<int>(b.modes())), n(static_cast<int>(b.points())), kx(b.modes()),
       ky(b.modes()), mask(b.modes()), u(b.points()), up(b.points()), tmp(b.modes()) {

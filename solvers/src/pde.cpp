@@ -53,51 +53,83 @@ cdouble PolynomialPde::linear_symbol(double k) const {
   return s;
 }
 
+namespace {
+// out (=|+=) coeff mask k^D * i^D * z per mode, on interleaved (re, im) doubles: multiplying by i^D only
+// swaps/negates parts (D mod 4 = 0 -> (re, im), 1 -> (-im, re), 2 -> (-re, -im), 3 -> (im, -re)). D and Assign
+// are template parameters so that the loop has no data-dependent indexing or branches and vectorises.
+template <int D, bool Assign>
+void add_term(double coeff, const double* __restrict mask, const double* __restrict kk, const double* __restrict z,
+              double* __restrict out, int nk) {
+  constexpr int rot = D % 4, src_re = (rot % 2 == 0) ? 0 : 1, src_im = 1 - src_re;
+  constexpr double sign_re = (rot == 1 || rot == 2) ? -1.0 : 1.0, sign_im = (rot == 2 || rot == 3) ? -1.0 : 1.0;
+  for (int m = 0; m < nk; ++m) {
+    double f = mask[m] * coeff;
+    for (int e = 0; e < D; ++e) f *= kk[m];
+    const double re = f * sign_re * z[2 * m + src_re], im = f * sign_im * z[2 * m + src_im];
+    if (Assign) {
+      out[2 * m] = re;
+      out[2 * m + 1] = im;
+    } else {
+      out[2 * m] += re;
+      out[2 * m + 1] += im;
+    }
+  }
+}
+using AddTerm = void (*)(double, const double*, const double*, const double*, double*, int);
+constexpr AddTerm kAddTerm[5][2] = {{add_term<0, false>, add_term<0, true>}, {add_term<1, false>, add_term<1, true>},
+                                    {add_term<2, false>, add_term<2, true>}, {add_term<3, false>, add_term<3, true>},
+                                    {add_term<4, false>, add_term<4, true>}};
+
+// up = u^p (p >= 1) as p = u; p *= u ... per point; with `scale` != 1, u = scale * raw is formed and stored first
+// (one pass over raw, u and up together).
+void power_of(double* __restrict u, double* __restrict up, int n, int p, double scale, bool scale_u) {
+  if (scale_u) {
+    if (p == 2) {
+      for (int j = 0; j < n; ++j) {
+        const double v = u[j] * scale;
+        u[j] = v;
+        up[j] = v * v;
+      }
+      return;
+    }
+    for (int j = 0; j < n; ++j) u[j] *= scale;
+  }
+  if (p == 1) {
+    for (int j = 0; j < n; ++j) up[j] = u[j];
+    return;
+  }
+  for (int j = 0; j < n; ++j) up[j] = u[j] * u[j];
+  for (int e = 2; e < p; ++e)
+    for (int j = 0; j < n; ++j) up[j] *= u[j];
+}
+}  // namespace
+
 void PolynomialPde::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
   const int nk = ws.nk, nx = ws.n;
   if (terms_.empty()) {
     for (int m = 0; m < nk; ++m) n_hat[m] = 0.0;
     return;
   }
-  ws.fft.inverse(u_hat, ws.u.data());
   // The hot loop of every solver: written on the real and imaginary parts (std::complex arrays are laid out as
   // double[2]), so that it vectorises and avoids the NaN-recovery path of complex multiplication. The factor
-  // coeff * mask * (i k)^d is coeff * mask * k^d times i^d, and multiplying by i^d only swaps/negates parts.
+  // coeff * mask * (i k)^d is coeff * mask * k^d times i^d. The inverse transform's 1/n is applied in the pass
+  // that forms the first power. Each value's operations are those of the scalar formulas u = raw / n,
+  // p = u; p *= u ..., f = mask coeff; f *= k ..., in the same order: results are bit-identical to them.
+  ws.fft.inverse_unscaled(u_hat, ws.u.data());
+  const double scale = 1.0 / static_cast<double>(nx);
   double* __restrict out = reinterpret_cast<double*>(n_hat);
-  const double* __restrict kk = ws.kx.data();
-  const double* __restrict mask = ws.mask.data();
   int have_power = 0;
-  bool first = true;
+  bool first = true, scaled = false;
   for (std::size_t i = 0; i < terms_.size(); ++i) {
     const auto& t = terms_[i];
     if (t.power != have_power) {
-      const double* __restrict u = ws.u.data();
-      double* __restrict up = ws.up.data();
-      for (int j = 0; j < nx; ++j) {
-        double v = u[j], p = v;
-        for (int e = 1; e < t.power; ++e) p *= v;
-        up[j] = p;
-      }
+      power_of(ws.u.data(), ws.up.data(), nx, t.power, scale, !scaled);
+      scaled = true;
       ws.fft.forward(ws.up.data(), ws.tmp.data());
       have_power = t.power;
     }
-    const double* __restrict z = reinterpret_cast<const double*>(ws.tmp.data());
-    const int d = t.derivative, rot = d % 4;
-    // i^d: 0 -> (re, im), 1 -> (-im, re), 2 -> (-re, -im), 3 -> (im, -re)
-    const int src_re = (rot % 2 == 0) ? 0 : 1, src_im = 1 - src_re;
-    const double sign_re = (rot == 1 || rot == 2) ? -1.0 : 1.0, sign_im = (rot == 2 || rot == 3) ? -1.0 : 1.0;
-    for (int m = 0; m < nk; ++m) {
-      double f = mask[m] * t.coeff;
-      for (int e = 0; e < d; ++e) f *= kk[m];
-      const double re = f * sign_re * z[2 * m + src_re], im = f * sign_im * z[2 * m + src_im];
-      if (first) {  // the first term assigns (n_hat may hold anything on entry)
-        out[2 * m] = re;
-        out[2 * m + 1] = im;
-      } else {
-        out[2 * m] += re;
-        out[2 * m + 1] += im;
-      }
-    }
+    kAddTerm[t.derivative][first ? 1 : 0](t.coeff, ws.mask.data(), ws.kx.data(),
+                                           reinterpret_cast<const double*>(ws.tmp.data()), out, nk);
     first = false;
   }
 }

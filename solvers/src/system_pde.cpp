@@ -105,22 +105,15 @@ bool PolynomialSystem::linear_diagonal() const {
 }
 
 namespace {
-// out[m] = mask[m]? * (i kx)^dx (i ky)^dy * in[m] on interleaved doubles; i^(dx+dy) as a swap/negation.
-void apply_symbol(const cdouble* in, cdouble* out, const SpectralWorkspace& ws, int dx, int dy, bool masked, bool add) {
-  const double* __restrict z = reinterpret_cast<const double*>(in);
-  double* __restrict o = reinterpret_cast<double*>(out);
-  const double* __restrict kx = ws.kx.data();
-  const double* __restrict ky = ws.ky.data();
-  const double* __restrict mask = ws.mask.data();
-  const int rot = (dx + dy) % 4;
-  const int src_re = (rot % 2 == 0) ? 0 : 1, src_im = 1 - src_re;
-  const double sign_re = (rot == 1 || rot == 2) ? -1.0 : 1.0, sign_im = (rot == 2 || rot == 3) ? -1.0 : 1.0;
-  for (int m = 0; m < ws.nk; ++m) {
-    double f = masked ? mask[m] : 1.0;
-    for (int e = 0; e < dx; ++e) f *= kx[m];
-    for (int e = 0; e < dy; ++e) f *= ky[m];
-    const double re = f * sign_re * z[2 * m + src_re], im = f * sign_im * z[2 * m + src_im];
-    if (add) {
+// o (=|+=) f * i^Rot * z per mode on interleaved doubles: i^Rot only swaps/negates parts. Rot and Add are template
+// parameters so that the loop has no data-dependent indexing or branches and vectorises.
+template <int Rot, bool Add>
+void add_rotated(const double* __restrict f, const double* __restrict z, double* __restrict o, int nk) {
+  constexpr int src_re = (Rot % 2 == 0) ? 0 : 1, src_im = 1 - src_re;
+  constexpr double sign_re = (Rot == 1 || Rot == 2) ? -1.0 : 1.0, sign_im = (Rot == 2 || Rot == 3) ? -1.0 : 1.0;
+  for (int m = 0; m < nk; ++m) {
+    const double re = f[m] * sign_re * z[2 * m + src_re], im = f[m] * sign_im * z[2 * m + src_im];
+    if (Add) {
       o[2 * m] += re;
       o[2 * m + 1] += im;
     } else {
@@ -128,6 +121,32 @@ void apply_symbol(const cdouble* in, cdouble* out, const SpectralWorkspace& ws, 
       o[2 * m + 1] = im;
     }
   }
+}
+using AddRotated = void (*)(const double*, const double*, double*, int);
+constexpr AddRotated kAddRotated[4][2] = {{add_rotated<0, false>, add_rotated<0, true>},
+                                          {add_rotated<1, false>, add_rotated<1, true>},
+                                          {add_rotated<2, false>, add_rotated<2, true>},
+                                          {add_rotated<3, false>, add_rotated<3, true>}};
+
+// out[m] = mask[m]? * (i kx)^dx (i ky)^dy * in[m] on interleaved doubles; i^(dx+dy) as a swap/negation. The real
+// factor mask kx^dx ky^dy goes through `fac` (nk values) in passes over the modes, each value multiplied in the
+// same order as the per-mode formula f = mask; f *= kx ...; f *= ky ... (bit-identical to it).
+void apply_symbol(const cdouble* in, cdouble* out, const SpectralWorkspace& ws, int dx, int dy, bool masked, bool add,
+                  double* __restrict fac) {
+  const int nk = ws.nk;
+  const double* __restrict kx = ws.kx.data();
+  const double* __restrict ky = ws.ky.data();
+  const double* __restrict mask = ws.mask.data();
+  if (masked) {
+    for (int m = 0; m < nk; ++m) fac[m] = mask[m];
+  } else {
+    for (int m = 0; m < nk; ++m) fac[m] = 1.0;
+  }
+  for (int e = 0; e < dx; ++e)
+    for (int m = 0; m < nk; ++m) fac[m] *= kx[m];
+  for (int e = 0; e < dy; ++e)
+    for (int m = 0; m < nk; ++m) fac[m] *= ky[m];
+  kAddRotated[(dx + dy) % 4][add ? 1 : 0](fac, reinterpret_cast<const double*>(in), reinterpret_cast<double*>(out), nk);
 }
 }  // namespace
 
@@ -141,7 +160,7 @@ void PolynomialSystem::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralW
     const Factor& f = factors_[i];
     const cdouble* src = u_hat + static_cast<std::size_t>(f.comp) * nk;
     if (f.dx + f.dy > 0) {
-      apply_symbol(src, spec, ws, f.dx, f.dy, false, false);
+      apply_symbol(src, spec, ws, f.dx, f.dy, false, false, ws.real(0));  // real(0) is free until the products
       src = spec;
     }
     ws.fft.inverse(src, ws.real(static_cast<int>(1 + i)));
@@ -177,7 +196,7 @@ void PolynomialSystem::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralW
       first = false;
     }
     ws.fft.forward(acc, spec);
-    apply_symbol(spec, n_hat + static_cast<std::size_t>(g.eq) * nk, ws, g.dx, g.dy, true, true);
+    apply_symbol(spec, n_hat + static_cast<std::size_t>(g.eq) * nk, ws, g.dx, g.dy, true, true, acc);  // acc is spent
   }
 }
 

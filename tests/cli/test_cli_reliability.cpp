@@ -279,6 +279,47 @@ TEST(CliOutputPaths, EverySubcommandChecksItsOutputsFirst) {
   EXPECT_EQ(pdesym_test::read_file(cfg), std::string(kTiny)) << "an input was touched";
 }
 
+// ---- the LibTorch plugin -------------------------------------------------------------------------------------
+
+#if PDESYM_CLI_HAS_TRAIN
+// LibTorch lives in pdesym_torch.so, loaded only by the commands that use it; a missing or broken plugin is a
+// user error naming it. LD_DEBUG=files makes the dynamic loader list every library it maps.
+TEST(CliTorchPlugin, LoadedOnlyByTorchCommandsAndMissingPluginIsAUserError) {
+  ScratchDir dir;
+  const std::string cfg = tiny_config(dir), model = dir / "m.pt";
+  Options trace;
+  trace.env = {"LD_DEBUG=files"};
+  for (const std::string& args : std::vector<std::string>{"--version", "generate --help",
+                                                           "discover --data " + cfg + " --method nullspace"}) {
+    const Result r = run_cli(args, trace);
+    EXPECT_TRUE(has(r.out, "libmpi")) << args << ": no loader trace\n" << r.out.substr(0, 2000);
+    EXPECT_FALSE(has(r.out, "libtorch")) << args << " mapped LibTorch";
+    EXPECT_FALSE(has(r.out, "pdesym_torch")) << args << " loaded the plugin";
+  }
+  // The positive control: train loads the plugin (and LibTorch) before it reads its (bogus) data.
+  const Result t = run_cli("train --data " + cfg + " --out " + model, trace);
+  expect_user_error(t, cfg);
+  EXPECT_TRUE(has(t.out, "pdesym_torch.so")) << t.out.substr(0, 2000);
+  EXPECT_TRUE(has(t.out, "libtorch_cpu")) << t.out.substr(0, 2000);
+
+  const std::string text = dir / "not-a-library.so";
+  pdesym_test::write_file(text, "not ELF\n");
+  for (const auto& [plugin, part] : std::vector<std::pair<std::string, std::string>>{
+           {dir / "none.so", "was not found"}, {text, "failed to load"}}) {
+    Options o;
+    o.env = {"PDESYM_TORCH_PLUGIN=" + plugin};
+    for (const std::string& args : std::vector<std::string>{"train --data " + cfg + " --out " + model,
+                                                             "evaluate --model " + cfg + " --data " + cfg,
+                                                             "discover --data " + cfg + " --method validity"}) {
+      const Result r = run_cli(args, o);
+      expect_user_error(r, part, args);
+      EXPECT_TRUE(has(r.out, plugin)) << r.out;
+    }
+  }
+  EXPECT_FALSE(exists(model));
+}
+#endif
+
 // ---- full disk ----------------------------------------------------------------------------------------------
 
 TEST(CliFullDisk, GenerateOneProcessFailsCleanly) {

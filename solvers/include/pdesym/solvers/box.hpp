@@ -97,6 +97,8 @@ class FftBox {
   void forward(const double* in, cdouble* out);
   /// out [ny][nx] = inverse DFT of in [ny][nkx], divided by nx*ny (in is not modified).
   void inverse(const cdouble* in, double* out);
+  /// out = inverse DFT of in, NOT divided: the caller applies 1 / (nx ny) in its own pass (in is not modified).
+  void inverse_unscaled(const cdouble* in, double* out);
   std::size_t points() const { return n_; }
   std::size_t modes() const { return nk_; }
 
