@@ -8,11 +8,16 @@
 // --per-seed, one row per seed as well (stderr: the generators).
 //
 //   bench_learned [--quick] [--seeds 0,1,2] [--only kdv,ks,...] [--methods validity,liegan,...] [--epochs N]
-//                 [--samples 2048] [--mean-spread S] [--nx N] [--extra K] [--joint-generators G] [--per-seed]
+//                 [--samples 2048] [--mean-spread S] [--nx N] [--extra K] [--joint-generators G]
+//                 [--liegan-generators G] [--liegan-probe 'V1;V2;...'] [--liegan-input points|jets] [--per-seed]
 //
 // --mean-spread S overrides every case's spread of initial means (uniform in [-S, S]; the *-means cases use 1),
 // --nx every case's grid (128), --extra K asks the validity method for K generators more than the algebra has,
-// --joint-generators G runs only the joint configuration with G generators (1 or 2).
+// --joint-generators G runs only the joint configuration with G generators (1 or 2), --liegan-generators G
+// overrides LieGAN's number of generators (2; 4 on kdv-scaled, the boost- and scaling-invariant variant),
+// --liegan-probe holds LieGAN's generators fixed at the given fields (';'-separated) and trains only the
+// discriminator (stderr: its accuracy per field, 0.5 = indistinguishable from the data), --liegan-input sets
+// its input for every case (default: "points", "jets" on kdv-scaled).
 //
 // Every learned method uses one torch thread; the equation is identified from the data (as `pdesym discover`
 // does). For fewer generators than the algebra has (liegan 2, joint 1 and 2) the angles measure how far the
@@ -30,8 +35,10 @@
 #include <vector>
 
 #include "pdesym/common/error.hpp"
+#include "pdesym/common/rng.hpp"
 #include "pdesym/learned/discover.hpp"
 #include "pdesym/learned/validity.hpp"
+#include "pdesym/solvers/etdrk4.hpp"
 #include "pdesym/solvers/pde.hpp"
 #include "pdesym/symmetry/nullspace.hpp"
 #include "pdesym/symmetry/synthetic.hpp"
@@ -45,13 +52,16 @@ struct Case {
   std::unique_ptr<solvers::PolynomialPde> pde;
   symmetry::SimulateOptions sim;
   std::vector<std::string> algebra;  ///< generators (parse_generator syntax)
+  double log_lambda = 0;             ///< > 0: scale-invariant variant, see scaled_split
+  int liegan_generators = 2;         ///< LieGAN generators (the distribution's symmetries it can find)
+  std::string liegan_input = "points";  ///< LieGAN discriminator input (LearnedOptions::liegan_input)
   /// Given to the learned methods instead of identifying it from the data (kdv5: its order 5 is beyond the
   /// identification library's u_x^(4)).
   std::optional<symmetry::IdentifiedEquation> equation;
 };
 
 std::vector<std::string> case_names() {
-  return {"kdv", "ks", "burgers", "mkdv", "kdv-adv", "burgers-adv", "ks-adv", "mkdv-shift", "kdv-means", "mkdv-means"};
+  return {"kdv", "ks", "burgers", "mkdv", "kdv-adv", "burgers-adv", "ks-adv", "mkdv-shift", "kdv-means", "mkdv-means", "kdv-scaled"};
 }
 
 /// Cases outside the default table (`--only` names them), to check that a method generalises beyond the
@@ -98,6 +108,17 @@ Case make_case(const std::string& name) {
   c.sim.nt = 41;
   using solvers::NonlinearTerm;
   using solvers::PolynomialPde;
+  if (name == "kdv-scaled") {  // boost- and scaling-invariant initial-condition distribution (scaled_split)
+    Case b = make_case("kdv");
+    b.name = name;
+    b.sim.n = 24;
+    b.sim.mean_spread = 2.0;
+    b.sim.ic.amplitude = 0.5;
+    b.log_lambda = std::log(1.6);
+    b.liegan_generators = 4;
+    b.liegan_input = "jets";
+    return b;
+  }
   if (name == "kdv-means" || name == "mkdv-means") {  // initial conditions with means uniform in [-1, 1]
     Case b = make_case(name.substr(0, name.size() - 6));
     b.name = name;
@@ -153,6 +174,49 @@ Case make_case(const std::string& name) {
   return c;
 }
 
+// LieGAN data variant (issue #13): KdV trajectories whose distribution is, to good approximation over the
+// sampled range, invariant under the scaling x -> lambda x, t -> lambda^3 t, u -> lambda^-2 u and the Galilean
+// boost u -> u + eps, x -> x + eps t. Trajectory i gets lambda_i = exp(U(-a, a)) (log-uniform, a = c.log_lambda)
+// and is integrated (solver API) on L_i = lambda_i L over t in [0, lambda_i^3 T] (internal step lambda_i^3 dt_max,
+// nt stored levels) from a sine-sum initial condition (wave numbers integers over L_i, so its shape scales with
+// L_i) made zero-mean with RMS lambda_i^-2 A (A = c.sim.ic.amplitude: a fixed energy per scale, so that u
+// scalings other than the symmetry's change the statistics) plus a mean lambda_i^-2 m0, m0 ~ U[-S, S]
+// (S = c.sim.mean_spread). Trajectory i is then the scaling by lambda_i of a trajectory of the base distribution
+// (L, T, A, S): log-uniform lambda makes the mixture invariant under scalings away from the ends of the range;
+// the mean, uniform for each lambda, makes it invariant under the boost away from the ends of
+// [-S lambda^-2, S lambda^-2].
+datasets::Split scaled_split(const solvers::Pde& pde, const Case& c) {
+  Rng rng(c.sim.seed, 0x5ca1e, 0);
+  datasets::Split out;
+  out.resize(c.sim.n, c.sim.nt, c.sim.nx);
+  out.name = c.sim.name;
+  const std::size_t per = static_cast<std::size_t>(c.sim.nt) * c.sim.nx;
+  for (int i = 0; i < c.sim.n; ++i) {
+    const double lam = std::exp(rng.uniform(-c.log_lambda, c.log_lambda));
+    const double l3 = lam * lam * lam;
+    const solvers::Grid g(c.sim.nx, c.sim.L * lam);
+    solvers::rvec u0 = c.sim.ic.sample(g, rng);
+    double mean = 0, var = 0;
+    for (double v : u0) mean += v / static_cast<double>(u0.size());
+    for (double v : u0) var += (v - mean) * (v - mean) / static_cast<double>(u0.size());
+    const double m = rng.uniform(-c.sim.mean_spread, c.sim.mean_spread) / (lam * lam);
+    const double k = c.sim.ic.amplitude / (lam * lam) / std::sqrt(std::max(var, 1e-30));
+    for (double& v : u0) v = m + k * (v - mean);
+    solvers::IntegrateOptions io;
+    io.dt_max = c.sim.dt_max * l3;
+    io.label = c.name + " trajectory " + std::to_string(i);
+    const Field tr = solvers::integrate(pde, g, u0, c.sim.T * l3, c.sim.nt, io);
+    std::copy(tr.data.begin(), tr.data.end(), out.u.begin() + static_cast<std::ptrdiff_t>(per * i));
+    const solvers::rvec x = g.x();
+    std::copy(x.begin(), x.end(), out.x.begin() + static_cast<std::ptrdiff_t>(i * out.nx));
+    for (int n = 0; n < out.nt; ++n) out.t[static_cast<std::size_t>(i) * out.nt + n] = tr.t[static_cast<std::size_t>(n)];
+    out.dx[static_cast<std::size_t>(i)] = g.dx();
+    out.dt[static_cast<std::size_t>(i)] = c.sim.T * l3 / (c.sim.nt - 1);
+  }
+  out.validate(c.name);
+  return out;
+}
+
 double cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -187,8 +251,8 @@ struct SeedResult {
 
 int main(int argc, char** argv) {
   bool quick = false, per_seed = false;
-  std::string seeds_arg = "0,1,2", only, methods = "nullspace,validity,liegan,joint";
-  int epochs = 0, samples = 2048, extra = 0, nx = 0, joint_generators = 0;
+  std::string seeds_arg = "0,1,2", only, liegan_probe, liegan_input, methods = "nullspace,validity,liegan,joint";
+  int epochs = 0, samples = 2048, extra = 0, nx = 0, joint_generators = 0, liegan_generators = 0;
   double mean_spread = -1;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
@@ -201,10 +265,15 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--extra") && i + 1 < argc) extra = std::stoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--nx") && i + 1 < argc) nx = std::stoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--joint-generators") && i + 1 < argc) joint_generators = std::stoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--liegan-generators") && i + 1 < argc) liegan_generators = std::stoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--liegan-probe") && i + 1 < argc) liegan_probe = argv[++i];
+    else if (!std::strcmp(argv[i], "--liegan-input") && i + 1 < argc) liegan_input = argv[++i];
     else if (!std::strcmp(argv[i], "--mean-spread") && i + 1 < argc) mean_spread = std::stod(argv[++i]);
     else {
       std::cerr << "usage: bench_learned [--quick] [--seeds 0,1,2] [--only kdv,ks,...] [--methods a,b] [--epochs N] "
-                   "[--samples N] [--mean-spread S] [--nx N] [--extra K] [--joint-generators G] [--per-seed]\n";
+                   "[--samples N] [--mean-spread S] [--nx N] [--extra K] [--joint-generators G] [--liegan-generators G] "
+                   "[--liegan-probe 'V1;V2'] [--liegan-input points|jets] "
+                   "[--per-seed]\n";
       return 2;
     }
   }
@@ -222,7 +291,7 @@ int main(int argc, char** argv) {
       Case c = make_case(name);
       if (mean_spread >= 0) c.sim.mean_spread = mean_spread;
       if (nx > 0) c.sim.nx = nx;
-      const datasets::Split data = symmetry::simulate_split(*c.pde, c.sim);
+      const datasets::Split data = c.log_lambda > 0 ? scaled_split(*c.pde, c) : symmetry::simulate_split(*c.pde, c.sim);
       Eigen::MatrixXd alg(basis.size(), static_cast<Eigen::Index>(c.algebra.size()));
       for (std::size_t g = 0; g < c.algebra.size(); ++g)
         alg.col(static_cast<Eigen::Index>(g)) = symmetry::parse_generator(c.algebra[g], basis);
@@ -241,6 +310,9 @@ int main(int argc, char** argv) {
         if (!r.identified_equation.empty())
           std::fprintf(stderr, "  %s/%s/seed %d: identified %s\n", name.c_str(), method.c_str(),
                        static_cast<int>(seed), r.identified_equation.c_str());
+        if (r.extra.contains("discriminator_accuracy"))
+          std::fprintf(stderr, "  %s/%s/seed %d: discriminator accuracy %s\n", name.c_str(), method.c_str(),
+                       static_cast<int>(seed), r.extra.at("discriminator_accuracy").dump().c_str());
         if (r.extra.contains("full_batch_scores"))
           std::fprintf(stderr, "  %s/%s/seed %d: full-batch scores %s\n", name.c_str(), method.c_str(),
                        static_cast<int>(seed), r.extra.at("full_batch_scores").dump().c_str());
@@ -297,7 +369,8 @@ int main(int argc, char** argv) {
         std::string method;
         int generators;
       };
-      for (const Run& run : {Run{"validity", dim + extra}, Run{"liegan", 2}, Run{"joint", 1}, Run{"joint", 2}}) {
+      const int gan_generators = liegan_generators > 0 ? liegan_generators : c.liegan_generators;
+      for (const Run& run : {Run{"validity", dim + extra}, Run{"liegan", gan_generators}, Run{"joint", 1}, Run{"joint", 2}}) {
         if (!want(run.method)) continue;
         if (run.method == "joint" && joint_generators > 0 && run.generators != joint_generators) continue;
         std::vector<SeedResult> rs;
@@ -313,6 +386,11 @@ int main(int argc, char** argv) {
           if (c.equation) o.equation = c.equation;
           if (quick) o.epochs = run.method == "validity" ? 10 : 8;
           if (epochs > 0) o.epochs = epochs;
+          o.liegan_input = liegan_input.empty() ? c.liegan_input : liegan_input;
+          if (run.method == "liegan" && !liegan_probe.empty()) {
+            std::stringstream ps(liegan_probe);
+            for (std::string g; std::getline(ps, g, ';');) o.liegan_probe.push_back(g);
+          }
           const auto t0 = std::chrono::steady_clock::now();
           const double c0 = cpu_seconds();
           const auto r = learned::discover(data, o, basis);

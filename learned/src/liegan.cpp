@@ -1,7 +1,8 @@
 // LieGAN-style discovery (after Yang et al. 2023): a generator holds G Lie-algebra basis elements L_g (polynomial
 // vector fields over the basis, in hat coordinates); it samples V = sum_g z_g L_g, moves point-cloud patches of
-// the data along exp(V), and a discriminator is trained to tell transformed from real patches. What survives
-// are the symmetries of the data *distribution* (docs/learned.md discusses what that means for PDE data).
+// the data along exp(V), and a discriminator is trained to tell transformed from real patches by their local jets
+// and extent. What survives are the symmetries of the data *distribution* (docs/learned.md discusses what that
+// means for PDE data, and where it falls short).
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -19,30 +20,34 @@ namespace {
 using torch::Tensor;
 
 /// Patches: for each sampled centre (trajectory i, time row n, grid index j) the graph points
-/// (x_{j + m sx}, t_{n + q st}, u) for m = -r..r, q = 0..K-1, in hat coordinates. Also each trajectory's period.
+/// (x_{j + m sx}, t_{n + q st}, u) for m = -r..r, q = q0..q0+2 (q0 = 0 for the "points" discriminator input,
+/// -1 for "jets"), in hat coordinates. The stencil is fixed in grid units, so on data whose trajectories have
+/// different L and T it covers a proportionally different physical window -- as a scaling x -> lambda x,
+/// t -> lambda^3 t of the patch would.
 struct Patches {
   Tensor z;        ///< [N, P, 3] hat coordinates
   Tensor period;   ///< [N] period L of the patch's trajectory (raw units)
   int centre = 0;  ///< index of the centre point (m = 0, q = 0) within a patch
-  double hx = 1, ht = 1;  ///< half-width of the stencil in x and its length in t (raw units)
+  double hx = 1, ht = 1;  ///< "points": the stencil of trajectory 0; "jets": typical half-widths (geometric means)
 };
 
-Patches sample_patches(const datasets::Split& d, const Frame& f, int count, std::uint64_t seed) {
+Patches sample_patches(const datasets::Split& d, const Frame& f, int count, std::uint64_t seed, bool centred) {
   const int r = 3, K = 3;
   const int sxs = std::max(1, d.nx / 64);
   const int sts = std::max(1, d.nt / 40);
   PDESYM_REQUIRE(d.nt > (K - 1) * sts, "liegan: split '" << d.name << "' has too few time steps (" << d.nt
                                                            << ") for a " << K << "-level patch");
   const int P = (2 * r + 1) * K;
+  const int q0 = centred ? -1 : 0;
   std::vector<double> z(static_cast<std::size_t>(count) * P * 3), per(static_cast<std::size_t>(count));
   Rng rng(seed, 0x1a6, 0);
   for (int k = 0; k < count; ++k) {
     const int i = static_cast<int>(rng.uniform_int(0, d.n - 1));
-    const int n = static_cast<int>(rng.uniform_int(0, d.nt - 1 - (K - 1) * sts));
+    const int n = static_cast<int>(rng.uniform_int(-q0 * sts, d.nt - 1 - (K - 1 + q0) * sts));
     const int j = static_cast<int>(rng.uniform_int(0, d.nx - 1));
     per[static_cast<std::size_t>(k)] = d.L(i);
     int p = 0;
-    for (int q = 0; q < K; ++q)
+    for (int q = q0; q < q0 + K; ++q)
       for (int m = -r; m <= r; ++m, ++p) {
         const int jj = ((j + m * sxs) % d.nx + d.nx) % d.nx;
         const int nn = n + q * sts;
@@ -59,15 +64,26 @@ Patches sample_patches(const datasets::Split& d, const Frame& f, int count, std:
   Patches out;
   out.z = torch::from_blob(z.data(), {count, P, 3}, f64()).clone();
   out.period = to_tensor(per);
-  out.centre = r;  // q = 0, m = 0
-  out.hx = r * sxs * (d.dx[0]);
-  out.ht = std::max(1e-12, (K - 1) * sts * (d.nt > 1 ? d.t[1] - d.t[0] : 1.0));
+  out.centre = -q0 * (2 * r + 1) + r;  // q = 0, m = 0
+  if (!centred) {
+    out.hx = r * sxs * (d.dx[0]);
+    out.ht = std::max(1e-12, (K - 1) * sts * (d.nt > 1 ? d.t[1] - d.t[0] : 1.0));
+    return out;
+  }
+  double lx = 0, lt = 0;
+  for (int i = 0; i < d.n; ++i) {
+    const double* ti = d.t.data() + static_cast<std::size_t>(i) * d.nt;
+    lx += std::log(r * sxs * d.dx[i]);
+    lt += std::log(std::max(1e-12, sts * (ti[1] - ti[0])));
+  }
+  out.hx = std::exp(lx / d.n);
+  out.ht = std::exp(lt / d.n);
   return out;
 }
 
-/// Discriminator features of (possibly transformed) patches: the centre's position (periodic encoding of x,
-/// t_hat) and every point relative to the centre (scaled by the stencil size) with its u_hat.
-Tensor features(const Tensor& z, const Tensor& period, int centre, const Frame& f, double hx, double ht) {
+/// "points" input: the centre's position (periodic encoding of x, t_hat) and every point relative to the centre
+/// (scaled by the stencil size) with its u_hat.
+Tensor point_features(const Tensor& z, const Tensor& period, int centre, const Frame& f, double hx, double ht) {
   const Tensor c = z.select(1, centre);                       // [B, 3]
   const Tensor xc = c.select(1, 0) * f.sx + f.cx;             // raw
   const Tensor ang = 2 * M_PI * xc / period;
@@ -76,6 +92,47 @@ Tensor features(const Tensor& z, const Tensor& period, int centre, const Frame& 
   const Tensor uh = z.select(2, 2);
   return torch::cat({torch::stack({torch::cos(ang), torch::sin(ang), c.select(1, 1)}, 1), rel_x, rel_t, uh}, 1)
       .to(torch::kFloat32);
+}
+
+/// "jets" input: local jets of (possibly transformed) patches: the least-squares polynomial u_hat = sum c_ab X^a T^b (a <= 3,
+/// b <= 2) through the patch's points, X, T their offsets from the centre point in raw units over the typical
+/// stencil size. The coefficients describe the function whose graph the points sample, at the centre, in
+/// physical units -- not where its samples lie -- so a transformation that moves the points along the graph of
+/// a solution of the data's distribution gives jets of that distribution, whatever it does to the stencil
+/// (a shear, a stretch). Translations of the patch leave them unchanged by construction. Returns [B, 14],
+/// float64: the 12 coefficients, then log sX and log sT (the patch's RMS offsets, see below).
+Tensor jets(const Tensor& z, int centre, const Frame& f, double hx, double ht) {
+  const Tensor c = z.select(1, centre);  // [B, 3]
+  const Tensor X = (z.select(2, 0) - c.select(1, 0).unsqueeze(1)) * (f.sx / hx);
+  const Tensor T = (z.select(2, 1) - c.select(1, 1).unsqueeze(1)) * (f.st / ht);
+  const Tensor U = z.select(2, 2);
+  // Fit in the patch's own standardised offsets (X / sX, T / sT: a well-conditioned normal matrix whatever the
+  // patch's size), then rescale the coefficients to the common units: c_ab = c'_ab / (sX^a sT^b).
+  const Tensor sX = torch::sqrt((X * X).mean(1, true) + 1e-12), sT = torch::sqrt((T * T).mean(1, true) + 1e-12);
+  const Tensor Xs = X / sX, Ts = T / sT;
+  std::vector<Tensor> px{torch::ones_like(X)}, pt{torch::ones_like(T)}, qx{torch::ones_like(sX)}, qt{torch::ones_like(sT)};
+  for (int a = 1; a <= 3; ++a) {
+    px.push_back(px.back() * Xs);
+    qx.push_back(qx.back() * sX);
+  }
+  for (int b = 1; b <= 2; ++b) {
+    pt.push_back(pt.back() * Ts);
+    qt.push_back(qt.back() * sT);
+  }
+  std::vector<Tensor> cols, scale;
+  for (int b = 0; b <= 2; ++b)
+    for (int a = 0; a <= 3; ++a) {
+      cols.push_back(px[static_cast<std::size_t>(a)] * pt[static_cast<std::size_t>(b)]);
+      scale.push_back(qx[static_cast<std::size_t>(a)] * qt[static_cast<std::size_t>(b)]);
+    }
+  const Tensor D = torch::stack(cols, -1);  // [B, P, 12]
+  const Tensor Dt = D.transpose(1, 2);
+  // A small ridge keeps degenerate point sets (a candidate that collapses the stencil onto a line) solvable.
+  const Tensor normal = torch::matmul(Dt, D) + 1e-6 * torch::eye(12, f64());
+  const Tensor cs = torch::linalg::solve(normal, torch::matmul(Dt, U.unsqueeze(2)), true).squeeze(2);  // [B, 12]
+  // The patch's own extent (log sX, log sT) as well: with a stencil fixed in grid units it encodes the physical
+  // scale of the trajectory the patch came from.
+  return torch::cat({cs / torch::cat(scale, 1), torch::log(sX), torch::log(sT)}, 1);
 }
 
 /// exp(V) applied to points z [B, P, 3] with per-sample polynomial fields C [B, 3, M]: RK4 in s on [0, 1].
@@ -100,10 +157,14 @@ symmetry::SymmetryResult run_liegan(const datasets::Split& data, const LearnedOp
   Stopwatch clock;
   torch_setup(opt);
   const Frame fr = make_frame(data);
-  const int G = opt.generators, P = basis.size(), M = basis.monomials_per_component();
+  const int G = opt.liegan_probe.empty() ? opt.generators : static_cast<int>(opt.liegan_probe.size());
+  const int P = basis.size(), M = basis.monomials_per_component();
   const int epochs = opt.epochs;
   const double lr = opt.lr;
-  const Patches pat = sample_patches(data, fr, opt.samples, opt.seed * 7919 + 11);
+  PDESYM_REQUIRE(opt.liegan_input == "points" || opt.liegan_input == "jets",
+                 "liegan: discriminator input must be 'points' or 'jets', got '" << opt.liegan_input << "'");
+  const bool use_jets = opt.liegan_input == "jets";
+  const Patches pat = sample_patches(data, fr, opt.samples, opt.seed * 7919 + 11, use_jets);
   const int np = static_cast<int>(pat.z.size(1));
 
   // Data inner product of fields: <V, W> = mean over data points of V(z).W(z) (hat units), so that every
@@ -120,13 +181,38 @@ symmetry::SymmetryResult run_liegan(const datasets::Split& data, const LearnedOp
   };
 
   Tensor Lraw = (torch::randn({G, P}, f64()) * 0.5).requires_grad_(true);
-  const int in_features = 3 + 3 * np;
+  // Probe mode (a diagnostic): the given generators, held fixed.
+  const bool probe = !opt.liegan_probe.empty();
+  if (probe) {
+    Eigen::MatrixXd raw(P, G);
+    for (int g = 0; g < G; ++g) raw.col(g) = symmetry::parse_generator(opt.liegan_probe[static_cast<std::size_t>(g)], basis);
+    const Eigen::MatrixXd h = raw_to_hat(basis, fr) * raw;
+    Lraw = to_tensor(Eigen::MatrixXd(h.transpose())).requires_grad_(true);
+  }
+  // Discriminator input: the patch's jets and extent, standardised with the real patches' statistics (fixed).
+  Tensor jmu, jsd;
+  if (use_jets) {
+    torch::NoGradGuard ng;
+    const Tensor j = jets(pat.z, pat.centre, fr, pat.hx, pat.ht);
+    jmu = j.mean(0);
+    jsd = j.std(0) + 1e-12;
+  }
+  auto features = [&](const Tensor& z, const Tensor& period) {
+    if (!use_jets) return point_features(z, period, pat.centre, fr, pat.hx, pat.ht);
+    // asinh compresses the jets of candidates that wreck the patch (up to 1e6 standard deviations) while keeping
+    // a gradient (a tanh clip saturates and leaves the generator without one).
+    return torch::asinh((jets(z, pat.centre, fr, pat.hx, pat.ht) - jmu) / jsd).to(torch::kFloat32);
+  };
+  const int in_features = use_jets ? 14 : 3 + 3 * np;
   torch::nn::Sequential disc(torch::nn::Linear(in_features, opt.hidden * 2), torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(0.2)),
                              torch::nn::Linear(opt.hidden * 2, opt.hidden * 2), torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(0.2)),
                              torch::nn::Linear(opt.hidden * 2, 1));
   torch::optim::Adam opt_d(disc->parameters(), torch::optim::AdamOptions(lr).betas({0.5, 0.999}));
   torch::optim::Adam opt_g(std::vector<Tensor>{Lraw}, torch::optim::AdamOptions(lr * 5).betas({0.5, 0.999}));
-  const double sigma = 0.3;  // std of the random coefficients z_g (RMS displacement of the data, hat units)
+  // Std of the random coefficients z_g (RMS displacement of the data, hat units). With jets, 0.3 lets
+  // non-symmetries wreck the patches and the generator then settled on u-dependent fields (u d_x, u d_t);
+  // 0.1 keeps the transformations local (docs/learned.md).
+  const double sigma = use_jets ? 0.1 : 0.3;
   const double w_dist = 1.0;
   const long N = pat.z.size(0);
   const int batch = opt.batch;
@@ -156,8 +242,8 @@ symmetry::SymmetryResult run_liegan(const datasets::Split& data, const LearnedOp
       const Tensor coef = torch::randn({zf.size(0), G}, f64()) * sigma;
       const Tensor L = normalised();
       const Tensor moved = flow(basis, to_coeffs(L, coef), zf, 4);
-      const Tensor f_real = features(zr, pr, pat.centre, fr, pat.hx, pat.ht);
-      const Tensor f_fake = features(moved, pf, pat.centre, fr, pat.hx, pat.ht);
+      const Tensor f_real = features(zr, pr);
+      const Tensor f_fake = features(moved, pf);
       // Discriminator step.
       const Tensor ld = bce(disc->forward(f_real), 1.0) + bce(disc->forward(f_fake.detach()), 0.0);
       opt_d.zero_grad();
@@ -172,7 +258,7 @@ symmetry::SymmetryResult run_liegan(const datasets::Split& data, const LearnedOp
       }
       opt_g.zero_grad();
       lg.backward();
-      opt_g.step();
+      if (!probe) opt_g.step();
       ld_sum += ld.item<double>();
       lg_sum += lg.item<double>();
     }
@@ -192,12 +278,12 @@ symmetry::SymmetryResult run_liegan(const datasets::Split& data, const LearnedOp
   {
     const long B = std::min<long>(N, 2048);
     const Tensor zr = pat.z.slice(0, 0, B), pr = pat.period.slice(0, 0, B);
-    const double real_ok = (disc->forward(features(zr, pr, pat.centre, fr, pat.hx, pat.ht)) > 0).to(torch::kFloat64).mean().item<double>();
+    const double real_ok = (disc->forward(features(zr, pr)) > 0).to(torch::kFloat64).mean().item<double>();
     for (int g = 0; g < G; ++g) {
       Tensor coef = torch::zeros({B, G}, f64());
       coef.select(1, g).copy_(torch::randn({B}, f64()) * sigma);
       const Tensor moved = flow(basis, to_coeffs(L, coef), zr, 4);
-      const double fake_ok = (disc->forward(features(moved, pr, pat.centre, fr, pat.hx, pat.ht)) <= 0).to(torch::kFloat64).mean().item<double>();
+      const double fake_ok = (disc->forward(features(moved, pr)) <= 0).to(torch::kFloat64).mean().item<double>();
       acc.push_back(0.5 * (real_ok + fake_ok));
     }
   }
@@ -214,6 +300,7 @@ symmetry::SymmetryResult run_liegan(const datasets::Split& data, const LearnedOp
   res.extra["batch"] = batch;
   res.extra["patch_points"] = np;
   res.extra["sigma"] = sigma;
+  res.extra["discriminator_input"] = opt.liegan_input;
   res.extra["seconds"] = clock.seconds();
   return res;
 }

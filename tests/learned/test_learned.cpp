@@ -284,6 +284,29 @@ TEST(LieGan, GeneratorsAreDominatedByTheTranslations) {
   EXPECT_EQ(r.extra.at("discriminator_accuracy").size(), 2u);
 }
 
+TEST(LieGan, JetsInputIsBlindToTranslationsAndSeesStretches) {
+  // The "jets" discriminator input (local jets of each patch plus its extent) is invariant under translations by
+  // construction, so a discriminator trained against d_x-moved patches sees the real patches and cannot do
+  // better than chance (accuracy exactly 0.5); a stretch x d_x changes every patch's extent, which on data with
+  // one grid spacing gives it away. The probe holds the generators fixed and trains only the discriminator.
+  const symmetry::PolynomialBasis basis(2);
+  const auto& d = kdv_data();
+  auto o = small_options("liegan", 2);
+  o.samples = 1024;
+  o.epochs = 10;
+  o.liegan_input = "jets";
+  o.liegan_probe = {"d_x", "x*d_x"};
+  const auto r = learned::discover(d, o, basis);
+  const auto acc = r.extra.at("discriminator_accuracy").get<std::vector<double>>();
+  ASSERT_EQ(acc.size(), 2u);
+  EXPECT_NEAR(acc[0], 0.5, 1e-12);
+  EXPECT_GT(acc[1], 0.8);
+  EXPECT_EQ(r.extra.at("discriminator_input"), "jets");
+  auto bad = o;
+  bad.liegan_input = "pixels";
+  EXPECT_THROW(learned::discover(d, bad, basis), InputError);
+}
+
 TEST(Joint, RecoversTheSpaceTranslation) {
   // Two augmentation generators chosen by the equivariance error of the surrogate trained on plain windows
   // (frozen): the first is d_x (the FNO has no grid channel, so it is exactly equivariant under Fourier

@@ -37,6 +37,14 @@ struct LearnedOptions {
   /// validity: the field model. "polynomial": polynomials of the basis degree in normalised coordinates (the
   /// space the result is reported in); "mlp": affine map plus MLP, projected onto the basis after training.
   std::string field = "polynomial";
+  /// liegan: what the discriminator sees of a patch. "points": its points relative to the centre and the centre's
+  /// position (x periodically, t); "jets": a least-squares polynomial u(X, T) through the points (local jets in
+  /// physical units, invariant under translations) and the patch's extent -- for scale-varying data.
+  std::string liegan_input = "points";
+  /// liegan diagnostic: generators (parse_generator syntax, raw units) held fixed while only the discriminator
+  /// trains; extra.discriminator_accuracy then says how far the data distinguish each from a symmetry (0.5:
+  /// not at all). Empty: the generators are learned. Its size replaces `generators`.
+  std::vector<std::string> liegan_probe;
 };
 
 /// One learned method: its name, a one-line summary, the defaults of the options left at 0, and the function
