@@ -38,9 +38,10 @@ def stats(vals):
         return "n/a"
     mean = sum(vals) / len(vals)
     if len(vals) == 1:
-        return f"{mean:.3f}"
+        return f"{mean:.3g}"
     sd = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1))
-    return f"{mean:.3f} ± {sd:.3f} (" + ", ".join(f"{v:.3f}" for v in vals) + ")"
+    # three significant digits: NLS errors are ~1e-3, Navier-Stokes ~0.5
+    return f"{mean:.3g} ± {sd:.2g} (" + ", ".join(f"{v:.3g}" for v in vals) + ")"
 
 
 order = {"none": 0, "known": 1, "discovered": 2}
