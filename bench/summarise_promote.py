@@ -39,5 +39,5 @@ for key in sorted(rows, key=lambda k: (k[0], k[1], order.get(k[2].split(" ")[0],
     base = rows.get((eq, n, "none")) if "(" not in arm else None
     ratio = f"{ms / statistics.median(x['ms'] for x in base):.2f}x" if base else "-"
     best = ", ".join(f"{x['best']}/{x['last']}" + (" cap" if x["cap"] else "") for x in r)
-    print(f"| {eq} | {n} | {arm} | {len(r)} | {statistics.mean(nm):.3f} ({min(nm):.3f}-{max(nm):.3f}) | "
-          f"{statistics.mean(am):.2f} ({min(am):.2f}-{max(am):.2f}) | {best} | {ms:.2f} | {ratio} |")
+    print(f"| {eq} | {n} | {arm} | {len(r)} | {statistics.mean(nm):.3g} ({min(nm):.3g}-{max(nm):.3g}) | "
+          f"{statistics.mean(am):.3g} ({min(am):.3g}-{max(am):.3g}) | {best} | {ms:.2f} | {ratio} |")

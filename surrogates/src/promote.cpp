@@ -85,10 +85,29 @@ Window AffineWindowAction::apply(const Window& w, double eps, int n0) const {
 
 namespace {
 
-// The polynomial in u of a 1-D scalar field's f(t, u) = xi(0, t, u) and h(t, u) = phi(0, t, u) at u = `u`.
+// A 1-D scalar field's f(t, u) = xi(0, t, u) and h(t, u) = phi(0, t, u) at u = `u`.
 std::array<double, 2> f_and_h(const augment::VectorField& V, double t, double u) {
   const auto e = V.eval(0.0, t, u);
   return {e[0], e[2]};
+}
+
+// Inverse of the Vandermonde matrix V_jk = u_j^k on the nodes u_j = j - D / 2 (coefficients from node values).
+Eigen::MatrixXd vandermonde_inverse(int D) {
+  Eigen::MatrixXd W(D + 1, D + 1);
+  for (int j = 0; j <= D; ++j)
+    for (int k = 0; k <= D; ++k) W(j, k) = std::pow(j - D / 2.0, k);
+  return W.inverse();
+}
+
+// [D + 1, 2]: f and h at time t on the nodes u_j = j - D / 2.
+Eigen::MatrixXd node_values(const augment::VectorField& V, double t, int D) {
+  Eigen::MatrixXd vals(D + 1, 2);
+  for (int j = 0; j <= D; ++j) {
+    const auto fh = f_and_h(V, t, j - D / 2.0);
+    vals(j, 0) = fh[0];
+    vals(j, 1) = fh[1];
+  }
+  return vals;
 }
 
 }  // namespace
@@ -104,36 +123,18 @@ FirstOrderWindowAction::FirstOrderWindowAction(const augment::VectorField& V) : 
   // Degree in u: fit degree 8 on u = -4..4 at a few times, keep the coefficients above round-off, then check the
   // polynomial of that degree at points off the nodes.
   constexpr int kMax = 8;
-  Eigen::MatrixXd Vm(kMax + 1, kMax + 1);
-  for (int j = 0; j <= kMax; ++j)
-    for (int k = 0; k <= kMax; ++k) Vm(j, k) = std::pow(j - kMax / 2.0, k);
-  const Eigen::MatrixXd Vinv = Vm.inverse();
+  const Eigen::MatrixXd Vinv = vandermonde_inverse(kMax);
   const double ts[] = {0.0, 0.7, 1.9, -2.3};
   for (double t : ts) {
-    Eigen::MatrixXd vals(kMax + 1, 2);
-    for (int j = 0; j <= kMax; ++j) {
-      const auto fh = f_and_h(V, t, j - kMax / 2.0);
-      vals(j, 0) = fh[0];
-      vals(j, 1) = fh[1];
-    }
-    const Eigen::MatrixXd c = Vinv * vals;
+    const Eigen::MatrixXd c = Vinv * node_values(V, t, kMax);
     const double scale = std::max(1.0, c.cwiseAbs().maxCoeff());
     for (int k = kMax; k > degree_; --k)
       if (std::abs(c(k, 0)) > 1e-9 * scale || std::abs(c(k, 1)) > 1e-9 * scale) degree_ = k;
   }
-  Eigen::MatrixXd W(degree_ + 1, degree_ + 1);
-  for (int j = 0; j <= degree_; ++j)
-    for (int k = 0; k <= degree_; ++k) W(j, k) = std::pow(j - degree_ / 2.0, k);
-  vinv_ = W.inverse();
+  vinv_ = vandermonde_inverse(degree_);
   for (double t : ts)
     for (double u : {0.37, -1.61, 2.9}) {
-      Eigen::MatrixXd vals(degree_ + 1, 2);
-      for (int j = 0; j <= degree_; ++j) {
-        const auto fh = f_and_h(V, t, j - degree_ / 2.0);
-        vals(j, 0) = fh[0];
-        vals(j, 1) = fh[1];
-      }
-      const Eigen::MatrixXd c = vinv_ * vals;
+      const Eigen::MatrixXd c = vinv_ * node_values(V, t, degree_);
       const auto want = f_and_h(V, t, u);
       double pf = 0, ph = 0;
       for (int k = degree_; k >= 0; --k) {
@@ -156,16 +157,9 @@ torch::Tensor FirstOrderWindowAction::characteristic(const torch::Tensor& u, con
   torch::Tensor cf = torch::empty({B, T, D + 1}, torch::kFloat64), ch = torch::empty({B, T, D + 1}, torch::kFloat64);
   auto af = cf.accessor<double, 3>();
   auto ah = ch.accessor<double, 3>();
-  Eigen::MatrixXd vals(D + 1, 2);
   for (long b = 0; b < B; ++b)
     for (long k = 0; k < T; ++k) {
-      const double s = (n0 + k) * dtp[b];
-      for (int j = 0; j <= D; ++j) {
-        const auto fh = f_and_h(V_, s, j - D / 2.0);
-        vals(j, 0) = fh[0];
-        vals(j, 1) = fh[1];
-      }
-      const Eigen::MatrixXd c = vinv_ * vals;
+      const Eigen::MatrixXd c = vinv_ * node_values(V_, (n0 + k) * dtp[b], D);
       for (int m = 0; m <= D; ++m) {
         af[b][k][m] = c(m, 0);
         ah[b][k][m] = c(m, 1);
