@@ -5,8 +5,9 @@
 #     thread each, REPEATS rounds of: bench_train (pdesym's train() loop, 1 rank, wall clock), bench_fno_step (the
 #     bare step: zero_grad, forward, loss, backward, AdamW; wall clock and process CPU time) and
 #     bench/peer_fno_train.py (PyTorch 1.13, the same model and bare step; wall and CPU). Medians, spreads
-#     (min-max), ratios of the medians and the range of the per-round ratios; the achieved fraction of the fp32
-#     FMA peak (from the CPU-time rate of the bare step: time other jobs held the core is not counted).
+#     (min-max), ratios of the medians and the range of the per-round ratios, the load average at each round's
+#     start; the achieved fraction of the fp32 FMA peak (from the CPU-time rate of the bare step: time other jobs
+#     held the core is not counted) and of a measured ceiling (a 1024^3 float GEMM on the same core).
 #  2. Generation: bench/peer_kdv_radau.py: CPU seconds per KdV trajectory of `pdesym generate` vs scipy Radau
 #     (LPSDA's method) on the same N initial conditions, for each config of GEN_CONFIGS (default: configs/kdv.yaml,
 #     fixed dt = 0.005, and configs/kdv-rtol.yaml, the same with solver.rtol = 1e-6).
@@ -23,23 +24,28 @@ GEN_CONFIGS=${GEN_CONFIGS:-"$HERE/../configs/kdv.yaml $HERE/../configs/kdv-rtol.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 PDESYM_NO_PROGRESS=1
 W=256 M=32 L=5 BS=16 NX=256 TW=20
 if [ "$REPEATS" -gt 0 ]; then
-tr=() sw=() sc=() pw=() pc=()
+tr=() sw=() sc=() pw=() pc=() gg=() la=()
 for r in $(seq "$REPEATS"); do
+  l=$(cut -d' ' -f1 /proc/loadavg)
   t=$("$BUILD/bin/bench_train" --model fno --width $W --modes $M --layers $L --batch-size $BS --nx $NX \
         --samples 64 --threads 1 | awk -F'|' '{gsub(/ /, "", $8); print $8}')
-  read -r _ a b < <("$BUILD/bin/bench_fno_step" --width $W --modes $M --layers $L --batch-size $BS --nx $NX \
-        --tw $TW --steps 4 --threads 1 | grep '^step_samples_per_second')
+  step_out=$("$BUILD/bin/bench_fno_step" --width $W --modes $M --layers $L --batch-size $BS --nx $NX \
+        --tw $TW --steps 4 --threads 1)
+  read -r _ a b < <(grep '^step_samples_per_second' <<<"$step_out")
+  read -r _ g < <(grep '^gemm_gflops' <<<"$step_out")
   read -r c d < <("$PY" "$HERE/peer_fno_train.py" --threads 1 --width $W --modes $M --layers $L --batch-size $BS \
         --nx $NX --tw $TW --steps 4 --warmup 1)
-  echo "round $r: bench_train $t, bench_fno_step $a (CPU $b), Python peer $c (CPU $d) samples/s" >&2
-  tr+=("$t"); sw+=("$a"); sc+=("$b"); pw+=("$c"); pc+=("$d")
+  echo "round $r (load average $l): bench_train $t, bench_fno_step $a (CPU $b), Python peer $c (CPU $d) samples/s;" \
+       "GEMM ceiling $g GFLOP/s" >&2
+  tr+=("$t"); sw+=("$a"); sc+=("$b"); pw+=("$c"); pc+=("$d"); gg+=("$g"); la+=("$l")
 done
-"$PY" - "${tr[*]}" "${sw[*]}" "${sc[*]}" "${pw[*]}" "${pc[*]}" $W $M $L $NX $TW <<'PYEOF'
+"$PY" - "${tr[*]}" "${sw[*]}" "${sc[*]}" "${pw[*]}" "${pc[*]}" "${gg[*]}" "${la[*]}" $W $M $L $NX $TW <<'PYEOF'
 import re, statistics as st, sys
-tr, sw, sc, pw, pc = ([float(v) for v in a.split()] for a in sys.argv[1:6])
-w, m, L, nx, tw = map(int, sys.argv[6:11])
+tr, sw, sc, pw, pc, gg, la = ([float(v) for v in a.split()] for a in sys.argv[1:8])
+w, m, L, nx, tw = map(int, sys.argv[8:13])
 h = 128
-print("training, full-size FNO, 1 thread, %d interleaved rounds (samples/s: median, spread min-max):" % len(tr))
+print("training, full-size FNO, 1 thread, %d interleaved rounds, load average %.1f-%.1f at their starts "
+      "(samples/s: median, spread min-max):" % (len(tr), min(la), max(la)))
 def row(name, v):
     print("  %-40s %7.1f  (%.1f-%.1f)" % (name, st.median(v), min(v), max(v)))
 row("pdesym train() loop (bench_train), wall", tr)
@@ -72,6 +78,9 @@ print("  fp32 peak of one core of '%s': %d lanes x 2 FMA units x 2 x %.0f MHz = 
       "units, the reported clock)" % (name, lanes, mhz, peak / 1e9))
 print("  pdesym bare step, CPU-time median: %.1f GFLOP/s executed = %.0f%% of peak (model FLOPs: %.0f%%), AdamW "
       "included" % (mc * executed / 1e9, 100 * mc * executed / peak, 100 * mc * model / peak))
+g = st.median(gg)
+print("  measured ceiling: 1024^3 float GEMM (bench_fno_step, best CPU time) %.1f GFLOP/s (%.1f-%.1f) = %.0f%% of the "
+      "peak above; the bare step runs at %.0f%% of it" % (g, min(gg), max(gg), 100e9 * g / peak, 100 * mc * executed / (g * 1e9)))
 PYEOF
 fi
 if [ "$GEN_N" -gt 0 ]; then

@@ -12,7 +12,9 @@
 # SEEDS (several training seeds in one call, default $SEED) VALID_STEPS (rollout steps of the validation metric
 # that picks the best epoch, default 100; other values tag the files _v<steps>) N_VALID (validation trajectories,
 # default 32) EPOCHS (fixed epoch count instead of SAMPLES / (7 N)) CONFIG_DIR (generation configs, default
-# configs; configs/lpsda for the LPSDA recipe) GEN_ARGS (extra `generate` options, e.g. split counts).
+# configs; configs/lpsda for the LPSDA recipe) GEN_ARGS (extra `generate` options, e.g. split counts) TRAIN_ARGS
+# (extra `train` options, e.g. "--patience 30 --lr-decay 0.5 --lr-patience 8" for runs that stop when converged;
+# use a fresh OUT_DIR per setting: the file tags do not include them).
 # Known generators: known:<equation>; for heat, whose known algebra is not built in, the heat generators that act
 # on periodic data (d_x, d_t, u d_u, d_u, x d_x + 2t d_t; boosts and projective fields do not).
 # LPSDA comparison (bench/RESULTS-surrogates.md):
@@ -31,7 +33,7 @@ PDESYM="$BUILD/bin/pdesym"
 WIDTH=${WIDTH:-64} MODES=${MODES:-16} LAYERS=${LAYERS:-4} SAMPLES=${SAMPLES:-40000} LR=${LR:-1e-3}
 BATCH=${BATCH:-16} JOBS=${JOBS:-2} EQUATIONS=${EQUATIONS:-"kdv ks"} AUGS=${AUGS:-"none known discovered"}
 SEED=${SEED:-1} SEEDS=${SEEDS:-$SEED} VALID_STEPS=${VALID_STEPS:-100} N_VALID=${N_VALID:-32} EPOCHS=${EPOCHS:-}
-CONFIG_DIR=${CONFIG_DIR:-configs} GEN_ARGS=${GEN_ARGS:-}
+CONFIG_DIR=${CONFIG_DIR:-configs} GEN_ARGS=${GEN_ARGS:-} TRAIN_ARGS=${TRAIN_ARGS:-}
 export PDESYM_NO_PROGRESS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$OUT"
 cd "$OUT"
@@ -79,16 +81,17 @@ run_one() {
   epochs=${EPOCHS:-$(( (SAMPLES + 7 * n - 1) / (7 * n) ))}
   tag=$(tag_of "$eq" "$n" "$aug" "$seed")
   [ -f "eval_$tag.json" ] && [ -f "eval20_$tag.json" ] && return 0
+  # shellcheck disable=SC2086
   "$PDESYM" train --data "$eq.h5" --n-train "$n" --valid "$eq.h5" --n-valid "$N_VALID" --model fno --width "$WIDTH" \
     --modes "$MODES" --layers "$LAYERS" --epochs "$epochs" --batch-size "$BATCH" --lr "$LR" --augment "$spec" \
-    --seed "$seed" --rollout-steps "$VALID_STEPS" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress > "train_$tag.log" 2>&1
+    --seed "$seed" --rollout-steps "$VALID_STEPS" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress $TRAIN_ARGS > "train_$tag.log" 2>&1
   "$PDESYM" evaluate --model "model_$tag.pt" --data "$eq.h5" --threads 1 --json "eval_$tag.json" > /dev/null
   "$PDESYM" evaluate --model "model_$tag.pt" --data "$eq.h5" --threads 1 --rollout-steps 20 \
     --json "eval20_$tag.json" > /dev/null
   echo "$tag done"
 }
 export -f tag_of run_one
-export PDESYM WIDTH MODES LAYERS SAMPLES LR BATCH VALID_STEPS N_VALID EPOCHS
+export PDESYM WIDTH MODES LAYERS SAMPLES LR BATCH VALID_STEPS N_VALID EPOCHS TRAIN_ARGS
 xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
 
 # Table

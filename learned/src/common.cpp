@@ -106,6 +106,24 @@ double JetPoly::deriv(int kk, const double* jet) const {
   return f;
 }
 
+JetPoly JetPoly::total_x() const {
+  JetPoly d;
+  d.order_ = order_ + 1;
+  d.width_ = width_ + 1;
+  for (const auto& t : terms_)
+    for (int k = 0; k < width_; ++k) {
+      const int pk = t.p[static_cast<std::size_t>(k)];
+      if (pk == 0) continue;
+      Term e{t.c * pk, t.p};
+      e.p.resize(static_cast<std::size_t>(d.width_), 0);
+      e.p[static_cast<std::size_t>(k)] -= 1;
+      e.p[static_cast<std::size_t>(k + 1)] += 1;
+      d.terms_.push_back(std::move(e));
+    }
+  d.text_ = "D_x(" + text_ + ")";
+  return d;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Jets on the solution manifold
 // ---------------------------------------------------------------------------------------------------------
@@ -113,6 +131,7 @@ double JetPoly::deriv(int kk, const double* jet) const {
 JetSamples sample_jets(const datasets::Split& d, const JetPoly& F, int count, std::uint64_t seed) {
   PDESYM_REQUIRE(count > 0, "number of jet samples must be positive, got " << count);
   const int n = F.order();
+  const int top = std::max(n + 1, 2 * n);  // highest x-derivative: u_{x^n t} = D_x^n F reads u_{x^{2n}}
   JetSamples s;
   s.order = n;
   s.count = count;
@@ -122,8 +141,10 @@ JetSamples sample_jets(const datasets::Split& d, const JetPoly& F, int count, st
   s.uxt.assign(n + 1, std::vector<double>(count));
   s.utt.resize(count);
   s.dF.assign(n + 1, std::vector<double>(count));
+  std::vector<JetPoly> DF{F};  // DF[i] = D_x^i F
+  for (int i = 1; i <= n; ++i) DF.push_back(DF.back().total_x());
 
-  // Draw points, then group them by (trajectory, time row) so that each row's jets are computed once.
+  // Draw points, then group them by (trajectory, time row) so that each row's x-jets are computed once.
   Rng rng(seed, 0x1e7, 0);
   std::map<std::pair<int, int>, std::vector<std::pair<int, int>>> rows;  // (traj, n) -> [(sample, j)]
   for (int k = 0; k < count; ++k) {
@@ -133,27 +154,20 @@ JetSamples sample_jets(const datasets::Split& d, const JetPoly& F, int count, st
     rows[{i, r}].push_back({k, j});
   }
   std::map<int, std::unique_ptr<solvers::SpectralDerivative>> deriv;
-  std::vector<solvers::rvec> ju, jf;
-  solvers::rvec frow(static_cast<std::size_t>(d.nx));
-  std::vector<double> jet(static_cast<std::size_t>(n + 2));
+  std::vector<solvers::rvec> ju;
+  std::vector<double> jet(static_cast<std::size_t>(top + 1));
   for (const auto& [key, pts] : rows) {
     const int i = key.first, r = key.second;
     auto& D = deriv[i];
     if (!D) D = std::make_unique<solvers::SpectralDerivative>(solvers::Grid(d.nx, d.L(i)));
-    const double* row = d.traj(i) + static_cast<std::size_t>(r) * d.nx;
-    D->jets(row, n + 1, ju);
-    for (int j = 0; j < d.nx; ++j) {
-      for (int k = 0; k <= n; ++k) jet[static_cast<std::size_t>(k)] = ju[static_cast<std::size_t>(k)][static_cast<std::size_t>(j)];
-      frow[static_cast<std::size_t>(j)] = F.eval(jet.data());
-    }
-    D->jets(frow.data(), n, jf);
+    D->jets(d.traj(i) + static_cast<std::size_t>(r) * d.nx, top, ju);
     for (const auto& [k, j] : pts) {
       const std::size_t jj = static_cast<std::size_t>(j);
       s.x[k] = d.x[static_cast<std::size_t>(i) * d.nx + jj];
       s.t[k] = d.t[static_cast<std::size_t>(i) * d.nt + r];
-      for (int q = 0; q <= n + 1; ++q) s.ux[q][k] = ju[static_cast<std::size_t>(q)][jj];
-      for (int q = 0; q <= n; ++q) s.uxt[q][k] = jf[static_cast<std::size_t>(q)][jj];
-      for (int q = 0; q <= n; ++q) jet[static_cast<std::size_t>(q)] = ju[static_cast<std::size_t>(q)][jj];
+      for (int q = 0; q <= top; ++q) jet[static_cast<std::size_t>(q)] = ju[static_cast<std::size_t>(q)][jj];
+      for (int q = 0; q <= n + 1; ++q) s.ux[q][k] = jet[static_cast<std::size_t>(q)];
+      for (int q = 0; q <= n; ++q) s.uxt[q][k] = DF[static_cast<std::size_t>(q)].eval(jet.data());
       double utt = 0;
       for (int q = 0; q <= n; ++q) {
         s.dF[q][k] = F.deriv(q, jet.data());

@@ -35,6 +35,8 @@ class JetPoly {
   int width() const { return width_; }   ///< number of jet entries eval() reads (order()+1)
   double eval(const double* jet) const;
   double deriv(int k, const double* jet) const;  ///< dF/du_k
+  /// The total x-derivative D_x F = sum_k dF/du_k u_{k+1}, again a polynomial in jets (order + 1).
+  JetPoly total_x() const;
   std::string text() const { return text_; }
 
  private:
@@ -42,14 +44,18 @@ class JetPoly {
     double c;
     std::vector<int> p;
   };
+  JetPoly() = default;
   std::vector<Term> terms_;
   int order_ = 0, width_ = 1;
   std::string text_;
 };
 
-/// Jets at sampled grid points (trajectory, time index, x index) of a split, on the solution manifold of
-/// u_t = F: u_{x^i} (i = 0..n+1) spectrally, u_{x^i t} = D_x^i F (i = 0..n) spectrally, u_tt = D_t F, and
-/// dF/du_k (k = 0..n), where n = F's order.
+/// Jets at sampled grid points (trajectory, time index, x index) of a split, on the prolonged solution manifold
+/// of u_t = F: u_{x^i} (i = 0..max(n+1, 2n)) spectrally; u_{x^i t} = D_x^i F (i = 0..n), u_tt = D_t F and
+/// dF/du_k (k = 0..n) from them by the chain rule at the point, where n = F's order. Only the x-jets come from
+/// the data; everything with a t is a polynomial in them, so the jets satisfy the prolonged equation to
+/// rounding whatever the resolution of the data (no aliasing of products of F), and the linearised residual
+/// of every point symmetry of u_t = F vanishes at them to rounding.
 struct JetSamples {
   int order = 0;
   int count = 0;

@@ -159,23 +159,63 @@ symmetry::SymmetryResult run_joint(const datasets::Split& data, const LearnedOpt
   const char* fam_names[5] = {"xi_hat:1", "xi_hat:t_hat", "phi_hat:1", "phi_hat:t_hat", "phi_hat:u_hat"};
 
   Fno model(tw, tw, opt.hidden, modes, 3);
-  Tensor Wraw = torch::randn({G, 5}, kF32).requires_grad_(true);
+  Fno judge(tw, tw, opt.hidden, modes, 3);  // the surrogate as it was after the plain phase, frozen
   torch::optim::Adam opt_s(model->parameters(), torch::optim::AdamOptions(lr));
-  // The generators move on a faster time scale than the surrogate (two-timescale training): otherwise the
-  // surrogate adapts to whatever the current augmentation is and the generators see almost no gradient.
-  const double lr_g = 30 * lr;
-  torch::optim::Adam opt_g(std::vector<Tensor>{Wraw}, torch::optim::AdamOptions(lr_g));
-  const double sigma = 0.5, w_dist = 1.0;
-  const int warmup = std::max(1, epochs / 4);
-  auto normalised = [&]() { return Wraw / Wraw.norm(2, 1, true); };
+  const double sigma = 0.5, probe = 0.05;
+  const int warmup = std::max(1, epochs / 2);
   auto split_io = [&](const Tensor& w) { return std::make_pair(w.slice(1, 0, tw), w.slice(1, tw, 2 * tw)); };
   auto mse = [](const Tensor& a, const Tensor& b) { return (a - b).pow(2).mean(); };
+  auto freeze_judge = [&]() {
+    torch::NoGradGuard ng;
+    const auto src = model->parameters();
+    auto dst = judge->parameters();
+    for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+    for (auto& p : dst) p.set_requires_grad(false);
+  };
+  // Linearised equivariance of the judge f under the five family elements e_a on a batch of windows: T_a
+  // moves the window [u_in, f(u_in)] along e_a by `probe` (T acts on input and predicted output together,
+  // since boosts depend on t); defect_a = f(T_a u_in) - (T_a [u_in, f(u_in)])_out and move_a = (T_a [u_in,
+  // f(u_in)])_out - f(u_in), both divided by the probe. Adds their Gram matrices (sums over the batch) to D, M.
+  // For a generator w (a combination of the e_a) the relative equivariance error is w^T D w / w^T M w: zero
+  // for a symmetry of the judge, independent of the generator's scale and of the units of the hat coordinates.
+  Eigen::MatrixXd D = Eigen::MatrixXd::Zero(5, 5), M = Eigen::MatrixXd::Zero(5, 5);
+  auto accumulate = [&](const Tensor& u, const Tensor& th, const Tensor& k) {
+    torch::NoGradGuard ng;
+    const auto [in, out] = split_io(u);
+    const Tensor pred = judge->forward(in);
+    const Tensor full = torch::cat({in, pred}, 1);
+    std::vector<Tensor> dv, mv;
+    for (int a = 0; a < 5; ++a) {
+      Tensor eps = torch::zeros({u.size(0), 5}, kF32);
+      eps.select(1, a).fill_(probe);
+      const auto [min, mout] = split_io(transform(full, th, k, eps, fr.sx));
+      dv.push_back(((judge->forward(min) - mout) / probe).reshape({-1}).to(torch::kFloat64));
+      mv.push_back(((mout - pred) / probe).reshape({-1}).to(torch::kFloat64));
+    }
+    const Tensor Dv = torch::stack(dv), Mv = torch::stack(mv);
+    D += to_eigen(torch::matmul(Dv, Dv.transpose(0, 1)));
+    M += to_eigen(torch::matmul(Mv, Mv.transpose(0, 1)));
+  };
+  // The generators: the G combinations with the smallest relative equivariance error, i.e. the lowest
+  // generalised eigenvectors of (D, M) (Rayleigh-Ritz: they minimise the sum of the G errors over
+  // M-orthogonal sets, so a generator cannot lower its error by adding a translation, which moves the data
+  // without defect). Rows of W are unit vectors over the family (away from the identity by construction).
+  Tensor W;
+  Eigen::VectorXd spectrum;
+  auto solve = [&]() {
+    Eigen::GeneralizedSelfAdjointEigenSolver<Eigen::MatrixXd> ges(0.5 * (D + D.transpose()), 0.5 * (M + M.transpose()));
+    spectrum = ges.eigenvalues();
+    Eigen::MatrixXd Wg = ges.eigenvectors().leftCols(G);
+    for (int g = 0; g < G; ++g) Wg.col(g).normalize();
+    W = to_tensor(Eigen::MatrixXd(Wg.transpose())).to(torch::kFloat32);
+  };
   const int steps = std::max<int>(1, static_cast<int>(N / batch));
 
   std::vector<double> hist_plain, hist_aug;
   ProgressBar bar("joint", static_cast<std::size_t>(epochs), opt.progress);
   for (int epoch = 0; epoch < epochs; ++epoch) {
     const bool joint = epoch >= warmup;
+    if (epoch == warmup) freeze_judge();
     const Tensor perm = torch::randperm(N, torch::TensorOptions().dtype(torch::kLong));
     double lp = 0, la = 0;
     for (int s = 0; s < steps; ++s) {
@@ -190,53 +230,47 @@ symmetry::SymmetryResult run_joint(const datasets::Split& data, const LearnedOpt
         lp += loss_plain.item<double>();
         continue;
       }
-      // Surrogate step on plain and augmented views (augmentation fixed).
-      // Each window is moved by one randomly chosen generator with a random amount in [-sigma, sigma], so that
-      // every generator is judged on its own (combinations would let a bad one hide behind a good one).
+      // Generators from the judge's defects on every window seen so far in this phase.
+      accumulate(u, th, k);
+      solve();
+      // Surrogate step on plain and augmented views: each window is moved by one randomly chosen generator with
+      // a random amount in [-sigma, sigma].
       const Tensor pick = torch::one_hot(torch::randint(G, {u.size(0)}, torch::TensorOptions().dtype(torch::kLong)), G)
                               .to(torch::kFloat32);
       const Tensor z = pick * (torch::rand({u.size(0), 1}, kF32) * 2 - 1) * sigma;
-      const Tensor eps = torch::matmul(z, normalised());
-      const Tensor aug_d = transform(u, th, k, eps.detach(), fr.sx);
+      const Tensor aug_d = transform(u, th, k, torch::matmul(z, W), fr.sx);
       const auto [ain_d, aout_d] = split_io(aug_d);
       const Tensor loss_s = 0.5 * (loss_plain + mse(model->forward(ain_d), aout_d));
       opt_s.zero_grad();
       loss_s.backward();
       opt_s.step();
-      // Generator step: keep the surrogate's loss on the augmented views low; rows of W are unit vectors
-      // (away from the identity by construction) and mutually orthogonal by penalty.
-      const Tensor Wn = normalised();
-      const Tensor aug = transform(u, th, k, torch::matmul(z, Wn), fr.sx);
-      const auto [ain, aout] = split_io(aug);
-      Tensor loss_g = mse(model->forward(ain), aout);
-      const double la_val = loss_g.item<double>();
-      if (G > 1) {
-        const Tensor c = torch::matmul(Wn, Wn.transpose(0, 1));
-        loss_g = loss_g + w_dist * (c - torch::diag(torch::diag(c))).pow(2).sum() / 2;
-      }
-      opt_g.zero_grad();
-      loss_g.backward();
-      opt_g.step();
       lp += loss_plain.item<double>();
-      la += la_val;
+      la += spectrum.head(G).sum();
     }
     hist_plain.push_back(lp / steps);
     if (joint) hist_aug.push_back(la / steps);
     bar.tick();
   }
   bar.finish();
+  if (!W.defined()) {  // no joint phase (epochs = 1): judge the surrogate as trained
+    freeze_judge();
+    accumulate(win.u.slice(0, 0, std::min<long>(N, 512)), win.th.slice(0, 0, std::min<long>(N, 512)),
+               win.k.slice(0, 0, std::min<long>(N, 512)));
+    solve();
+  }
 
-  // Result and diagnostics: each generator's augmented loss relative to the plain loss (1 = harmless).
+  // Diagnostics per generator: the judge's relative equivariance error (its generalised eigenvalue) and the
+  // final surrogate's loss on windows augmented by it relative to its plain loss (1 = harmless).
   torch::NoGradGuard ng;
-  const Tensor Wn = normalised().to(torch::kFloat64);
+  const Tensor Wn = W.to(torch::kFloat64);
   const long B = std::min<long>(N, 512);
   const Tensor u = win.u.slice(0, 0, B), th = win.th.slice(0, 0, B), k = win.k.slice(0, 0, B);
   const auto [in, out] = split_io(u);
   const double plain = mse(model->forward(in), out).item<double>();
-  std::vector<double> ratio;
+  std::vector<double> ratio, equiv(spectrum.data(), spectrum.data() + G), all(spectrum.data(), spectrum.data() + 5);
   for (int g = 0; g < G; ++g) {
     const Tensor z = (torch::rand({B, 1}, kF32) * 2 - 1) * sigma;
-    const Tensor aug = transform(u, th, k, torch::matmul(z, Wn.slice(0, g, g + 1).to(torch::kFloat32)), fr.sx);
+    const Tensor aug = transform(u, th, k, torch::matmul(z, W.slice(0, g, g + 1)), fr.sx);
     const auto [ain, aout] = split_io(aug);
     ratio.push_back(mse(model->forward(ain), aout).item<double>() / plain);
   }
@@ -256,13 +290,15 @@ symmetry::SymmetryResult run_joint(const datasets::Split& data, const LearnedOpt
   res.generators = to_raw_normalised(basis, fr, hat);
   res.extra["family_coefficients"] = fam;
   res.extra["augmented_loss_ratio"] = ratio;
+  res.extra["equivariance_error"] = equiv;
+  res.extra["equivariance_spectrum"] = all;
   res.extra["surrogate_plain_loss"] = plain;
   res.extra["loss_history"] = thin_history(hist_aug);
   res.extra["surrogate_loss_history"] = thin_history(hist_plain);
   res.extra["epochs"] = epochs;
   res.extra["warmup_epochs"] = warmup;
   res.extra["lr"] = lr;
-  res.extra["generator_lr"] = lr_g;
+  res.extra["probe"] = probe;
   res.extra["windows"] = N;
   res.extra["batch"] = batch;
   res.extra["time_window"] = tw;

@@ -21,13 +21,7 @@ AdamW::AdamW(std::vector<torch::Tensor> params, AdamWConfig cfg) : params_(std::
 }
 
 void AdamW::zero_grad() {
-  for (auto& p : params_) {
-    auto& g = p.mutable_grad();
-    if (g.defined()) {
-      g.detach_();
-      g.zero_();
-    }
-  }
+  for (auto& p : params_) p.mutable_grad() = torch::Tensor();
 }
 
 namespace {

@@ -2,9 +2,14 @@
 #include "fno_kernels.hpp"
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <tuple>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "pdesym/common/error.hpp"
 
@@ -30,6 +35,16 @@ std::int64_t leading(const Tensor& t) { return t.size(0) <= 1 ? std::max<std::in
 #endif
 
 }  // namespace
+
+void retain_freed_memory() {
+#if defined(__GLIBC__)
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+  });
+#endif
+}
 
 bool gemm_uses_dnnl() {
 #ifdef PDESYM_HAVE_DNNL_SGEMM
@@ -102,8 +117,9 @@ const std::pair<Tensor, Tensor>& dft_pair(long nx, long modes, torch::ScalarType
   return dft_cache.emplace(key, std::make_pair(F.to(dtype), G.to(dtype))).first->second;
 }
 
-// Fourier layer y = [spectral(x)] + [pointwise(x)] on the nx-major layout; either part (and the bias) may be
-// absent, passed as an empty tensor (Function::apply needs defined tensors). Backward computes exactly the adjoint GEMMs of the forward (no autograd graph inside).
+// Fourier layer y = [spectral(x)] + [pointwise(x)] on the batch-major layout; either part (and the bias) may be
+// absent, passed as an empty tensor (Function::apply needs defined tensors). Backward computes exactly the
+// adjoint GEMMs of the forward (no autograd graph inside).
 class LayerFn : public torch::autograd::Function<LayerFn> {
  public:
   static Tensor forward(AutogradContext* ctx, const Tensor& x_in, std::int64_t nx, const Tensor& ws_in,
@@ -130,17 +146,20 @@ class LayerFn : public torch::autograd::Function<LayerFn> {
       ws = ws_in.contiguous().view({modes, 2 * C, out});
       const Tensor& F = dft_forward(nx, modes, x.scalar_type());
       const Tensor& G = dft_inverse(nx, modes, x.scalar_type());
-      Tensor T = torch::empty({2 * modes, B * C}, x.options());
-      gemm(F, false, x.view({nx, B * C}), false, T, 0.0);
-      auto T4 = T.view({2, modes, B, C});
+      // Per sample b: T[b] = F x[b]  ([2 modes, C]: real parts of the kept modes, then imaginary parts).
+      Tensor T = torch::empty({B, 2 * modes, C}, x.options());
+      const Tensor xs = x.view({B, nx, C});
+      for (std::int64_t b = 0; b < B; ++b) gemm(F, false, xs[b], false, T[b], 0.0);
+      auto T4 = T.view({B, 2, modes, C}).permute({1, 2, 0, 3});  // [(re|im), modes, B, C]
       const Tensor xr = T4[0], xi = T4[1];
       // A[m] = [[xr, -xi]; [xi, xr]]  [modes, 2B, 2C]
       A = torch::cat({torch::cat({xr, -xi}, 2), torch::cat({xi, xr}, 2)}, 1);
       Tensor Y = torch::empty({modes, 2 * B, out}, x.options());
       for (std::int64_t m = 0; m < modes; ++m) gemm(A[m], false, ws[m], false, Y[m], 0.0);
-      // [modes, (re|im), B, out] -> [(re|im) * modes, B * out]
-      const Tensor Yp = Y.view({modes, 2, B, out}).permute({1, 0, 2, 3}).contiguous().view({2 * modes, B * out});
-      gemm(G, false, Yp, false, y.view({nx, B * out}), have ? 1.0 : 0.0);
+      // [modes, (re|im), B, out] -> [B, (re|im) * modes, out]; per sample y[b] += G Yp[b]
+      const Tensor Yp = Y.view({modes, 2, B, out}).permute({2, 1, 0, 3}).contiguous().view({B, 2 * modes, out});
+      const Tensor ys = y.view({B, nx, out});
+      for (std::int64_t b = 0; b < B; ++b) gemm(G, false, Yp[b], false, ys[b], have ? 1.0 : 0.0);
       have = true;
     }
     ctx->save_for_backward({x, spec ? A : x.new_empty({0}), spec ? ws : x.new_empty({0}),
@@ -180,9 +199,11 @@ class LayerFn : public torch::autograd::Function<LayerFn> {
       const std::int64_t modes = ws.size(0);
       const Tensor& F = dft_forward(nx, modes, x.scalar_type());
       const Tensor& G = dft_inverse(nx, modes, x.scalar_type());
-      Tensor dYp = torch::empty({2 * modes, B * out}, x.options());
-      gemm(G, true, dy.view({nx, B * out}), false, dYp, 0.0);
-      const Tensor dY = dYp.view({2, modes, B, out}).permute({1, 0, 2, 3}).contiguous().view({modes, 2 * B, out});
+      Tensor dYp = torch::empty({B, 2 * modes, out}, x.options());
+      const Tensor dys = dy.view({B, nx, out});
+      for (std::int64_t b = 0; b < B; ++b) gemm(G, true, dys[b], false, dYp[b], 0.0);
+      // [B, (re|im), modes, out] -> [modes, (re|im) * B, out]
+      const Tensor dY = dYp.view({B, 2, modes, out}).permute({2, 1, 0, 3}).contiguous().view({modes, 2 * B, out});
       if (ctx->needs_input_grad(1)) {
         dws = torch::empty({modes, 2 * C, out}, x.options());
         for (std::int64_t m = 0; m < modes; ++m) gemm(A[m], true, dY[m], false, dws[m], 0.0);
@@ -192,10 +213,12 @@ class LayerFn : public torch::autograd::Function<LayerFn> {
         Tensor dA = torch::empty({modes, 2 * B, 2 * C}, x.options());
         for (std::int64_t m = 0; m < modes; ++m) gemm(dY[m], false, ws[m], true, dA[m], 0.0);
         auto d = dA.view({modes, 2, B, 2, C});  // [m, row block, b, column block, i]
-        const Tensor dxr = d.select(1, 0).select(2, 0) + d.select(1, 1).select(2, 1);
+        const Tensor dxr = d.select(1, 0).select(2, 0) + d.select(1, 1).select(2, 1);  // [modes, B, C]
         const Tensor dxi = d.select(1, 1).select(2, 0) - d.select(1, 0).select(2, 1);
-        const Tensor dT = torch::stack({dxr, dxi}, 0).view({2 * modes, B * C});
-        gemm(F, true, dT, false, dx.view({nx, B * C}), have ? 1.0 : 0.0);
+        // [(re|im), modes, B, C] -> [B, (re|im) * modes, C]; per sample dx[b] += F^T dT[b]
+        const Tensor dT = torch::stack({dxr, dxi}, 0).permute({2, 0, 1, 3}).contiguous().view({B, 2 * modes, C});
+        const Tensor dxs = dx.view({B, nx, C});
+        for (std::int64_t b = 0; b < B; ++b) gemm(F, true, dT[b], false, dxs[b], have ? 1.0 : 0.0);
       }
     }
     return {dx, Tensor(), dws, dwp, dbp};

@@ -61,11 +61,11 @@ void require_modes(int modes, long nx) {
 torch::Tensor SpectralConv1dImpl::forward(const torch::Tensor& x) {
   PDESYM_REQUIRE(x.dim() == 3 && x.size(1) == in_, "spectral convolution input must be [batch, " << in_ << ", nx]");
   const long B = x.size(0), nx = x.size(2);
-  auto y = forward_nx_major(x.permute({2, 0, 1}).reshape({nx * B, in_}), nx);
-  return y.view({nx, B, out_}).permute({1, 2, 0}).contiguous();
+  auto y = forward_batch_major(x.transpose(1, 2).reshape({B * nx, in_}), nx);
+  return y.view({B, nx, out_}).transpose(1, 2).contiguous();
 }
 
-torch::Tensor SpectralConv1dImpl::forward_nx_major(const torch::Tensor& x, long nx) {
+torch::Tensor SpectralConv1dImpl::forward_batch_major(const torch::Tensor& x, long nx) {
   require_modes(modes_, nx);
   return detail::spectral(x, nx, weight_);
 }
@@ -74,7 +74,7 @@ torch::Tensor SpectralConv1dImpl::forward_nx_major(const torch::Tensor& x, long 
 
 namespace {
 // Pointwise (kernel 1) layers: torch Conv1d modules hold their parameters (weight [out, in, 1], bias [out]; the
-// same names, shapes and initialisation as before), but Fno1d::forward applies them as GEMMs on its nx-major
+// same names, shapes and initialisation as before), but Fno1d::forward applies them as GEMMs on its batch-major
 // layout (detail::pointwise / detail::fourier_layer), not through Conv1d::forward.
 torch::nn::Conv1d pointwise(int in, int out) { return torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, 1)); }
 }  // namespace
@@ -95,16 +95,16 @@ torch::Tensor Fno1d::forward(const torch::Tensor& u, const torch::Tensor& dx, co
   const auto in = with_grid_channels(u, dx, dt);  // [B, tw + 2, nx]
   const long B = in.size(0), nx = in.size(2);
   require_modes(cfg_.modes, nx);
-  // nx-major rows (point j of sample b at row j * B + b) from here to the output.
-  auto x = detail::pointwise(in.permute({2, 0, 1}).reshape({nx * B, in.size(1)}), lift_->weight, lift_->bias);
+  // Batch-major rows (point j of sample b at row b * nx + j) from here to the output.
+  auto x = detail::pointwise(in.transpose(1, 2).reshape({B * nx, in.size(1)}), lift_->weight, lift_->bias);
   const std::size_t L = spectral_.size();
   for (std::size_t i = 0; i < L; ++i) {
     auto y = detail::fourier_layer(x, nx, spectral_[i]->weight(), pointwise_[i]->weight, pointwise_[i]->bias);
     x = (i + 1 < L) ? torch::gelu(y) : y;
   }
   auto h = torch::gelu(detail::pointwise(x, proj1_->weight, proj1_->bias));
-  auto out = detail::pointwise(h, proj2_->weight, proj2_->bias);  // [nx * B, tw]
-  return out.view({nx, B, cfg_.time_window}).permute({1, 2, 0}).contiguous();
+  auto out = detail::pointwise(h, proj2_->weight, proj2_->bias);  // [B * nx, tw]
+  return out.view({B, nx, cfg_.time_window}).transpose(1, 2).contiguous();
 }
 
 // ---- ResNet1d ------------------------------------------------------------------------------------------------
@@ -133,6 +133,7 @@ torch::Tensor ResNet1d::forward(const torch::Tensor& u, const torch::Tensor& dx,
 
 std::shared_ptr<Surrogate> make_model(const ModelConfig& cfg) {
   cfg.validate();
+  detail::retain_freed_memory();
   if (!cfg.enforce.empty()) {
     ModelConfig plain = cfg;
     plain.enforce.clear();

@@ -13,6 +13,7 @@
 #include "pdesym/learned/discover.hpp"
 #include "pdesym/learned/validity.hpp"
 #include "pdesym/solvers/pde.hpp"
+#include "pdesym/symmetry/identify.hpp"
 #include "pdesym/symmetry/synthetic.hpp"
 
 using namespace pdesym;
@@ -96,8 +97,11 @@ TEST(ValidityScore, SymmetriesScoreFarBelowNonSymmetries) {
   const Eigen::MatrixXd alg = symmetry::known_algebra("kdv", basis);
   const Eigen::VectorXd sym = learned::validity_scores(d, alg, basis, eq);
   double worst_sym = 0;
+  // The jets' t-derivatives are polynomials in their x-derivatives (chain rule on u_t = F), so the linearised
+  // residual of a point symmetry vanishes at them to rounding (with spectral D_x of F on the grid, aliasing
+  // left d_x at 2e-5).
   for (int g = 0; g < alg.cols(); ++g) {
-    EXPECT_LT(sym[g], 1e-3) << symmetry::label(alg.col(g), basis);
+    EXPECT_LT(sym[g], 1e-12) << symmetry::label(alg.col(g), basis);
     worst_sym = std::max(worst_sym, sym[g]);
   }
   // Not symmetries: the u-scaling alone, x d_u, the u-shift, x d_x, t d_x (half of the boost).
@@ -201,13 +205,43 @@ TEST(ValidityMethod, LearnsCombinedGeneratorsOfEquationsWithAdvection) {
                                     "x*t*d_x + t^2*d_t + (x - t*(u + 1))*d_u"},
                                    basis),
                            std::nullopt, "burgers-adv");
-  // u_t = -u u_x - u_xxx - u_x is KdV for u + 1 (scaling x d_x + 3 t d_t - 2 (u + 1) d_u). On these data a
-  // non-symmetry (a projective-like field) scores 2.3e-4 against 5e-5 for the scaling, so the learned fourth
-  // direction leans towards it: within 0.03 rad in raw coefficients, 0.13-0.27 rad normalised (docs/learned.md).
+  // u_t = -u u_x - u_xxx - u_x is KdV for u + 1 (scaling x d_x + 3 t d_t - 2 (u + 1) d_u); measured 1.4e-4 rad,
+  // the identified equation's coefficient error.
   const solvers::PolynomialPde kdv_adv("kdv-adv", {{1, -1.0}, {3, -1.0}}, {{-0.5, 2, 1}});
   expect_validity_recovers(simulate(kdv_adv, 64, 40),
                            algebra({"d_x", "d_t", "t*d_x + d_u", "x*d_x + 3*t*d_t - 2*(u + 1)*d_u"}, basis),
-                           std::nullopt, "kdv-adv", 0.35);
+                           std::nullopt, "kdv-adv");
+}
+
+TEST(ValidityMethod, LearnsTheMkdvAlgebraWithoutABoost) {
+  // mKdV u_t = -u^2 u_x - u_xxx (algebra d_x, d_t, x d_x + 3 t d_t - u d_u; no Galilean boost) and mKdV for
+  // u + 1 (scaling -(u + 1) d_u). The cubic term aliases on the grid: with u_xt taken as the spectral D_x of F
+  // these failed (1.35 and 0.65 rad). Equation identified from the data (once); measured 1.5e-10 and 1.9e-3 rad.
+  const symmetry::PolynomialBasis basis(2);
+  const auto mkdv = solvers::make_mkdv();
+  const solvers::PolynomialPde mkdv_shift("mkdv-shift", {{1, -1.0}, {3, -1.0}}, {{-1.0 / 3.0, 3, 1}, {-1.0, 2, 1}});
+  struct Case {
+    const solvers::Pde& pde;
+    std::vector<std::string> algebra;
+  };
+  for (const Case& c : {Case{*mkdv, {"d_x", "d_t", "x*d_x + 3*t*d_t - u*d_u"}},
+                        Case{mkdv_shift, {"d_x", "d_t", "x*d_x + 3*t*d_t - (u + 1)*d_u"}}}) {
+    const datasets::Split d = simulate(c.pde, 64, 10);
+    const Eigen::MatrixXd alg = algebra(c.algebra, basis);
+    const symmetry::IdentifiedEquation eq = symmetry::identify_equation(d);  // once for all seeds
+    expect_validity_recovers(d, alg, eq, c.pde.name());
+    // No fourth generator: the score spectrum jumps by many orders after the third direction, and the KdV
+    // boost is not a symmetry here.
+    auto o = small_options("validity", 3);
+    o.equation = eq;
+    const auto r = learned::discover(d, o, basis);
+    const auto full = r.extra.at("full_batch_scores").get<std::vector<double>>();
+    ASSERT_EQ(full.size(), 4u);
+    EXPECT_GT(full[3], 1e-5) << c.pde.name();
+    EXPECT_GT(full[3], 1e6 * std::abs(full[2])) << c.pde.name();
+    EXPECT_GT(learned::validity_score(d, symmetry::parse_generator("t*d_x + d_u", basis), basis, eq), 1e-3)
+        << c.pde.name();
+  }
 }
 
 TEST(ValidityMethod, MlpFieldsLearnTheTranslations) {
@@ -251,23 +285,32 @@ TEST(LieGan, GeneratorsAreDominatedByTheTranslations) {
 }
 
 TEST(Joint, RecoversTheSpaceTranslation) {
-  // One augmentation generator learned with an FNO surrogate converges to d_x (the FNO is translation-
-  // equivariant and the data are x-homogeneous), in raw and in normalised coordinates. With two or more
-  // generators the others are not reliably symmetries on data this small: with zero-mean data a u-shift or a
-  // u-scaling is learnable for the surrogate too (docs/learned.md).
+  // Two augmentation generators chosen by the equivariance error of the surrogate trained on plain windows
+  // (frozen): the first is d_x (the FNO has no grid channel, so it is exactly equivariant under Fourier
+  // shifts), in raw and in normalised coordinates. The second is not reliably a symmetry on data this small
+  // (zero-mean KdV: the surrogate never saw the boost's shifted means; docs/learned.md), so only its error is
+  // checked to be far above the translation's.
   const symmetry::PolynomialBasis basis(2);
   const auto& d = kdv_data();
-  auto o = small_options("joint", 1);
+  auto o = small_options("joint", 2);
   o.equation = kdv_equation();
   const auto r = learned::discover(d, o, basis);
-  ASSERT_EQ(r.generators.cols(), 1);
+  ASSERT_EQ(r.generators.cols(), 2);
   const Eigen::MatrixXd alg = symmetry::known_algebra("kdv", basis);
   const Eigen::MatrixXd dx = alg.col(0);
-  EXPECT_LT(symmetry::principal_angles(r.generators, dx)[0], 0.1);
-  EXPECT_LT(symmetry::principal_angles(learned::normalised_generators(d, r.generators, basis),
+  const Eigen::MatrixXd first = r.generators.col(0);
+  EXPECT_LT(symmetry::principal_angles(first, dx)[0], 1e-3);
+  EXPECT_LT(symmetry::principal_angles(learned::normalised_generators(d, first, basis),
                                        learned::normalised_generators(d, dx, basis))[0],
-            0.1);
-  // Augmenting with it leaves the surrogate's loss about where it is on plain windows.
+            1e-3);
+  // Relative equivariance errors: ascending generalised eigenvalues over the five-element family; the
+  // translation's at float32 rounding, the next direction's orders above it.
+  const auto spectrum = r.extra.at("equivariance_spectrum").get<std::vector<double>>();
+  ASSERT_EQ(spectrum.size(), 5u);
+  EXPECT_TRUE(std::is_sorted(spectrum.begin(), spectrum.end()));
+  EXPECT_LT(spectrum[0], 1e-4);
+  EXPECT_GT(spectrum[1], 100 * std::max(spectrum[0], 1e-12));
+  // Augmenting with d_x leaves the surrogate's loss about where it is on plain windows.
   EXPECT_LT(r.extra.at("augmented_loss_ratio").at(0).get<double>(), 1.2);
   EXPECT_LT(r.extra.at("validity_scores").at(0).get<double>(), 1e-3);
 }

@@ -24,7 +24,12 @@ struct AdamWConfig {
 class AdamW {
  public:
   AdamW(std::vector<torch::Tensor> params, AdamWConfig cfg);
-  /// As torch::optim::Optimizer::zero_grad() in 1.13: detaches and zeroes every defined gradient.
+  /// Releases every gradient (sets it undefined), as PyTorch's zero_grad(set_to_none=True), the default since
+  /// PyTorch 2.0: the next backward pass stores its gradients instead of filling zeros and adding to them (two
+  /// passes over all parameters saved per step). Unlike LibTorch 1.13's zero_grad(), which zero-fills, a
+  /// parameter that then gets no gradient is skipped by step() rather than decayed with a zero gradient; every
+  /// parameter of pdesym's models gets a gradient in every training step (train() on several ranks fills
+  /// missing ones with zeros before the exchange), so training is unchanged.
   void zero_grad();
   void step();
   const AdamWConfig& config() const { return cfg_; }

@@ -13,8 +13,8 @@
 //    width -> proj_hidden -> tw with GELU. SpectralConv1d keeps the lowest `modes` rfft modes and multiplies
 //    them by learned complex weights W[i, o, m] = Wr + i Wi, stored modes-major as one real tensor
 //    [modes, 2, in, out] ([m][0] = Wr, [m][1] = Wi); it computes y = irfft(n = nx) of the kept modes of
-//    sum_i rfft(x)[i, m] W[i, o, m], in real arithmetic: a DFT GEMM for the kept modes, one real GEMM per mode
-//    and an inverse-DFT GEMM, on an nx-major activation layout (src/fno_kernels.hpp; docs/surrogates.md).
+//    sum_i rfft(x)[i, m] W[i, o, m], in real arithmetic: DFT GEMMs for the kept modes, one real GEMM per mode
+//    and inverse-DFT GEMMs, on a batch-major activation layout (src/fno_kernels.hpp; docs/surrogates.md).
 //  * ResNet1d: input conv, `layers` residual blocks x + conv(gelu(conv(x))) with circular padding (periodic),
 //    output conv; all convolutions of size kernel_size.
 #include <torch/torch.h>
@@ -54,8 +54,8 @@ class SpectralConv1dImpl : public torch::nn::Module {
   SpectralConv1dImpl(int in_channels, int out_channels, int modes);
   /// x [B, in, nx] -> [B, out, nx]
   torch::Tensor forward(const torch::Tensor& x);
-  /// The same on the nx-major layout: x [nx * B, in] (row j * B + b = point j of sample b) -> [nx * B, out].
-  torch::Tensor forward_nx_major(const torch::Tensor& x, long nx);
+  /// The same on the batch-major layout: x [B * nx, in] (row b * nx + j = point j of sample b) -> [B * nx, out].
+  torch::Tensor forward_batch_major(const torch::Tensor& x, long nx);
   const torch::Tensor& weight() const { return weight_; }
   int modes() const { return modes_; }
 
