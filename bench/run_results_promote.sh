@@ -6,16 +6,19 @@
 #   both       augmentation and promotion
 #   enforce    the model averaged over the finite subgroup the grid represents exactly (--enforce auto; only
 #              where one exists: Burgers' (x, u) -> (-x, -u); KdV has none without time reversal)
-# for each equation, N (training trajectories) and seed. Every run trains a reduced FNO for a fixed number of
-# epochs (same for every arm), keeps the best-validation epoch and is evaluated on the test split (100-step
-# rollout). Cost per sample = wall seconds of optimizer steps / training samples, from the run's own history
-# (runs JOBS at a time on a shared machine: compare the ratios within one table).
+# for each N (training trajectories), seed and equation (all N = 10 runs first). Every run trains a reduced FNO,
+# keeps the best-validation epoch and is evaluated on the test split (100-step rollout). With PATIENCE > 0 a run
+# stops PATIENCE epochs after its best validation epoch (EPOCHS10 / EPOCHS32 are then only caps) and LR_DECAY < 1
+# halves (etc.) the learning rate after LR_PATIENCE epochs without improvement. Cost per sample = wall seconds
+# of optimizer steps / training samples, from the run's own history (runs JOBS at a time on a shared machine:
+# compare the ratios within one table).
 #
 #   bench/run_results_promote.sh BUILD_DIR DATA_DIR OUT_DIR
 #
 # DATA_DIR holds kdv.h5 and burgers.h5 (pdesym generate --config configs/<eq>.yaml --train 32 --valid 16
 # --test 32). Environment: EQUATIONS NS SEEDS ARMS WIDTH MODES LAYERS EPOCHS10 EPOCHS32 (epochs at N = 10 and
-# N = 32) LR BATCH WEIGHT (promotion weight) NVALID NTEST JOBS.
+# N = 32) LR BATCH WEIGHT (promotion weight) NVALID NTEST JOBS PATIENCE LR_DECAY LR_PATIENCE NICE (niceness of
+# the runs; 0 to run at normal priority).
 set -euo pipefail
 BUILD=$(realpath "${1:?build dir}")
 DATA=$(realpath "${2:?data dir}")
@@ -26,15 +29,16 @@ EQUATIONS=${EQUATIONS:-"kdv burgers"} NS=${NS:-"10 32"} SEEDS=${SEEDS:-"1 2 3"}
 ARMS=${ARMS:-"none aug promote both enforce"}
 WIDTH=${WIDTH:-32} MODES=${MODES:-16} LAYERS=${LAYERS:-4} EPOCHS10=${EPOCHS10:-60} EPOCHS32=${EPOCHS32:-20}
 LR=${LR:-1e-3} BATCH=${BATCH:-16} WEIGHT=${WEIGHT:-1} NVALID=${NVALID:-8} NTEST=${NTEST:-32} JOBS=${JOBS:-2}
+PATIENCE=${PATIENCE:-0} LR_DECAY=${LR_DECAY:-1} LR_PATIENCE=${LR_PATIENCE:-10} NICE=${NICE:-10}
 export PDESYM_NO_PROGRESS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
 mkdir -p "$OUT"
 cd "$OUT"
 
 jobs_file=jobs_$$.txt
 : > "$jobs_file"
-for seed in $SEEDS; do
-  for eq in $EQUATIONS; do
-    for n in $NS; do
+for n in $NS; do
+  for seed in $SEEDS; do
+    for eq in $EQUATIONS; do
       for arm in $ARMS; do
         [ "$arm" = enforce ] && [ "$eq" = kdv ] && continue  # no finite subgroup (see above)
         echo "$eq $n $arm $seed" >> "$jobs_file"
@@ -56,16 +60,16 @@ run_one() {
   esac
   epochs=$EPOCHS32
   [ "$n" = 10 ] && epochs=$EPOCHS10
-  nice -n 10 "$PDESYM" train --data "$DATA/$eq.h5" --n-train "$n" --valid "$DATA/$eq.h5" --n-valid "$NVALID" \
+  nice -n "$NICE" "$PDESYM" train --data "$DATA/$eq.h5" --n-train "$n" --valid "$DATA/$eq.h5" --n-valid "$NVALID" \
     --model fno --width "$WIDTH" --modes "$MODES" --layers "$LAYERS" --epochs "$epochs" --batch-size "$BATCH" \
-    --lr "$LR" --seed "$seed" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress \
+    --lr "$LR" --patience "$PATIENCE" --lr-decay "$LR_DECAY" --lr-patience "$LR_PATIENCE" --seed "$seed" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress \
     "${extra[@]}" > "train_$tag.log" 2>&1
-  nice -n 10 "$PDESYM" evaluate --model "model_$tag.pt" --data "$DATA/$eq.h5" --n-test "$NTEST" --threads 1 \
+  nice -n "$NICE" "$PDESYM" evaluate --model "model_$tag.pt" --data "$DATA/$eq.h5" --n-test "$NTEST" --threads 1 \
     --json "eval_$tag.json" > /dev/null 2>&1
   echo "$tag done"
 }
 export -f run_one
-export PDESYM DATA WIDTH MODES LAYERS EPOCHS10 EPOCHS32 LR BATCH WEIGHT NVALID NTEST
+export PDESYM DATA WIDTH MODES LAYERS EPOCHS10 EPOCHS32 LR BATCH WEIGHT NVALID NTEST PATIENCE LR_DECAY LR_PATIENCE NICE
 xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
 rm -f "$jobs_file"
 python3 "$HERE/summarise_promote.py" .

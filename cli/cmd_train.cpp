@@ -44,6 +44,15 @@ void register_train(CLI::App& app) {
   cmd->add_option("--out", o.out, "checkpoint file (model, optimizer state, epoch)")->capture_default_str();
   cmd->add_flag("--resume", o.resume, "continue from --out if it exists");
   cmd->add_option("--epochs", o.epochs, "epochs")->capture_default_str();
+  cmd->add_option("--patience", o.patience,
+                  "stop when the validation metric has not improved for this many epochs (0: off; needs --valid)")
+      ->capture_default_str();
+  cmd->add_option("--lr-decay", o.lr_decay,
+                  "multiply the learning rate by this after --lr-patience epochs without validation improvement "
+                  "(1: off; needs --valid)")
+      ->capture_default_str();
+  cmd->add_option("--lr-patience", o.lr_patience, "epochs without improvement before a learning-rate decay")
+      ->capture_default_str();
   cmd->add_option("--batch-size", o.batch_size, "global batch size")->capture_default_str();
   cmd->add_option("--lr", o.lr, "AdamW learning rate")->capture_default_str();
   cmd->add_option("--weight-decay", o.weight_decay, "AdamW weight decay")->capture_default_str();

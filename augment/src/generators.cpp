@@ -178,7 +178,7 @@ GeneratorSet load_generators(const std::string& spec, const AugmentOptions& opt)
   if (set.generators.empty()) {
     std::string all;
     for (const auto& n : set.notes) all += "\n  " + n;
-    throw InputError("augmentation '" + spec + "': none of its generators can act on periodic trajectories:" + all);
+    throw InputError("generator set '" + spec + "': none of its generators can act on periodic trajectories:" + all);
   }
   return set;
 }

@@ -31,6 +31,7 @@ std::vector<EpochRecord> history_from(const nlohmann::json& j) {
     r.samples_per_second = e.at("samples_per_second").get<double>();
     r.seconds = e.at("seconds").get<double>();
     r.promote_penalty = e.value("promote_penalty", -1.0);
+    r.lr = e.value("lr", -1.0);
     h.push_back(r);
   }
   return h;
@@ -57,6 +58,10 @@ nlohmann::json signature(const TrainOptions& opt, const ModelConfig& mc, int win
     sig["promote_weight"] = opt.promote_weight;
     sig["promote_step"] = opt.promote_step;
   }
+  if (opt.lr_decay != 1.0) {  // absent without a schedule, likewise
+    sig["lr_decay"] = opt.lr_decay;
+    sig["lr_patience"] = opt.lr_patience;
+  }
   return sig;
 }
 
@@ -78,6 +83,8 @@ void write_checkpoint(const std::string& path, Surrogate& model, Surrogate* best
   ar.write("epoch_step_seconds", c10::IValue(st.epoch_step_seconds));
   ar.write("best_valid", c10::IValue(st.best_valid));
   ar.write("best_epoch", c10::IValue(static_cast<int64_t>(st.best_epoch)));
+  ar.write("lr", c10::IValue(st.lr));
+  ar.write("plateau_epochs", c10::IValue(static_cast<int64_t>(st.plateau_epochs)));
   // Random streams are counter based (seed, epoch, sample): the position (epoch, batch) is the whole RNG state.
   ar.write("rng_scheme", c10::IValue(std::string("counter:seed,epoch,sample")));
   model.save(m);
@@ -162,6 +169,9 @@ void read_checkpoint(const std::string& path, Surrogate& model, Surrogate* best,
     st.epoch_step_seconds = read_double(ar, "epoch_step_seconds");
     st.best_valid = read_double(ar, "best_valid");
     st.best_epoch = static_cast<int>(read_int(ar, "best_epoch"));
+    c10::IValue lv, pe;  // absent before the plateau schedule: the options' lr, no count
+    st.lr = ar.try_read("lr", lv) ? lv.toDouble() : 0.0;
+    st.plateau_epochs = ar.try_read("plateau_epochs", pe) ? static_cast<int>(pe.toInt()) : 0;
     st.history = history_from(nlohmann::json::parse(read_string(ar, "history")));
   } catch (const c10::Error& e) {
     std::string msg = e.what_without_backtrace();

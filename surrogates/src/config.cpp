@@ -136,11 +136,16 @@ nlohmann::json TrainResult::to_json() const {
                  {"seconds", e.seconds}});
   for (std::size_t k = 0; k < history.size(); ++k)
     if (history[k].promote_penalty >= 0) h[k]["promote_penalty"] = history[k].promote_penalty;
+  for (std::size_t k = 0; k < history.size(); ++k)
+    if (history[k].lr > 0) h[k]["lr"] = history[k].lr;
   return {{"epochs_completed", epochs_completed},
           {"global_step", global_step},
           {"best_valid_accumulated_mse", best_valid_accumulated_mse},
           {"best_epoch", best_epoch},
           {"stopped_early", stopped_early},
+          {"stop_epoch", epochs_completed},
+          {"stop_reason", stop_reason},
+          {"final_lr", final_lr},
           {"history", h}};
 }
 

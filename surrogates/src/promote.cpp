@@ -2,6 +2,8 @@
 // a finite grid group); see promote.hpp.
 #include "pdesym/surrogates/promote.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <sstream>
 
@@ -81,6 +83,105 @@ Window AffineWindowAction::apply(const Window& w, double eps, int n0) const {
   return out;
 }
 
+namespace {
+
+// A 1-D scalar field's f(t, u) = xi(0, t, u) and h(t, u) = phi(0, t, u) at u = `u`.
+std::array<double, 2> f_and_h(const augment::VectorField& V, double t, double u) {
+  const auto e = V.eval(0.0, t, u);
+  return {e[0], e[2]};
+}
+
+// Inverse of the Vandermonde matrix V_jk = u_j^k on the nodes u_j = j - D / 2 (coefficients from node values).
+Eigen::MatrixXd vandermonde_inverse(int D) {
+  Eigen::MatrixXd W(D + 1, D + 1);
+  for (int j = 0; j <= D; ++j)
+    for (int k = 0; k <= D; ++k) W(j, k) = std::pow(j - D / 2.0, k);
+  return W.inverse();
+}
+
+// [D + 1, 2]: f and h at time t on the nodes u_j = j - D / 2.
+Eigen::MatrixXd node_values(const augment::VectorField& V, double t, int D) {
+  Eigen::MatrixXd vals(D + 1, 2);
+  for (int j = 0; j <= D; ++j) {
+    const auto fh = f_and_h(V, t, j - D / 2.0);
+    vals(j, 0) = fh[0];
+    vals(j, 1) = fh[1];
+  }
+  return vals;
+}
+
+}  // namespace
+
+FirstOrderWindowAction::FirstOrderWindowAction(const augment::VectorField& V) : V_(V), label_(V.label()) {
+  PDESYM_REQUIRE(V.dim() == 1 && V.nc() == 1, "generator " << V.label() << ": first-order promotion needs 1-D scalar data");
+  const bool ok = V.kind() == augment::FlowKind::Affine ||
+                  (V.kind() == augment::FlowKind::PeriodicGeneral && V.tau_affine());
+  PDESYM_REQUIRE(ok, "generator " << V.label() << " (" << augment::to_string(V.kind())
+                                  << "): first-order promotion needs xi = a x + f(t, u), tau = d t + e, phi = h(t, u)");
+  a_ = V.eval(1.0, 0.0, 0.0)[0] - V.eval(0.0, 0.0, 0.0)[0];
+  d_ = V.tau(1.0) - V.tau(0.0);
+  // Degree in u: fit degree 8 on u = -4..4 at a few times, keep the coefficients above round-off, then check the
+  // polynomial of that degree at points off the nodes.
+  constexpr int kMax = 8;
+  const Eigen::MatrixXd Vinv = vandermonde_inverse(kMax);
+  const double ts[] = {0.0, 0.7, 1.9, -2.3};
+  for (double t : ts) {
+    const Eigen::MatrixXd c = Vinv * node_values(V, t, kMax);
+    const double scale = std::max(1.0, c.cwiseAbs().maxCoeff());
+    for (int k = kMax; k > degree_; --k)
+      if (std::abs(c(k, 0)) > 1e-9 * scale || std::abs(c(k, 1)) > 1e-9 * scale) degree_ = k;
+  }
+  vinv_ = vandermonde_inverse(degree_);
+  for (double t : ts)
+    for (double u : {0.37, -1.61, 2.9}) {
+      const Eigen::MatrixXd c = vinv_ * node_values(V, t, degree_);
+      const auto want = f_and_h(V, t, u);
+      double pf = 0, ph = 0;
+      for (int k = degree_; k >= 0; --k) {
+        pf = pf * u + c(k, 0);
+        ph = ph * u + c(k, 1);
+      }
+      PDESYM_REQUIRE(std::abs(pf - want[0]) <= 1e-8 * (1 + std::abs(want[0])) &&
+                         std::abs(ph - want[1]) <= 1e-8 * (1 + std::abs(want[1])),
+                     "generator " << V.label() << ": xi or phi is not a polynomial of degree <= " << kMax << " in u");
+    }
+}
+
+torch::Tensor FirstOrderWindowAction::characteristic(const torch::Tensor& u, const torch::Tensor& dx,
+                                                     const torch::Tensor& dt, int n0) const {
+  const long B = u.size(0), T = u.size(1), n = u.size(2);
+  const int D = degree_;
+  // Coefficients of f and h in u per (sample, level): [B, T, D + 1] each, from the field at the nodes.
+  const torch::Tensor dtd = dt.detach().to(torch::kFloat64).contiguous();
+  const double* dtp = dtd.data_ptr<double>();
+  torch::Tensor cf = torch::empty({B, T, D + 1}, torch::kFloat64), ch = torch::empty({B, T, D + 1}, torch::kFloat64);
+  auto af = cf.accessor<double, 3>();
+  auto ah = ch.accessor<double, 3>();
+  for (long b = 0; b < B; ++b)
+    for (long k = 0; k < T; ++k) {
+      const Eigen::MatrixXd c = vinv_ * node_values(V_, (n0 + k) * dtp[b], D);
+      for (int m = 0; m <= D; ++m) {
+        af[b][k][m] = c(m, 0);
+        ah[b][k][m] = c(m, 1);
+      }
+    }
+  cf = cf.to(u.options());
+  ch = ch.to(u.options());
+  // Horner in u.
+  torch::Tensor f = cf.select(2, D).unsqueeze(2).expand_as(u), h = ch.select(2, D).unsqueeze(2).expand_as(u);
+  for (int m = D - 1; m >= 0; --m) {
+    f = f * u + cf.select(2, m).unsqueeze(2);
+    h = h * u + ch.select(2, m).unsqueeze(2);
+  }
+  // Spectral u_x (the Nyquist mode of an even grid has no derivative).
+  torch::Tensor k = torch::fft::rfftfreq(n, 1.0, u.options()) * (2 * kPi);
+  if (n % 2 == 0) k[k.size(0) - 1].fill_(0.0);
+  const torch::Tensor ux =
+      torch::fft::irfft(torch::fft::rfft(u, c10::nullopt, 2) * torch::complex(torch::zeros_like(k), k), n, 2) /
+      dx.view({B, 1, 1});
+  return h - f * ux;
+}
+
 Promoter::Promoter(const augment::GeneratorSet& set, double h) : h_(h) {
   PDESYM_REQUIRE(h > 0 && std::isfinite(h), "promotion step must be positive (got " << h << ")");
   for (const augment::Generator& g : set.generators) {
@@ -89,9 +190,18 @@ Promoter::Promoter(const augment::GeneratorSet& set, double h) : h_(h) {
       continue;
     }
     const augment::VectorField& V = g.field;
+    if (V.kind() == augment::FlowKind::PeriodicGeneral) {
+      if (V.dim() == 1 && V.nc() == 1 && V.tau_affine()) {
+        first_order_.emplace_back(V);
+      } else {
+        notes_.push_back(V.label() + ": " + augment::to_string(V.kind()) + " flow; not promoted (first-order " +
+                         (V.dim() == 1 && V.nc() == 1 ? "promotion needs tau affine in t)" : "promotion: 1-D scalar data only)"));
+      }
+      continue;
+    }
     if (V.kind() != augment::FlowKind::Affine) {
       notes_.push_back(V.label() + ": " + augment::to_string(V.kind()) +
-                       " flow; not promoted (the penalty uses the exact action of affine generators only)");
+                       " flow; not promoted (no exact or first-order window action)");
       continue;
     }
     AffineWindowAction a(V);
@@ -109,6 +219,8 @@ Promoter::Promoter(const augment::GeneratorSet& set, double h) : h_(h) {
 std::string Promoter::describe() const {
   std::ostringstream os;
   for (const auto& a : actions_) os << "  promote " << a.label() << " (step " << h_ << ")\n";
+  for (const auto& a : first_order_)
+    os << "  promote " << a.label() << " (first order, central difference, step " << h_ << ")\n";
   for (const auto& n : notes_) os << "  note: " << n << "\n";
   return os.str();
 }
@@ -126,6 +238,14 @@ torch::Tensor Promoter::penalty(Surrogate& model, const torch::Tensor& X, const 
     const Window back = a.apply({yp, wp.dx, wp.dy, wp.dt}, -h_, tw);
     const torch::Tensor r = (back.u - f5) / h_;
     total = total + r.pow(2).mean({1, 2, 3, 4}).sum() / norm;
+  }
+  for (const FirstOrderWindowAction& a : first_order_) {
+    const torch::Tensor q = a.characteristic(X, dx, dt, 0);
+    const double sx = std::exp(h_ * a.x_rate()), st = std::exp(h_ * a.t_rate());
+    const torch::Tensor fp = model.step(X + h_ * q, dx * sx, dy, dt * st);
+    const torch::Tensor fm = model.step(X - h_ * q, dx / sx, dy, dt / st);
+    const torch::Tensor r = (fp - fm) / (2 * h_) - a.characteristic(fX, dx, dt, tw);
+    total = total + r.pow(2).flatten(1).mean(1).sum() / norm;
   }
   return total;
 }

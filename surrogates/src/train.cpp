@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <sstream>
 
 #include "pdesym/augment/augment.hpp"
 #include "pdesym/common/atomic_file.hpp"
@@ -34,6 +35,22 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// The optimizer with learning rate `lr` and the state (step counts, moments) of `optim`, bit for bit.
+AdamW with_lr(const AdamW& optim, const std::vector<torch::Tensor>& params, double lr) {
+  AdamWConfig c = optim.config();
+  c.lr = lr;
+  AdamW out(params, c);
+  torch::serialize::OutputArchive o;
+  optim.save(o);
+  std::ostringstream bytes;
+  o.save_to(bytes);
+  std::istringstream in(bytes.str());
+  torch::serialize::InputArchive i;
+  i.load_from(in);
+  out.load(i, "the optimizer state");
+  return out;
+}
+
 }  // namespace
 
 // ---- training ------------------------------------------------------------------------------------------------
@@ -52,6 +69,13 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   PDESYM_REQUIRE(opt.lr > 0 && std::isfinite(opt.lr), "learning rate must be positive (got " << opt.lr << ")");
   PDESYM_REQUIRE(opt.weight_decay >= 0, "weight decay must be >= 0 (got " << opt.weight_decay << ")");
   PDESYM_REQUIRE(trs.n_total >= 1, "no training trajectories");
+  PDESYM_REQUIRE(opt.patience >= 0, "patience must be >= 0 (got " << opt.patience << ")");
+  PDESYM_REQUIRE(opt.lr_decay > 0 && opt.lr_decay <= 1,
+                 "learning-rate decay factor must be in (0, 1] (got " << opt.lr_decay << ")");
+  PDESYM_REQUIRE(opt.lr_patience >= 1, "learning-rate patience must be >= 1 (got " << opt.lr_patience << ")");
+  PDESYM_REQUIRE(valid || (opt.patience == 0 && opt.lr_decay == 1.0),
+                 "early stopping (--patience) and the plateau schedule (--lr-decay) follow the validation metric: "
+                 "give validation data (--valid)");
   PDESYM_REQUIRE(tr.nt >= 2 * tw, "training trajectories have nt=" << tr.nt << " time levels; windows of " << tw
                                                                    << " input and " << tw
                                                                    << " output steps need nt >= " << 2 * tw);
@@ -127,6 +151,9 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
     std::fprintf(stderr, "no checkpoint at %s yet: starting from scratch\n", opt.out.c_str());
   }
 
+  if (st.lr <= 0) st.lr = opt.lr;
+  if (st.lr != opt.lr) optim = with_lr(optim, params, st.lr);
+
   TrainResult res;
   res.augmentation = aug.generators().describe();
   if (root && opt.progress) {
@@ -158,6 +185,10 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   model->train();
 
   for (; st.epoch < opt.epochs; ++st.epoch) {
+    if (opt.patience > 0 && st.batch == 0 && st.epoch - st.best_epoch >= opt.patience) {
+      res.stop_reason = "patience";
+      break;
+    }
     const int e = st.epoch;
     // The epoch's sample order: same on every rank.
     std::vector<long> perm(n_samples);
@@ -251,6 +282,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
     rec.train_loss = st.epoch_batches ? st.epoch_loss_sum / st.epoch_batches : 0.0;
     if (promoting) rec.promote_penalty = st.epoch_batches ? st.epoch_penalty_sum / st.epoch_batches : 0.0;
     rec.samples_per_second = st.epoch_step_seconds > 0 ? st.epoch_samples / st.epoch_step_seconds : 0.0;
+    rec.lr = st.lr;
     if (valid) {
       const RolloutSums rs = rollout_sums(*model, valid->data, opt.rollout_steps, opt.batch_size, size);
       const EvalResult ev = metrics_of(rs, valid->data, opt.rollout_steps, tw);
@@ -258,10 +290,16 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
       rec.valid_nmse = ev.nmse;
       PDESYM_REQUIRE(std::isfinite(ev.accumulated_mse),
                      "validation rollout is not finite after epoch " << e + 1 << " (training diverged)");
+      // The metric is summed over ranks, so every rank takes the same decisions below.
       if (st.best_valid < 0 || ev.accumulated_mse < st.best_valid) {
         st.best_valid = ev.accumulated_mse;
         st.best_epoch = e + 1;
+        st.plateau_epochs = 0;
         copy_parameters(*best, *model);
+      } else if (opt.lr_decay != 1.0 && ++st.plateau_epochs >= opt.lr_patience) {
+        st.lr *= opt.lr_decay;
+        st.plateau_epochs = 0;
+        optim = with_lr(optim, params, st.lr);
       }
     }
     rec.seconds = seconds_since(epoch_t0);
@@ -273,6 +311,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
         std::fprintf(stderr, ", valid accumulated MSE %.4e, NMSE %.4e%s", rec.valid_accumulated_mse, rec.valid_nmse,
                      st.best_epoch == e + 1 ? " (best)" : "");
       if (promoting) std::fprintf(stderr, ", promotion penalty %.4e", rec.promote_penalty);
+      if (opt.lr_decay != 1.0 && st.lr != rec.lr) std::fprintf(stderr, ", lr -> %.3g", st.lr);
       std::fprintf(stderr, ", %.1f samples/s\n", rec.samples_per_second);
     }
     TrainState s2 = st;
@@ -292,6 +331,10 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
       break;
     }
   }
+  if (res.stop_reason.empty()) res.stop_reason = res.stopped_early ? "interrupted" : "epochs";
+  if (root && opt.progress && res.stop_reason == "patience")
+    std::fprintf(stderr, "stopped after epoch %d: no improvement of the validation metric since epoch %d\n", st.epoch,
+                 st.best_epoch);
   if (size > 1) MPI_Barrier(MPI_COMM_WORLD);  // the checkpoint is complete before anyone reads it
 
   res.history = st.history;
@@ -299,6 +342,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   res.global_step = st.global_step;
   res.best_valid_accumulated_mse = st.best_valid;
   res.best_epoch = st.best_epoch;
+  res.final_lr = st.lr;
   res.model = mc;
   if (opt.collect_parameters) {
     torch::Tensor flat = flatten_parameters(*model).contiguous();

@@ -102,6 +102,8 @@ struct TrainState {
   double epoch_samples = 0, epoch_step_seconds = 0;
   double best_valid = -1;
   int best_epoch = 0;
+  double lr = 0;            // current learning rate (plateau schedule); 0: the options' lr (fresh start)
+  int plateau_epochs = 0;   // epochs without improvement since the last improvement or decay
   std::vector<EpochRecord> history;
 };
 

@@ -122,6 +122,86 @@ TEST(Promote, PenaltyIsRoundOffForAnEquivariantModelAndNotForAGenericOne) {
   EXPECT_LT(std::abs(p1 - p2), 0.1 * p2);
 }
 
+// Persistence: every output level is the last input level. Linear, and exactly equivariant under every field
+// whose xi - a x and phi do not depend on t (each level is transformed alike), but not under t-dependent ones.
+class Persist : public Surrogate {
+ public:
+  explicit Persist(const ModelConfig& c) : Surrogate(c) {}
+  torch::Tensor forward(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt) override {
+    return u.select(1, u.size(1) - 1).unsqueeze(1).expand_as(u).clone();
+  }
+};
+
+// The first-order characteristic is the derivative at eps = 0 of the exact transformation: of the affine window
+// action, and of the augmenter's general (RK4) flow for u d_x and u^2 d_u.
+TEST(Promote, FirstOrderCharacteristicIsTheDerivativeOfTheFlow) {
+  torch::manual_seed(4);
+  const int nx = 64, T = 6;
+  const double dx = 0.5, dt = 0.1, eps = 1e-4;
+  const torch::Tensor u = smooth_windows(1, T, nx, 5);
+  const torch::Tensor dxt = torch::full({1}, dx, torch::kFloat64), dtt = torch::full({1}, dt, torch::kFloat64);
+  for (const std::string label : {"d_x", "t*d_x + d_u", "x*d_x + 3*t*d_t - 2*u*d_u", "u*d_x", "u^2*d_u",
+                                  "u*d_x + t*u*d_u + d_u"}) {
+    const augment::GeneratorSet set = augment::load_generators("gen:" + label);
+    const augment::VectorField& V = set.generators.at(0).field;
+    const FirstOrderWindowAction a(V);
+    const torch::Tensor q = a.characteristic(u, dxt, dtt, 0);
+    torch::Tensor d;
+    if (V.kind() == augment::FlowKind::Affine) {
+      const AffineWindowAction ex(V);
+      const Window w{u.unsqueeze(2).unsqueeze(3), dxt, torch::zeros({1}, torch::kFloat64), dtt};
+      const Window p = ex.apply(w, eps, 0), m = ex.apply(w, -eps, 0);
+      EXPECT_NEAR(p.dx.item<double>(), dx * std::exp(eps * a.x_rate()), 1e-15) << label;
+      EXPECT_NEAR(p.dt.item<double>(), dt * std::exp(eps * a.t_rate()), 1e-15) << label;
+      // The exact action's values at fixed grid indices: the x d_x part only rescales dx.
+      d = ((p.u - m.u) / (2 * eps)).reshape({1, T, nx});
+    } else {
+      EXPECT_EQ(V.kind(), augment::FlowKind::PeriodicGeneral) << label;
+      Field f(FieldShape{1, 1, T, 1, nx}, dx, 0.0, dt);
+      const torch::Tensor uc = u.contiguous();
+      std::copy(uc.data_ptr<double>(), uc.data_ptr<double>() + T * nx, f.data.begin());
+      const augment::Augmenter aug(set);
+      const Field gp = aug.apply(f, {eps}), gm = aug.apply(f, {-eps});
+      d = torch::empty({1, T, nx}, torch::kFloat64);
+      for (int k = 0; k < T * nx; ++k) d.data_ptr<double>()[k] = (gp.data[k] - gm.data[k]) / (2 * eps);
+    }
+    const double err = (d - q).abs().max().item<double>(), mx = q.abs().max().item<double>();
+    std::printf("first-order characteristic of %s: max error %.2e (max |Q| %.2f)\n", label.c_str(), err, mx);
+    EXPECT_LT(err, 1e-6 * mx) << label;
+  }
+  // The projective field of Burgers is not periodic (its characteristic contains x): refused.
+  const augment::GeneratorSet burgers = augment::load_generators("known:burgers");
+  ASSERT_EQ(burgers.skipped.size(), 1u);
+  EXPECT_THROW(FirstOrderWindowAction{burgers.skipped.at(0)}, InputError);
+}
+
+// Through the first-order path, a model equivariant by construction has a penalty at round-off (the persistence
+// model is linear, so the central difference is exact), a t-dependent field or a generic FNO do not, and the
+// generic FNO's residual converges as h -> 0 (O(h^2)).
+TEST(Promote, FirstOrderPenaltyIsRoundOffForAnEquivariantModelAndNotForAGenericOne) {
+  torch::manual_seed(5);
+  const int tw = 5, nx = 64, B = 3;
+  const torch::Tensor X = smooth_windows(B, tw, nx, 6);
+  const torch::Tensor dx = torch::full({B}, 0.4, torch::kFloat64), dt = torch::full({B}, 0.05, torch::kFloat64);
+  Persist persist(tiny_fno(tw));
+  for (const std::string spec : {"gen:u*d_x", "gen:u^2*d_u", "gen:u*d_x + u^2*d_u"}) {
+    const Promoter pr(augment::load_generators(spec), 1e-2);
+    EXPECT_NE(pr.describe().find("first order"), std::string::npos) << pr.describe();
+    const double p = penalty_of(persist, spec, X, dx, dt);
+    std::printf("persistence model, %s (first order): relative penalty %.3e\n", spec.c_str(), p);
+    EXPECT_LT(p, 1e-20) << spec;
+  }
+  const double pt = penalty_of(persist, "gen:t*u*d_x", X, dx, dt);
+  std::printf("persistence model, t*u*d_x (first order): relative penalty %.3e\n", pt);
+  EXPECT_GT(pt, 1e-5);
+  auto fno = make_model(tiny_fno(tw));
+  fno->to(torch::kFloat64);
+  const double p1 = penalty_of(*fno, "gen:u*d_x", X, dx, dt, 1e-2), p2 = penalty_of(*fno, "gen:u*d_x", X, dx, dt, 1e-3);
+  std::printf("generic FNO, u*d_x (first order): relative penalty %.3e (h = 1e-2), %.3e (h = 1e-3)\n", p1, p2);
+  EXPECT_GT(p1, 1e-4);
+  EXPECT_LT(std::abs(p1 - p2), 0.01 * p2);
+}
+
 TEST(Promote, GeneratorsThatCannotBePromotedAreNotedAndDiscreteOnesGoToEnforcement) {
   const Promoter p(augment::load_generators("known:kdv"), 1e-2);
   // d_x, t d_x + d_u, the scaling; d_t is only a relabelling of time.

@@ -154,6 +154,130 @@ TEST(Train, ResumeAfterEpochAndMidEpochReproducesUninterruptedRun) {
   for (const auto& p : {full.out, one.out, mid.out}) std::remove(p.c_str());
 }
 
+// Early stopping and the plateau schedule follow the validation metric: replaying the rules on the recorded
+// history gives the recorded learning rates and the stop epoch; resume across a decay and after the stop is
+// bit-exact.
+TEST(Train, EarlyStoppingAndPlateauDecayAreDeterministicAndResumeBitExact) {
+  const ShardedSplit tr = whole(train_split()), va = whole(valid_split());
+  TrainOptions full = tiny_options(tmp("es_full.pt"));
+  full.epochs = 60;
+  full.lr = 3e-2;  // large: the validation metric stalls within a few epochs
+  full.patience = 4;
+  full.lr_decay = 0.5;
+  full.lr_patience = 2;
+  const TrainResult a = train(tr, &va, full);
+  ASSERT_EQ(a.stop_reason, "patience");
+  const int stop = a.epochs_completed;
+  ASSERT_LT(stop, full.epochs);
+  ASSERT_EQ(static_cast<int>(a.history.size()), stop);
+
+  // Replay: best epoch, plateau count and lr from the recorded validation metrics.
+  double best = -1, lr = full.lr;
+  int best_epoch = 0, plateau = 0, decays = 0, expected_stop = 0;
+  for (const EpochRecord& rec : a.history) {
+    EXPECT_EQ(rec.lr, lr) << "epoch " << rec.epoch;
+    if (best < 0 || rec.valid_accumulated_mse < best) {
+      best = rec.valid_accumulated_mse;
+      best_epoch = rec.epoch;
+      plateau = 0;
+    } else if (++plateau >= full.lr_patience) {
+      lr *= full.lr_decay;
+      plateau = 0;
+      ++decays;
+    }
+    if (rec.epoch - best_epoch >= full.patience) {
+      expected_stop = rec.epoch;
+      break;
+    }
+  }
+  std::printf("early stopping: best epoch %d, stop epoch %d, %d decays, final lr %g\n", a.best_epoch, stop, decays,
+              a.final_lr);
+  EXPECT_EQ(expected_stop, stop);
+  EXPECT_EQ(a.best_epoch, best_epoch);
+  EXPECT_EQ(stop - a.best_epoch, full.patience);
+  EXPECT_GE(decays, 1);
+  EXPECT_EQ(a.final_lr, lr);
+  const nlohmann::json j = a.to_json();
+  EXPECT_EQ(j.at("stop_reason"), "patience");
+  EXPECT_EQ(j.at("stop_epoch"), stop);
+  EXPECT_EQ(j.at("best_epoch"), best_epoch);
+
+  // The first decay's epoch: stop there, then resume (and once more mid-epoch after it) to the end.
+  int first_decay = 0;
+  for (std::size_t k = 1; k < a.history.size() && !first_decay; ++k)
+    if (a.history[k].lr != a.history[k - 1].lr) first_decay = a.history[k - 1].epoch;
+  ASSERT_GT(first_decay, 0);
+  TrainOptions part = full;
+  part.out = tmp("es_part.pt");
+  part.epochs = first_decay;
+  const TrainResult p1 = train(tr, &va, part);
+  EXPECT_EQ(p1.stop_reason, "epochs");
+  EXPECT_EQ(p1.final_lr, full.lr * full.lr_decay);
+  part.epochs = full.epochs;
+  part.resume = true;
+  part.checkpoint_every_steps = 1;
+  part.stop_after_steps = 4;  // inside epoch first_decay + 2 (3 batches per epoch)
+  const TrainResult p2 = train(tr, &va, part);
+  if (stop >= first_decay + 2) {
+    EXPECT_EQ(p2.stop_reason, "interrupted");
+  }
+  part.stop_after_steps = -1;
+  const TrainResult b = train(tr, &va, part);
+  EXPECT_EQ(b.stop_reason, "patience");
+  EXPECT_EQ(b.epochs_completed, stop);
+  EXPECT_EQ(b.best_epoch, a.best_epoch);
+  EXPECT_EQ(max_diff(a.parameters, b.parameters), 0.0f);
+  for (int k = 0; k < stop; ++k) {
+    EXPECT_EQ(a.history[k].train_loss, b.history[k].train_loss) << "epoch " << k + 1;
+    EXPECT_EQ(a.history[k].valid_accumulated_mse, b.history[k].valid_accumulated_mse) << "epoch " << k + 1;
+    EXPECT_EQ(a.history[k].lr, b.history[k].lr) << "epoch " << k + 1;
+  }
+  // Resuming a stopped run trains nothing more; a larger patience continues it.
+  const TrainResult again = train(tr, &va, part);
+  EXPECT_EQ(again.epochs_completed, stop);
+  EXPECT_EQ(again.global_step, a.global_step);
+  EXPECT_EQ(max_diff(a.parameters, again.parameters), 0.0f);
+  part.patience = full.patience + 1;
+  const TrainResult more = train(tr, &va, part);
+  EXPECT_GT(more.epochs_completed, stop);
+
+  // Without the schedule nothing changes: same parameters as a run with patience off for the same epochs.
+  TrainOptions plain = tiny_options(tmp("es_plain.pt"));
+  TrainOptions plain_es = plain;
+  plain_es.out = tmp("es_plain2.pt");
+  plain_es.patience = 50;
+  const TrainResult c = train(tr, &va, plain), d = train(tr, &va, plain_es);
+  EXPECT_EQ(max_diff(c.parameters, d.parameters), 0.0f);
+  EXPECT_EQ(d.stop_reason, "epochs");
+
+  // A schedule needs validation data; bad values are refused.
+  auto refused = [&](const TrainOptions& o, const ShardedSplit* v, const std::string& needle) {
+    try {
+      train(tr, v, o);
+      ADD_FAILURE() << "accepted, expected: " << needle;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  TrainOptions bad = plain;
+  bad.out = tmp("es_bad.pt");
+  bad.patience = 3;
+  refused(bad, nullptr, "--valid");
+  bad.patience = 0;
+  bad.lr_decay = 0.5;
+  refused(bad, nullptr, "--valid");
+  bad.lr_decay = 1.5;
+  refused(bad, &va, "decay factor");
+  bad.lr_decay = 0.5;
+  bad.lr_patience = 0;
+  refused(bad, &va, "learning-rate patience");
+  // The schedule is part of the resume signature.
+  TrainOptions other = part;
+  other.lr_decay = 0.25;
+  refused(other, &va, "lr_decay");
+  for (const auto& f : {full.out, part.out, plain.out, plain_es.out, bad.out}) std::remove(f.c_str());
+}
+
 TEST(Train, EvaluateMetricsAreConsistent) {
   TrainOptions o = tiny_options(tmp("eval.pt"));
   const ShardedSplit va = whole(valid_split());

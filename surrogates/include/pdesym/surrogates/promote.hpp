@@ -19,9 +19,20 @@
 // Because T_h is the exact group action, P vanishes to round-off for every h when f is exactly equivariant,
 // and for a generic f it is |L_V f|^2 + O(h). It is differentiable in the model's parameters (the Fourier shift
 // and the affine maps are torch operations). Cost: one more model call (forward and backward) per generator
-// and sample. Other generator classes are skipped with a note: LinearPhase (the boost of a complex field; its
-// phase x B u is periodic only on an eps lattice), PeriodicGeneral (first-order flows: not implemented), and the
-// discrete entries (d4, rot90: see enforcement).
+// and sample.
+// General periodic flows (augment::FlowKind::PeriodicGeneral, 1-D scalar data, tau affine in t: xi = a x +
+// f(t, u), tau = d t + e, phi = h(t, u)) have no exact window action; they are promoted through the first-order
+// expansion T_eps U = (U + eps Q(U), dx e^{eps a}, dt e^{eps d}) + O(eps^2) with the characteristic
+// Q = h(s, U) - f(s, U) U_x (U_x spectral; the linear parts a x d_x and d t d_t act through dx and dt, e d_t is
+// dropped as above). The residual is the central difference of the model along this direction minus the
+// characteristic of the model's output,
+//   r = (f(U + h Q_in, dx e^{ah}, dt e^{dh}) - f(U - h Q_in, dx e^{-ah}, dt e^{-dh})) / (2h) - Q(f(U)),
+// = L_V f to O(h^2): an exactly equivariant f gives O(h^2) (not round-off as with the exact action). Cost: two
+// more model calls per generator. Skipped with a note: NonPeriodic fields (Burgers' projective field x t d_x +
+// t^2 d_t + (x - t u) d_u, x d_u: dropped when the set is loaded; their characteristic is not periodic in x, so
+// not even the first-order direction exists on periodic windows), general flows with tau not affine in t (Q would
+// need u_t), general flows on 2-D or multi-component data, LinearPhase (the boost of a complex field; its phase
+// x B u is periodic only on an eps lattice), and the discrete entries (d4, rot90: see enforcement).
 //
 // Enforcement. A finite group G that the grid represents exactly (index permutations and component maps) is
 // made a symmetry of the model by averaging: f_G(X) = (1/|G|) sum_g g^-1 f(g X), exactly equivariant under G.
@@ -68,16 +79,41 @@ class AffineWindowAction {
   std::string label_;
 };
 
+/// The first-order action of a 1-D scalar generator with xi = a x + f(t, u), tau = d t + e, phi = h(t, u)
+/// (FlowKind::PeriodicGeneral with tau affine in t, or Affine), see above. f and h are polynomials in u (of the
+/// degree found at construction, <= 8), evaluated per level from the field.
+class FirstOrderWindowAction {
+ public:
+  /// InputError for other fields.
+  explicit FirstOrderWindowAction(const augment::VectorField& V);
+  /// Q = h(s, u) - f(s, u) u_x on windows u [B, T, nx] whose level k lies at local time (n0 + k) dt; differentiable
+  /// in u.
+  torch::Tensor characteristic(const torch::Tensor& u, const torch::Tensor& dx, const torch::Tensor& dt, int n0) const;
+  double x_rate() const { return a_; }  ///< a: dx' = e^{eps a} dx
+  double t_rate() const { return d_; }  ///< d: dt' = e^{eps d} dt
+  int degree() const { return degree_; }
+  const std::string& label() const { return label_; }
+
+ private:
+  augment::VectorField V_;
+  double a_ = 0, d_ = 0;
+  int degree_ = 0;          // of f and h in u
+  Eigen::MatrixXd vinv_;    // inverse Vandermonde matrix on the nodes u_j = j - degree / 2
+  std::string label_;
+};
+
 /// The Lie-derivative penalty of a generator set.
 class Promoter {
  public:
   Promoter() = default;
-  /// Uses the set's affine generators; the others are listed in notes(). `h` > 0: the difference step.
+  /// Uses the set's affine generators (exact action) and 1-D scalar general ones with tau affine in t (first
+  /// order); the others are listed in notes(). `h` > 0: the difference step.
   Promoter(const augment::GeneratorSet& set, double h);
-  bool active() const { return !actions_.empty(); }
+  bool active() const { return !actions_.empty() || !first_order_.empty(); }
   const std::vector<std::string>& notes() const { return notes_; }
   std::string describe() const;  ///< one line per generator used
-  /// Sum over generators and samples of the mean square of (T_h^-1 f(T_h X) - f(X)) / h, divided by `norm`.
+  /// Sum over generators and samples of the mean square of (T_h^-1 f(T_h X) - f(X)) / h (affine generators) or
+  /// of the first-order residual r (general ones), divided by `norm`.
   /// X in the model's layout ([B, tw, nx] for 1-D scalar models, else [B, tw, nc, ny, nx]); fX = model(X) (passed
   /// in so the loss's forward call is reused).
   torch::Tensor penalty(Surrogate& model, const torch::Tensor& X, const torch::Tensor& dx, const torch::Tensor& dy,
@@ -85,6 +121,7 @@ class Promoter {
 
  private:
   std::vector<AffineWindowAction> actions_;
+  std::vector<FirstOrderWindowAction> first_order_;
   std::vector<std::string> notes_;
   double h_ = 1e-2;
 };

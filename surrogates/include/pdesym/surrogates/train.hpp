@@ -87,6 +87,15 @@ struct TrainOptions {
   /// "none", "auto" (the finite subgroup of the promote, else augment, generator set: promote.hpp) or a group
   /// spec; sets model.enforce.
   std::string enforce = "none";
+  /// Early stopping: stop when the validation metric (accumulated MSE of the rollout) has not improved for this
+  /// many epochs, i.e. once completed epochs - best epoch >= patience. 0: off. Needs validation data. Not part of
+  /// the resume signature: a run stopped by patience continues when resumed with a larger one.
+  int patience = 0;
+  /// Plateau schedule: after `lr_patience` epochs without improvement of the validation metric (counted since the
+  /// last improvement or the last decay) the learning rate is multiplied by `lr_decay`. lr_decay = 1: off. Needs
+  /// validation data; the current rate and the count are checkpointed, so resume is bit-exact across a decay.
+  double lr_decay = 1.0;
+  int lr_patience = 10;
   std::string out = "model.pt";    ///< checkpoint path (written as <out>.tmp, then renamed)
   bool resume = false;             ///< continue from `out` if it exists
   int checkpoint_every_steps = 0;  ///< additional mid-epoch checkpoints every N optimizer steps (0: epoch ends only)
@@ -105,6 +114,7 @@ struct EpochRecord {
   double valid_accumulated_mse = -1, valid_nmse = -1;  ///< -1 without validation data
   double samples_per_second = 0;   ///< training samples (all ranks) per second of optimizer steps
   double promote_penalty = -1;     ///< mean over batches of the weighted promotion penalty (-1 without promotion)
+  double lr = -1;                  ///< learning rate of the epoch's steps (-1: not recorded, older checkpoints)
   double seconds = 0;
 };
 
@@ -115,6 +125,10 @@ struct TrainResult {
   double best_valid_accumulated_mse = -1;
   int best_epoch = 0;
   bool stopped_early = false;        ///< stop_after_steps reached
+  /// Why training ended: "epochs" (the epoch limit), "patience" (no validation improvement for `patience`
+  /// epochs) or "interrupted" (stop_after_steps). The stop epoch is epochs_completed.
+  std::string stop_reason;
+  double final_lr = 0;               ///< the learning rate at the end (after any plateau decays)
   std::string augmentation;          ///< GeneratorSet::describe() of the augmentation used
   std::string promotion;             ///< the promoted generators and notes ("" without promotion)
   std::vector<float> parameters;     ///< final parameters (if collect_parameters), flattened in module order
