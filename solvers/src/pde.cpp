@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "ipow.hpp"
 #include "pdesym/common/error.hpp"
 
 namespace pdesym::solvers {
@@ -60,8 +61,9 @@ namespace {
 template <int D, bool Assign>
 void add_term(double coeff, const double* __restrict mask, const double* __restrict kk, const double* __restrict z,
               double* __restrict out, int nk) {
-  constexpr int rot = D % 4, src_re = (rot % 2 == 0) ? 0 : 1, src_im = 1 - src_re;
-  constexpr double sign_re = (rot == 1 || rot == 2) ? -1.0 : 1.0, sign_im = (rot == 2 || rot == 3) ? -1.0 : 1.0;
+  using P = detail::IPow<D>;
+  constexpr int src_re = P::src_re, src_im = P::src_im;
+  constexpr double sign_re = P::sign_re, sign_im = P::sign_im;
   for (int m = 0; m < nk; ++m) {
     double f = mask[m] * coeff;
     for (int e = 0; e < D; ++e) f *= kk[m];

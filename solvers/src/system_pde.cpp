@@ -6,6 +6,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "ipow.hpp"
 #include "pdesym/common/error.hpp"
 
 namespace pdesym::solvers {
@@ -109,8 +110,9 @@ namespace {
 // parameters so that the loop has no data-dependent indexing or branches and vectorises.
 template <int Rot, bool Add>
 void add_rotated(const double* __restrict f, const double* __restrict z, double* __restrict o, int nk) {
-  constexpr int src_re = (Rot % 2 == 0) ? 0 : 1, src_im = 1 - src_re;
-  constexpr double sign_re = (Rot == 1 || Rot == 2) ? -1.0 : 1.0, sign_im = (Rot == 2 || Rot == 3) ? -1.0 : 1.0;
+  using P = detail::IPow<Rot>;
+  constexpr int src_re = P::src_re, src_im = P::src_im;
+  constexpr double sign_re = P::sign_re, sign_im = P::sign_im;
   for (int m = 0; m < nk; ++m) {
     const double re = f[m] * sign_re * z[2 * m + src_re], im = f[m] * sign_im * z[2 * m + src_im];
     if (Add) {
