@@ -12,7 +12,9 @@
 # torch thread each, default 2), NICE (15), WIDTH MODES LAYERS TW (16 8 3 4: the reduced FNO-2d), SAMPLES
 # (training windows per run, 1200), EPOCH_SAMPLES (windows per epoch, 64: N = 8 draws 8 per trajectory, N = 32
 # draws 2), BATCH (8), LR (2e-3), STEPS (rollout steps of validation and test, 20), NTEST (16), NVALID (8),
-# RESAMPLES (stability resamples of the discovery verdict, 0).
+# RESAMPLES (stability resamples of the discovery verdict, 0), EPOCHS (when set: the epoch cap, replacing
+# SAMPLES / windows per epoch; meant for early stopping), TRAIN_ARGS (extra `train` options, e.g.
+# "--patience 20 --lr-decay 0.5 --lr-patience 6").
 # Runs already finished (eval JSON present) are skipped, so the script can be rerun to extend the table; the
 # order is seed-major, so an interrupted run leaves whole seeds. Summary: bench/summarise_results_2d.py OUT_DIR.
 set -euo pipefail
@@ -26,7 +28,7 @@ PDESYM="$BUILD/bin/pdesym"
 EQUATIONS=${EQUATIONS:-"ns nls2d"} AUGS=${AUGS:-"none known discovered"} SEEDS=${SEEDS:-"1 2 3"}
 JOBS=${JOBS:-2} NICE=${NICE:-15} WIDTH=${WIDTH:-16} MODES=${MODES:-8} LAYERS=${LAYERS:-3} TW=${TW:-4}
 SAMPLES=${SAMPLES:-1200} EPOCH_SAMPLES=${EPOCH_SAMPLES:-64} BATCH=${BATCH:-8} LR=${LR:-2e-3} STEPS=${STEPS:-20}
-NTEST=${NTEST:-16} NVALID=${NVALID:-8} RESAMPLES=${RESAMPLES:-0}
+NTEST=${NTEST:-16} NVALID=${NVALID:-8} RESAMPLES=${RESAMPLES:-0} EPOCHS=${EPOCHS:-} TRAIN_ARGS=${TRAIN_ARGS:-}
 export PDESYM_NO_PROGRESS=1 OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$OUT"
 cd "$OUT"
@@ -72,17 +74,18 @@ run_one() {
   [ -f "eval_$tag.json" ] && return 0
   wpt=$(( (EPOCH_SAMPLES + n - 1) / n ))
   epochs=$(( (SAMPLES + wpt * n - 1) / (wpt * n) ))
+  [ -n "$EPOCHS" ] && epochs=$EPOCHS
   nice -n "$NICE" "$PDESYM" train --data "$eq.h5" --n-train "$n" --valid "$eq.h5" --valid-split valid \
     --n-valid "$NVALID" --model fno --time-window "$TW" --width "$WIDTH" --modes "$MODES" --layers "$LAYERS" \
     --epochs "$epochs" --windows-per-trajectory "$wpt" --batch-size "$BATCH" --lr "$LR" --augment "$spec" \
     --seed "$seed" --rollout-steps "$STEPS" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" \
-    --no-progress > "train_$tag.log" 2>&1
+    --no-progress $TRAIN_ARGS > "train_$tag.log" 2>&1
   nice -n "$NICE" "$PDESYM" evaluate --model "model_$tag.pt" --data "$eq.h5" --split test --n-test "$NTEST" \
     --rollout-steps "$STEPS" --threads 1 --json "eval_$tag.json" > /dev/null 2>> "train_$tag.log"
   echo "$tag done"
 }
 export -f run_one config_of known_of
-export PDESYM RESAMPLES NICE WIDTH MODES LAYERS TW SAMPLES EPOCH_SAMPLES BATCH LR STEPS NTEST NVALID
+export PDESYM RESAMPLES NICE WIDTH MODES LAYERS TW SAMPLES EPOCH_SAMPLES BATCH LR STEPS NTEST NVALID EPOCHS TRAIN_ARGS
 xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
 rm -f "$jobs_file"
 python3 "$SRC/bench/summarise_results_2d.py" .
