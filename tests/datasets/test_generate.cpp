@@ -468,6 +468,51 @@ TEST(LpsdaPresets, ExpScaledInitialConditionSpansTheScale) {
   }
 }
 
+TEST(LpsdaPresets, LieNlsdHeatStoresTheExactSolutionFromTheTestInputOn) {
+  // configs/lienlsd/heat.yaml: u_t = u_xx on [0, 20), 100 points, 100 levels t_n = 0.02 n of which the last 80 are
+  // stored. Each Fourier mode k of u0 decays by exp(-k^2 t) exactly; the stored levels must be that solution
+  // from t = 0.40 (LieNLSD's level 20) on.
+  const auto gc = GenerationConfig::from_config(
+      Config::load(std::string(PDESYM_SOURCE_DIR) + "/configs/lienlsd/heat.yaml"));
+  ASSERT_EQ(gc.attributes().equation, "heat");
+  ASSERT_EQ(gc.nx, 100);
+  ASSERT_EQ(gc.nt, 80);
+  const int n = gc.nx;
+  for (int i = 0; i < 2; ++i) {
+    const auto spec = trajectory_spec(gc, 2, i);
+    const Field u = make_trajectory(gc, 2, i);
+    ASSERT_EQ(u.nt(), 80);
+    EXPECT_NEAR(u.dt, 0.02, 1e-15);
+    EXPECT_NEAR(u.t.front(), 0.40, 1e-13);
+    EXPECT_NEAR(u.t.back(), 1.98, 1e-13);
+    EXPECT_DOUBLE_EQ(u.dx, 0.2);
+    double mean0 = 0;
+    for (double v : spec.u0) mean0 += v / n;
+    EXPECT_LT(std::abs(mean0), 1e-12);  // sine_sum: no mean term (LieNLSD has a0 / 2)
+    for (int level : {0, 79}) {
+      const double t = u.t[level];
+      double err = 0, norm = 0;
+      for (int j = 0; j < n; ++j) {
+        // exact u(x_j, t) = sum over k of the decayed discrete Fourier modes of u0 (a direct DFT: n = 100)
+        double v = 0;
+        for (int m = 1; m < n / 2; ++m) {
+          double re = 0, im = 0;
+          for (int l = 0; l < n; ++l) {
+            re += spec.u0[l] * std::cos(2 * M_PI * m * l / n);
+            im -= spec.u0[l] * std::sin(2 * M_PI * m * l / n);
+          }
+          const double k = 2 * M_PI * m / 20.0, decay = std::exp(-k * k * t);
+          v += 2.0 / n * decay * (re * std::cos(2 * M_PI * m * j / n) - im * std::sin(2 * M_PI * m * j / n));
+        }
+        err = std::max(err, std::abs(u.row(level)[j] - v));
+        norm = std::max(norm, std::abs(v));
+      }
+      EXPECT_LT(err, 1e-9 * norm) << "test/" << i << " level " << level;
+      EXPECT_GT(norm, 1e-2);
+    }
+  }
+}
+
 TEST(LpsdaPresets, ColeHopfMatchesTheExactBurgersSolution) {
   // psi = 2 + e^{-nu t} cos x + 0.5 e^{-4 nu t} cos(2x + 1) solves the heat equation; u = -2 nu psi_x / psi.
   const double nu = 0.1, t = 0.7;
