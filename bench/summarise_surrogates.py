@@ -5,10 +5,10 @@
 
 One row per (equation, N, augmentation, validation horizon): test NMSE over 100 (or the runs' TEST_STEPS) and 20
 rollout steps and the accumulated MSE over 100 (TEST_STEPS) steps, as the mean over the seeds found
-(eval_<eq>_<N>_<aug>[_s<seed>][_v<steps>].json), with the individual seeds' values in brackets when there are several, and each seed's best epoch (a run is
-converged when its best validation epoch comes before its last). --published adds the published N = 10 test
-NMSE (LieNLSD's table: none, ground-truth symmetries, LieNLSD's discovered ones; FNO, 20-step history and future;
-its definition and data differ, bench/RESULTS-surrogates.md).
+(eval_<eq>_<N>_<aug>[_s<seed>][_v<steps>].json), with the individual seeds' values in brackets when there are
+several, and each seed's best epoch (a run is converged when its best validation epoch comes before its last).
+--published adds the published N = 10 test NMSE (LieNLSD's table: none, ground-truth symmetries, LieNLSD's
+discovered ones; FNO, 20-step history and future; its definition and data differ, bench/RESULTS-surrogates.md).
 """
 import glob
 import json
