@@ -56,7 +56,11 @@ const std::vector<LearnedMethod>& learned_method_registry() {
                  3e-3, 32,
                  [](const datasets::Split& d, const LearnedOptions& o, const symmetry::PolynomialBasis& b,
                     const symmetry::IdentifiedEquation& eq) {
-                   return with_scores(d, o, b, eq, detail::run_joint(d, o, b));
+                   symmetry::SymmetryResult r = with_scores(d, o, b, eq, detail::run_joint(d, o, b));
+                   r.trust = detail::joint_verdict(r.extra.at("equivariance_error").get<std::vector<double>>(),
+                                                   r.extra.at("relative_step_change").get<double>(),
+                                                   r.extra.at("validity_scores").get<std::vector<double>>());
+                   return r;
                  }});
     return m;
   }();

@@ -2,7 +2,7 @@
 // surrogate (a small FNO-1d) is first trained on plain time windows and copied into a frozen judge; the
 // generators are the combinations of a family of transformations that commute best with the judge's dynamics
 // (lowest relative equivariance error), and the surrogate then keeps training on windows augmented by them.
-// A verdict (SymmetryResult::trust) says which generators the judge supports (docs/learned.md, "Joint").
+// The registry adds a verdict (joint_verdict in common.cpp) saying which generators to trust.
 //
 // Family: the augmentations must be applied exactly and differentiably to periodic gridded windows, so the
 // generators live in the span of the affine fields xi in {1, t}, phi in {1, t, u} (hat coordinates): space
@@ -13,8 +13,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
-#include <string>
 #include <vector>
 
 #include "internal.hpp"
@@ -148,48 +146,6 @@ double relative_step_change(const Tensor& last, const Tensor& next) {
   const Tensor phase = -k.unsqueeze(0) * s.unsqueeze(1);
   const Tensor moved = torch::fft::irfft(L * torch::complex(torch::cos(phase), torch::sin(phase)), nx, -1);
   return ((next - moved).pow(2).sum() / (last - last.mean(1, true)).pow(2).sum()).item<double>();
-}
-
-/// Verdict on the generators from their relative equivariance errors (docs/learned.md, Joint, "Verdict"): an
-/// error is compared with `change` (relative_step_change), so the threshold depends neither on how far apart the
-/// stored time levels are nor on a uniform drift of the data. Generator g is trusted if its error is below
-/// kTrustedError * change (set between the boost on KdV data with spread means and the best non-symmetries of
-/// the bench cases); the verdict of the set is "trusted" if all are, "doubtful" if only a leading part is, "not
-/// trusted" if none is.
-nlohmann::json joint_trust(const std::vector<double>& error, double change) {
-  constexpr double kTrustedError = 0.15;
-  nlohmann::json per = nlohmann::json::array();
-  nlohmann::json reasons = nlohmann::json::array();
-  int trusted = 0;
-  bool leading = true;
-  for (std::size_t g = 0; g < error.size(); ++g) {
-    const double rel = change > 0 ? error[g] / change : error[g];
-    const bool ok = rel < kTrustedError;
-    leading = leading && ok;
-    trusted += leading;
-    per.push_back({{"error_per_change", rel}, {"trusted", ok}});
-    if (!ok) {
-      std::ostringstream why;
-      why.precision(3);
-      why << "V" << g + 1 << ": relative equivariance error " << error[g] << " = " << rel
-          << " x the data's relative change per judge step modulo translations (trusted below " << kTrustedError
-          << "): the learned dynamics do not commute with it, not a symmetry the data support";
-      reasons.push_back(why.str());
-    }
-  }
-  const int G = static_cast<int>(error.size());
-  const std::string verdict = trusted == G ? "trusted" : trusted > 0 ? "doubtful" : "not trusted";
-  nlohmann::json notes = nlohmann::json::array();
-  std::ostringstream n;
-  n << "trust V1" << (trusted > 1 ? "..V" + std::to_string(trusted) : "") << " only";
-  if (trusted < G) notes.push_back(trusted > 0 ? n.str() : std::string("trust none of the generators"));
-  return {{"verdict", verdict},
-          {"trusted_generators", trusted},
-          {"threshold_error_per_change", kTrustedError},
-          {"relative_step_change", change},
-          {"per_generator", per},
-          {"reasons", reasons},
-          {"notes", notes}};
 }
 
 }  // namespace
@@ -353,7 +309,6 @@ symmetry::SymmetryResult run_joint(const datasets::Split& data, const LearnedOpt
   res.method = "joint";
   res.basis = basis;
   res.generators = to_raw_normalised(basis, fr, hat);
-  res.trust = joint_trust(equiv, change);
   res.extra["family_coefficients"] = fam;
   res.extra["augmented_loss_ratio"] = ratio;
   res.extra["equivariance_error"] = equiv;
