@@ -25,7 +25,8 @@ namespace {
 // ctest runs the cases of this file concurrently (-j): every scratch name carries the running test's name.
 std::string tmp(const std::string& name) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string test = info ? info->name() : "global";
+  // Suite and test name: Train.X and Train2d.X run concurrently under ctest -j and must not share files.
+  const std::string test = info ? std::string(info->test_suite_name()) + "_" + info->name() : "global";
   return std::string(PDESYM_BINARY_DIR) + "/test_surrogates_" + test + "_" + name;
 }
 
