@@ -11,11 +11,11 @@
 
 namespace pdesym::solvers {
 
-Etdrk4::Etdrk4(const Pde& pde, const Grid& grid, double h, Etdrk4Options opt)
-    : Etdrk4(static_cast<const FieldPde&>(pde), Box::of(grid), h, opt) {}
+Etdrk4::Etdrk4(const Pde& pde, const Grid& grid, double h, Etdrk4Options opt, Dealias dealias)
+    : Etdrk4(static_cast<const FieldPde&>(pde), Box::of(grid), h, opt, dealias) {}
 
-Etdrk4::Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt)
-    : pde_(pde), ws_(box), h_(h), nc_(pde.nc()), nk_(static_cast<int>(box.modes())), diagonal_(pde.linear_diagonal()),
+Etdrk4::Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt, Dealias dealias)
+    : pde_(pde), ws_(box, dealias), h_(h), nc_(pde.nc()), nk_(static_cast<int>(box.modes())), diagonal_(pde.linear_diagonal()),
       real_state_(pde.keeps_real_dealiased_state()) {
   PDESYM_REQUIRE(h > 0 && std::isfinite(h), "time step must be positive, got " << h);
   PDESYM_REQUIRE(opt.contour_points >= 4, "contour_points must be >= 4");
@@ -287,14 +287,14 @@ double norm2(const cvec& v) {
 }
 }  // namespace
 
-Etdrk4& StepperCache::get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt) {
+Etdrk4& StepperCache::get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt, Dealias dealias) {
   for (auto& e : entries_)
     if (e.pde == &pde && e.h == h && e.box.dim == box.dim && e.box.nx == box.nx && e.box.ny == box.ny &&
         e.box.Lx == box.Lx && e.box.Ly == box.Ly && e.opt.contour_points == opt.contour_points &&
-        e.opt.contour_radius == opt.contour_radius)
+        e.opt.contour_radius == opt.contour_radius && e.dealias == dealias)
       return *e.stepper;
   if (entries_.size() >= max_) entries_.clear();
-  entries_.push_back({&pde, box, h, opt, std::make_unique<Etdrk4>(pde, box, h, opt)});
+  entries_.push_back({&pde, box, h, opt, dealias, std::make_unique<Etdrk4>(pde, box, h, opt, dealias)});
   return *entries_.back().stepper;
 }
 
@@ -319,7 +319,7 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
   const bool adaptive = opt.rtol > 0;
   const int sub = adaptive ? 1 : std::max(1, static_cast<int>(std::ceil(dt_out / opt.dt_max - 1e-12)));
   std::unique_ptr<Etdrk4> fixed;
-  if (!adaptive) fixed = std::make_unique<Etdrk4>(pde, box, dt_out / sub, opt.etd);
+  if (!adaptive) fixed = std::make_unique<Etdrk4>(pde, box, dt_out / sub, opt.etd, opt.dealias);
   IntegrateStats st;
 
   Field f;
@@ -341,7 +341,7 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
   for (int c = 0; c < nc; ++c) {
     fft.forward(u0.data() + c * np, v.data() + c * nk);
     if (pde.keeps_real_dealiased_state()) {  // store the state that is integrated
-      project_dealiased(box, v.data() + c * nk);
+      project_dealiased(box, v.data() + c * nk, opt.dealias);
       fft.inverse(v.data() + c * nk, f.snapshot(c, 0));
     } else {
       std::copy(u0.begin() + c * np, u0.begin() + (c + 1) * np, f.snapshot(c, 0));
@@ -350,7 +350,7 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
   // Adaptive path: steppers of h = dt_out / s, cached per s (in opt.steppers if given, else per call).
   StepperCache local;
   StepperCache& cache = opt.steppers ? *opt.steppers : local;
-  auto stepper_for = [&](long s) -> Etdrk4& { return cache.get(pde, box, dt_out / static_cast<double>(s), opt.etd); };
+  auto stepper_for = [&](long s) -> Etdrk4& { return cache.get(pde, box, dt_out / static_cast<double>(s), opt.etd, opt.dealias); };
   const long s_min = std::isfinite(opt.dt_max) ? ladder_up(std::max(1.0, std::ceil(dt_out / opt.dt_max - 1e-12))) : 1;
   constexpr long s_limit = 1L << 20;
   long s_cur = s_min;
