@@ -88,7 +88,10 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
                  d.where() << ".jitter_T: must be a fraction in [0, 1), got " << gc.jitter_T);
 
   const Config s = cfg["solver"];
-  s.require_only({"dt", "rtol", "atol"});
+  s.require_only({"dt", "rtol", "atol", "dealias"});
+  if (s.has("dealias")) {
+    gc.dealias = solvers::parse_dealias(s.get<std::string>("dealias"), s["dealias"].where());
+  }
   if (s.has("rtol")) {  // error control; dt (optional) is then the largest step
     gc.rtol = require_positive(s, "rtol");
     PDESYM_REQUIRE(gc.rtol < 1, s["rtol"].where() << ": must be < 1, got " << gc.rtol);
@@ -225,6 +228,7 @@ Field make_trajectory(const GenerationConfig& gc, int split, int index, solvers:
   opt.dt_max = gc.dt;
   opt.rtol = gc.rtol;
   opt.atol = gc.atol;
+  opt.dealias = gc.dealias;
   opt.steppers = steppers;
   opt.label = spec.label;
   Field f = gc.is_field()

@@ -21,9 +21,12 @@
 //   solver:
 //     dt: 0.01               # largest internal ETDRK4 step (the step is dt_out / ceil(dt_out / dt))
 //     rtol: 1e-7             # optional: error-controlled step per trajectory (solvers::integrate, adaptive
-//                            # path; step doubling per output interval). With rtol, dt is optional and is the
+//                            # path; embedded error estimate). With rtol, dt is optional and is the
 //                            # largest step allowed (h_max); without rtol the fixed-step path is unchanged.
 //     atol: 0.0              # optional, only with rtol: absolute tolerance in the field's units (RMS)
+//     dealias: "2/3"         # optional: "2/3" (default: 2/3-rule mask), "none" (every mode below Nyquist, products
+//                            # aliased: LPSDA's choice) or "3/2" (the same modes, products on a 3/2 zero-padded
+//                            # grid: quadratic terms exact); solvers/box.hpp. Kept in the 'config' attribute.
 //   initial_condition:       # optional (defaults below); solvers::SineSumIc
 //     type: sine_sum
 //     terms: 10
@@ -90,6 +93,7 @@ struct GenerationConfig {
   double jitter_L = 0, jitter_T = 0;
   double dt = 0;  ///< solver.dt: largest internal ETDRK4 step (+inf if absent, which needs rtol)
   double rtol = 0, atol = 0;  ///< solver.rtol / solver.atol: error control when rtol > 0 (0: fixed step dt)
+  solvers::Dealias dealias = solvers::Dealias::TwoThirds;  ///< solver.dealias
   solvers::SineSumIc ic;
   std::array<int, 3> counts{};  ///< trajectories per split: train, valid, test
   std::uint64_t seed = 0;
