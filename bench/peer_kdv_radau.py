@@ -5,7 +5,8 @@ dependency of pdesym).
 Runs `pdesym generate` for N train trajectories of each config (CPU seconds of the child process, user + sys,
 process start and HDF5 output included, divided by N; several configs must draw the same initial conditions, e.g.
 configs/kdv.yaml and its variants, which is checked), with --rtols R... also each config with solver.rtol = R
-(a temporary copy of the config; solver.dt removed), reads the files, and integrates the first file's stored
+(a temporary copy of the config; solver.dt removed), with --measure also every variant with
+solver.fft_planning: measure (name suffix +measure), reads the files, and integrates the first file's stored
 u(t = 0) once with LPSDA's method: scipy.integrate.solve_ivp(method="Radau", rtol=atol=1e-9) on the
 pseudo-spectral right-hand side u_t = -alpha u u_x - beta u_xxx (spectral derivatives, no dealiasing), output at
 the stored times (CPU seconds per trajectory with time.process_time). Prints both means, their ratio and the
@@ -42,22 +43,30 @@ def main():
     ap.add_argument("--n", type=int, default=9)
     ap.add_argument("--config", nargs="+", default=["configs/kdv.yaml"])
     ap.add_argument("--rtols", nargs="*", type=float, default=[])
+    ap.add_argument("--measure", action="store_true", help="also each variant with solver.fft_planning: measure")
     ap.add_argument("--tmp", default=None)
     ap.add_argument("--ref-rtol", type=float, default=0)
     ap.add_argument("--ref-n", type=int, default=2)
     a = ap.parse_args()
     tmp = a.tmp or tempfile.mkdtemp(prefix="pdesym_gen_")
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    variants = [(os.path.basename(c), c) for c in a.config]
+    variants = []
     for c in a.config:
-        for r in a.rtols:
-            cfg = yaml.safe_load(open(c))
-            cfg["solver"].pop("dt", None)
-            cfg["solver"]["rtol"] = r
-            path = os.path.join(tmp, "%s@%g.yaml" % (os.path.basename(c)[:-5], r))
-            with open(path, "w") as f:
-                yaml.safe_dump(cfg, f)
-            variants.append(("%s@%g" % (os.path.basename(c), r), path))
+        for r in [None] + a.rtols:
+            for measure in [False, True] if a.measure else [False]:
+                cfg = yaml.safe_load(open(c))
+                name = os.path.basename(c)
+                if r is not None:
+                    cfg["solver"].pop("dt", None)
+                    cfg["solver"]["rtol"] = r
+                    name += "@%g" % r
+                if measure:
+                    cfg["solver"]["fft_planning"] = "measure"
+                    name += "+measure"
+                path = os.path.join(tmp, name + ".yaml")
+                with open(path, "w") as f:
+                    yaml.safe_dump(cfg, f)
+                variants.append((name, path))
     ours, data = {}, {}
     for name, cfg in variants:
         out = os.path.join(tmp, "kdv_peer.h5")

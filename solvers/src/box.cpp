@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <new>
@@ -96,6 +97,13 @@ rvec dealias_mask_y(const Box& b, Dealias d) {
   return mask;
 }
 
+namespace {
+std::atomic<int> g_fft_planning{static_cast<int>(FftPlanning::Estimate)};
+}
+void set_fft_planning(FftPlanning p) { g_fft_planning = static_cast<int>(p); }
+FftPlanning fft_planning() { return static_cast<FftPlanning>(g_fft_planning.load()); }
+const char* fft_planning_name(FftPlanning p) { return p == FftPlanning::Measure ? "measure" : "estimate"; }
+
 void* fftw_aligned_alloc(std::size_t bytes) {
   void* p = fftw_malloc(bytes == 0 ? 1 : bytes);
   if (!p) throw std::bad_alloc();
@@ -134,12 +142,13 @@ FftBox::FftBox(const Box& b, Dealias d)
   fftw_complex* c = fftw_alloc_complex(pnk_);
   c_ = c;
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-  if (b.dim == 1) {  // the plans of Fft1d: bit-identical 1-D results
-    fwd_ = fftw_plan_dft_r2c_1d(pnx_, r_, c, FFTW_ESTIMATE);
-    inv_ = fftw_plan_dft_c2r_1d(pnx_, c, r_, FFTW_ESTIMATE);
+  const unsigned flags = fft_planning() == FftPlanning::Measure ? FFTW_MEASURE : FFTW_ESTIMATE;
+  if (b.dim == 1) {  // with FFTW_ESTIMATE the plans of Fft1d: bit-identical 1-D results
+    fwd_ = fftw_plan_dft_r2c_1d(pnx_, r_, c, flags);
+    inv_ = fftw_plan_dft_c2r_1d(pnx_, c, r_, flags);
   } else {
-    fwd_ = fftw_plan_dft_r2c_2d(pny_, pnx_, r_, c, FFTW_ESTIMATE);
-    inv_ = fftw_plan_dft_c2r_2d(pny_, pnx_, c, r_, FFTW_ESTIMATE);
+    fwd_ = fftw_plan_dft_r2c_2d(pny_, pnx_, r_, c, flags);
+    inv_ = fftw_plan_dft_c2r_2d(pny_, pnx_, c, r_, flags);
   }
   PDESYM_CHECK(fwd_ && inv_, "FFTW could not create plans for a " << pny_ << " x " << pnx_ << " box");
 }

@@ -232,3 +232,18 @@ TEST(Tolerance, DealiasOptionReachesTheSolver) {
   expect_input_error([] { cfg(kdv_yaml("{dt: 0.05, dealias: 1/2}")); }, {"solver.dealias", "\"none\"", "1/2"});
   expect_input_error([] { cfg(kdv_yaml("{dt: 0.05, dealias: [2, 3]}")); }, {"solver.dealias"});
 }
+
+// solver.fft_planning: "measure" plans FFTW by timing (faster, reproducible to round-off only): the trajectory
+// agrees with the default's to round-off amplified over the run, the process-wide setting is restored afterwards,
+// and bad values name the key.
+TEST(Tolerance, FftPlanningMeasureAgreesToRoundOff) {
+  const auto est = cfg(kdv_yaml("{dt: 0.05, dealias: none}"));
+  const auto mea = cfg(kdv_yaml("{dt: 0.05, dealias: none, fft_planning: measure}"));
+  EXPECT_EQ(est.fft_planning, solvers::FftPlanning::Estimate);
+  EXPECT_EQ(mea.fft_planning, solvers::FftPlanning::Measure);
+  const Field a = make_trajectory(est, 0, 2), b = make_trajectory(mea, 0, 2);
+  EXPECT_EQ(solvers::fft_planning(), solvers::FftPlanning::Estimate);
+  EXPECT_LT(rel_err(b, a), 1e-9);
+  expect_input_error([] { cfg(kdv_yaml("{dt: 0.05, fft_planning: patient}")); },
+                     {"solver.fft_planning", "\"measure\"", "patient"});
+}
