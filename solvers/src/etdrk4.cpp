@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "pdesym/common/error.hpp"
+#include "simd.hpp"
 
 namespace pdesym::solvers {
 
@@ -60,7 +61,7 @@ inline const double* D(const cvec& v) { return reinterpret_cast<const double*>(v
 inline double* D(cvec& v) { return reinterpret_cast<double*>(v.data()); }
 
 // 2 x 2 blocks in one pass over the modes: out_a (+)= sum_b (A_ab x_b + B_ab y_b) (B, y may be null).
-void block2_mul_add(const cvec& A, const cdouble* x, const cvec* B, const cdouble* y, cdouble* out, std::size_t nk,
+PDESYM_SIMD_CLONES void block2_mul_add(const cvec& A, const cdouble* x, const cvec* B, const cdouble* y, cdouble* out, std::size_t nk,
                     bool accumulate) {
   const double* __restrict a = D(A);
   const double* __restrict b = B ? D(*B) : nullptr;
@@ -97,7 +98,7 @@ void block2_mul_add(const cvec& A, const cdouble* x, const cvec* B, const cdoubl
 }
 
 // Block products for full (coupled) coefficients, planes [a][b][nk]: out_a = sum_b (A_ab x_b + B_ab y_b).
-void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble* y, cdouble* out, int nc, std::size_t nk) {
+PDESYM_SIMD_CLONES void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble* y, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
     block2_mul_add(A, x, &B, y, out, nk, false);
     return;
@@ -126,7 +127,7 @@ void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble
 }
 
 // out_a += sum_b A_ab x_b.
-void block_mul_acc(const cvec& A, const cdouble* x, cdouble* out, int nc, std::size_t nk) {
+PDESYM_SIMD_CLONES void block_mul_acc(const cvec& A, const cdouble* x, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
     block2_mul_add(A, x, nullptr, nullptr, out, nk, true);
     return;
@@ -188,7 +189,7 @@ void Etdrk4::step_embedded(cvec& v, cvec& Nv, cvec& est) {
   }
 }
 
-void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
+PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
   // Diagonal L: every entry of the [nc][nk] state is an independent scalar ETDRK4 combination (for nc = 1
   // exactly the loops of the original scalar stepper).
   const std::size_t nk = static_cast<std::size_t>(nc_) * nk_;
