@@ -11,6 +11,7 @@
 #include "pdesym/common/error.hpp"
 #include "pdesym/solvers/etdrk4.hpp"
 #include "../support/expect_error.hpp"
+#include "box_fields.hpp"
 
 using namespace pdesym;
 using namespace pdesym::solvers;
@@ -18,15 +19,9 @@ using namespace pdesym::solvers;
 namespace {
 
 constexpr double kTwoPi = 2 * M_PI;
-using Fn = std::function<double(double x, double y)>;
-
-std::vector<double> sample(const Box& b, const Fn& f) {
-  const rvec x = b.x(), y = b.y();
-  std::vector<double> u;
-  for (int j = 0; j < b.ny; ++j)
-    for (int i = 0; i < b.nx; ++i) u.push_back(f(x[i], y[j]));
-  return u;
-}
+using pdesym_test::Fn;
+using pdesym_test::rel_err;
+std::vector<double> sample(const Box& b, const Fn& f) { return pdesym_test::sample(b, {f}); }
 
 // Fourier coefficients (spectrum / points) of N(u) on `b` with dealiasing `d`.
 cvec nonlinear_coefficients(const FieldPde& pde, const Box& b, Dealias d, const Fn& u) {
@@ -56,17 +51,6 @@ double aliasing_error(const FieldPde& pde, const Box& b, Dealias d, const Fn& u)
       const cdouble r = ref[static_cast<std::size_t>(jf) * fine.nkx() + m];
       num = std::max(num, std::abs(got[static_cast<std::size_t>(j) * b.nkx() + m] - r));
       den = std::max(den, std::abs(r));
-    }
-  return num / den;
-}
-
-double rel_err(const Field& f, int n, const std::vector<double>& b) {
-  double num = 0, den = 0;
-  const std::size_t np = f.shape.points();
-  for (int c = 0; c < f.nc(); ++c)
-    for (std::size_t j = 0; j < np; ++j) {
-      num = std::max(num, std::abs(f.snapshot(c, n)[j] - b[c * np + j]));
-      den = std::max(den, std::abs(b[c * np + j]));
     }
   return num / den;
 }
