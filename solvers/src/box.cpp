@@ -5,6 +5,7 @@
 #include <cmath>
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <new>
@@ -99,6 +100,7 @@ rvec dealias_mask_y(const Box& b, Dealias d) {
 
 namespace {
 std::atomic<int> g_fft_planning{static_cast<int>(FftPlanning::Estimate)};
+bool g_measured_wisdom = false;  // some FftBox has planned with FFTW_MEASURE (guarded by the planner mutex)
 }
 void set_fft_planning(FftPlanning p) { g_fft_planning = static_cast<int>(p); }
 FftPlanning fft_planning() { return static_cast<FftPlanning>(g_fft_planning.load()); }
@@ -142,13 +144,28 @@ FftBox::FftBox(const Box& b, Dealias d)
   fftw_complex* c = fftw_alloc_complex(pnk_);
   c_ = c;
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-  const unsigned flags = fft_planning() == FftPlanning::Measure ? FFTW_MEASURE : FFTW_ESTIMATE;
+  const bool measure = fft_planning() == FftPlanning::Measure;
+  const unsigned flags = measure ? FFTW_MEASURE : FFTW_ESTIMATE;
+  // FFTW applies wisdom to less patient planning too, so once this process has measured plans an FFTW_ESTIMATE plan
+  // would silently reuse them: set the wisdom aside while planning with FFTW_ESTIMATE (the heuristic plan, as in a
+  // fresh process), then restore it.
+  char* wisdom = nullptr;
+  if (measure) {
+    g_measured_wisdom = true;
+  } else if (g_measured_wisdom) {
+    wisdom = fftw_export_wisdom_to_string();
+    fftw_forget_wisdom();
+  }
   if (b.dim == 1) {  // with FFTW_ESTIMATE the plans of Fft1d: bit-identical 1-D results
     fwd_ = fftw_plan_dft_r2c_1d(pnx_, r_, c, flags);
     inv_ = fftw_plan_dft_c2r_1d(pnx_, c, r_, flags);
   } else {
     fwd_ = fftw_plan_dft_r2c_2d(pny_, pnx_, r_, c, flags);
     inv_ = fftw_plan_dft_c2r_2d(pny_, pnx_, c, r_, flags);
+  }
+  if (wisdom) {
+    fftw_import_wisdom_from_string(wisdom);
+    std::free(wisdom);
   }
   PDESYM_CHECK(fwd_ && inv_, "FFTW could not create plans for a " << pny_ << " x " << pnx_ << " box");
 }
