@@ -316,10 +316,13 @@ int main(int argc, char** argv) {
         if (r.extra.contains("full_batch_scores"))
           std::fprintf(stderr, "  %s/%s/seed %d: full-batch scores %s\n", name.c_str(), method.c_str(),
                        static_cast<int>(seed), r.extra.at("full_batch_scores").dump().c_str());
-        for (const char* key : {"equivariance_error", "augmented_loss_ratio"})
+        for (const char* key : {"equivariance_error", "augmented_loss_ratio", "equivariance_spectrum", "relative_step_change"})
           if (r.extra.contains(key))
             std::fprintf(stderr, "  %s/%s/seed %d: %s %s\n", name.c_str(), method.c_str(), static_cast<int>(seed), key,
                          r.extra.at(key).dump().c_str());
+        if (r.trust.is_object() && r.trust.contains("per_generator"))
+          std::fprintf(stderr, "  %s/%s/seed %d: verdict %s, %s\n", name.c_str(), method.c_str(), static_cast<int>(seed),
+                       r.trust.value("verdict", std::string("?")).c_str(), r.trust.at("per_generator").dump().c_str());
         for (int g = 0; g < r.generators.cols(); ++g)
           std::fprintf(stderr, "  %s/%s/seed %d: %s\n", name.c_str(), method.c_str(), static_cast<int>(seed),
                        symmetry::label(r.generators.col(g), basis, 1e-3).c_str());

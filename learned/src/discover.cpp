@@ -52,11 +52,15 @@ const std::vector<LearnedMethod>& learned_method_registry() {
                     const symmetry::IdentifiedEquation& eq) {
                    return with_scores(d, o, b, eq, detail::run_liegan(d, o, b));
                  }});
-    m.push_back({"joint", "augmentation generators learned jointly with an FNO surrogate (LieAugmenter-style)", 40,
+    m.push_back({"joint", "augmentation generators learned jointly with an FNO surrogate (LieAugmenter-style)", 60,
                  3e-3, 32,
                  [](const datasets::Split& d, const LearnedOptions& o, const symmetry::PolynomialBasis& b,
                     const symmetry::IdentifiedEquation& eq) {
-                   return with_scores(d, o, b, eq, detail::run_joint(d, o, b));
+                   symmetry::SymmetryResult r = with_scores(d, o, b, eq, detail::run_joint(d, o, b));
+                   r.trust = detail::joint_verdict(r.extra.at("equivariance_error").get<std::vector<double>>(),
+                                                   r.extra.at("relative_step_change").get<double>(),
+                                                   r.extra.at("validity_scores").get<std::vector<double>>());
+                   return r;
                  }});
     return m;
   }();

@@ -97,6 +97,13 @@ std::vector<double> thin_history(const std::vector<double>& h, int max_points = 
 
 void check_options(const LearnedOptions& opt);
 
+/// Verdict on the joint method's generators (SymmetryResult::trust; docs/learned.md, Joint, "Verdict").
+/// Generator g is trusted if its relative equivariance error is below 0.15 x `change` (the data's relative
+/// change per judge step modulo translations) and its validity score with the identified equation below 1e-2.
+/// "trusted" if all are, "doubtful" if only the leading ones are, "not trusted" otherwise; reasons name each
+/// untrusted generator with its numbers, notes say which generators to trust.
+nlohmann::json joint_verdict(const std::vector<double>& error, double change, const std::vector<double>& scores);
+
 // ---- the methods (LibTorch translation units); `opt` has the registry defaults filled in ----
 symmetry::SymmetryResult run_validity(const datasets::Split& data, const LearnedOptions& opt,
                                       const symmetry::PolynomialBasis& basis,
