@@ -18,11 +18,12 @@
 //                                               error against a fixed-step reference at DT/4
 //
 //   bench_solvers --pde-check CONFIG [RTOL ...] [--samples K | --worst K] [--ref-nx N] [--ref-rtol R] [--dump DIR]
-//                                               accuracy against the PDE, not only against a finer time step: each
+//                 [--dealias 2/3|none|3/2]      accuracy against the PDE, not only against a finer time step: each
 //                                               RTOL (default 1e-6) at the config's nx against a converged reference
-//                                               (nx = N, default 4 nx, dealiased, error-controlled at R, default
+//                                               (nx = N, default 4 nx, 2/3 rule, error-controlled at R, default
 //                                               1e-10, compared on the stored grid), and against the fixed step
-//                                               solver.dt / 4 at the config's nx (time error alone); CPU s/trajectory
+//                                               solver.dt / 4 at the config's nx and dealiasing (the config's
+//                                               solver.dealias or --dealias; time error alone); CPU s/trajectory
 //                                               (integration only). --worst K: the K tallest of all splits. --dump
 //                                               writes u0, t and the reference per trajectory for
 //                                               bench/peer_kdv_accuracy.py (LPSDA's method on the same cases)
@@ -446,6 +447,7 @@ struct PdeCheckOptions {
   int ref_nx = 0;  ///< 0: 4 nx
   double ref_rtol = 1e-10;
   std::string dump;
+  std::string dealias;  ///< overrides the config's solver.dealias for the variants (the PDE reference stays 2/3)
 };
 
 /// Trajectory (split, index) of `gc` with another nx (the sine-sum initial condition is drawn per term, so it is
@@ -480,7 +482,10 @@ void write_doubles(const std::string& path, const std::vector<double>& v) {
 }
 
 int pde_check(const std::string& file, PdeCheckOptions o) {
-  const auto base = datasets::GenerationConfig::from_config(Config::load(file));
+  auto base = datasets::GenerationConfig::from_config(Config::load(file));
+  if (!o.dealias.empty()) base.dealias = solvers::parse_dealias(o.dealias, "--dealias");
+  auto ref_cfg = base;  // the converged reference: finer grid, 2/3 rule, tight tolerance
+  ref_cfg.dealias = solvers::Dealias::TwoThirds;
   if (base.is_field() || base.heat_for_cole_hopf || base.nt_solve != base.nt)
     throw Error("--pde-check handles 1-D scalar configs without nt_solve / Cole-Hopf");
   if (o.rtols.empty()) o.rtols = {1e-6};
@@ -524,7 +529,7 @@ int pde_check(const std::string& file, PdeCheckOptions o) {
   const double n = static_cast<double>(picks.size());
   for (std::size_t k = 0; k < picks.size(); ++k) {
     const auto [s, i] = picks[k];
-    const Field ref = subsample_x(trajectory_at(base, s, i, o.ref_nx, INFINITY, o.ref_rtol), stride);
+    const Field ref = subsample_x(trajectory_at(ref_cfg, s, i, o.ref_nx, INFINITY, o.ref_rtol), stride);
     const Field tref = trajectory_at(base, s, i, base.nx, dt_fixed / 4, 0);
     for (int j = 0; j < base.nx; ++j) ic_mismatch = std::max(ic_mismatch, std::abs(ref.data[j] - tref.data[j]));
     const double spatial = rel_err(tref, ref, INFINITY);
@@ -545,6 +550,7 @@ int pde_check(const std::string& file, PdeCheckOptions o) {
       rows[v].pde_mean += ep / n;
       rows[v].time_max = std::max(rows[v].time_max, et);
       rows[v].time_mean += et / n;
+      std::printf("    %-12s PDE error %.3e, time error %.3e, %ld steps\n", rows[v].name.c_str(), ep, et, st.steps);
     }
     if (!o.dump.empty()) {
       const std::string stem = o.dump + "/case" + std::to_string(k);
@@ -556,10 +562,10 @@ int pde_check(const std::string& file, PdeCheckOptions o) {
                                      static_cast<double>(s), static_cast<double>(i)});
     }
   }
-  std::printf("%s: %zu trajectories (%s); PDE error = max_n |u - u_ref|_inf / max_n |u_ref|_inf against nx = %d "
-              "(dealiased, rtol %g) on the stored grid; time error against fixed dt %g at nx = %d\n",
-              file.c_str(), picks.size(), o.worst > 0 ? "the tallest of all splits" : "train 0..", o.ref_nx,
-              o.ref_rtol, dt_fixed / 4, base.nx);
+  std::printf("%s (dealias %s): %zu trajectories (%s); PDE error = max_n |u - u_ref|_inf / max_n |u_ref|_inf "
+              "against nx = %d (2/3 rule, rtol %g) on the stored grid; time error against fixed dt %g at nx = %d\n",
+              file.c_str(), solvers::dealias_name(base.dealias), picks.size(),
+              o.worst > 0 ? "the tallest of all splits" : "train 0..", o.ref_nx, o.ref_rtol, dt_fixed / 4, base.nx);
   std::printf("  (checks: initial conditions agree to %.1e; the time reference differs from the PDE reference by "
               "%.2e at most: the spatial error of nx = %d)\n", ic_mismatch, ref_vs_fixed_max, base.nx);
   std::printf("%-14s %10s %12s %12s %12s %12s %12s\n", "variant", "steps/traj", "PDE max", "PDE mean", "time max",
@@ -608,7 +614,7 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "--pde-check") {
       if (args.size() < 2) {
         std::fprintf(stderr, "usage: bench_solvers --pde-check CONFIG [RTOL ...] [--samples K | --worst K] [--ref-nx N] "
-                             "[--ref-rtol R] [--dump DIR]\n");
+                             "[--ref-rtol R] [--dump DIR] [--dealias 2/3|none|3/2]\n");
         return 2;
       }
       PdeCheckOptions o;
@@ -618,6 +624,7 @@ int main(int argc, char** argv) {
         else if (args[i] == "--ref-nx" && i + 1 < args.size()) o.ref_nx = std::stoi(args[++i]);
         else if (args[i] == "--ref-rtol" && i + 1 < args.size()) o.ref_rtol = std::stod(args[++i]);
         else if (args[i] == "--dump" && i + 1 < args.size()) o.dump = args[++i];
+        else if (args[i] == "--dealias" && i + 1 < args.size()) o.dealias = args[++i];
         else o.rtols.push_back(std::stod(args[i]));
       }
       return pde_check(args[1], o);

@@ -10,7 +10,9 @@
 #     held the core is not counted) and of a measured ceiling (a 1024^3 float GEMM on the same core).
 #  2. Generation: bench/peer_kdv_radau.py: CPU seconds per KdV trajectory of `pdesym generate` vs scipy Radau
 #     (LPSDA's method) on the same N initial conditions, for each config of GEN_CONFIGS (default: configs/kdv.yaml,
-#     fixed dt = 0.005, and configs/kdv-rtol.yaml, the same with solver.rtol = 1e-6).
+#     fixed dt = 0.005, and configs/kdv-rtol.yaml, the same with solver.rtol = 1e-6) and, with GEN_RTOLS="R ...",
+#     each config at solver.rtol = R too, with GEN_MEASURE=1 every variant also with solver.fft_planning: measure;
+#     per round every variant runs once and Radau once (same round, same initial conditions).
 # Needs the targets bench_train, bench_fno_step and pdesym in BUILD_DIR (Release).
 # Usage: bench/run_bench_ratios.sh [BUILD_DIR] (default build); REPEATS (default 5; 0 skips part 1), GEN_N
 # (default 9; 0 skips part 2), GEN_REPEATS (default 3: rounds of part 2, configs interleaved; medians and min-max), PYTHON (default /usr/bin/python3: Debian's, with python3-torch and python3-scipy).
@@ -87,12 +89,12 @@ fi
 if [ "$GEN_N" -gt 0 ]; then
 GEN_LOG=$(mktemp)
 for r in $(seq "$GEN_REPEATS"); do
-  for cfg in $GEN_CONFIGS; do
-    echo "generation round $r, KdV ($(basename "$cfg")), $GEN_N trajectories:" >&2
-    out=$("$PY" "$HERE/peer_kdv_radau.py" "$BUILD/bin/pdesym" --n "$GEN_N" --config "$cfg")
-    grep -v '^seconds ' <<< "$out" | sed 's/^/  /' >&2
-    grep '^seconds ' <<< "$out" | sed "s|^seconds|$(basename "$cfg")|" >> "$GEN_LOG"
-  done
+  echo "generation round $r (load average $(cut -d' ' -f1 /proc/loadavg)), KdV, $GEN_N trajectories:" >&2
+  # shellcheck disable=SC2086
+  out=$("$PY" "$HERE/peer_kdv_radau.py" "$BUILD/bin/pdesym" --n "$GEN_N" --config $GEN_CONFIGS \
+        ${GEN_RTOLS:+--rtols $GEN_RTOLS} ${GEN_MEASURE:+--measure})
+  grep -v '^seconds ' <<< "$out" | sed 's/^/  /' >&2
+  grep '^seconds ' <<< "$out" | sed 's/^seconds //' >> "$GEN_LOG"
 done
 "$PY" - "$GEN_LOG" "$GEN_N" <<'PYEOF'
 import collections, statistics as st, sys
@@ -107,7 +109,7 @@ for cfg, rs in rows.items():
     ours = [r[0] for r in rs]; net = [r[0] - r[1] / n for r in rs]; peer = [r[2] for r in rs]
     ratio = [r[2] / r[0] for r in rs]; ratio_net = [r[2] / (r[0] - r[1] / n) for r in rs]
     f = lambda v, fmt: (fmt + " (" + fmt + "-" + fmt + ")") % (st.median(v), min(v), max(v))
-    print("  %-16s pdesym %s s/traj, without start-up %s, Radau %s s/traj; ratio per core %s, without start-up %s"
+    print("  %-38s pdesym %s s/traj, without start-up %s, Radau %s s/traj; ratio per core %s, without start-up %s"
           % (cfg, f(ours, "%.4f"), f(net, "%.4f"), f(peer, "%.2f"), f(ratio, "%.1fx"), f(ratio_net, "%.1fx")))
 PYEOF
 rm -f "$GEN_LOG"

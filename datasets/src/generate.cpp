@@ -88,7 +88,18 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
                  d.where() << ".jitter_T: must be a fraction in [0, 1), got " << gc.jitter_T);
 
   const Config s = cfg["solver"];
-  s.require_only({"dt", "rtol", "atol"});
+  s.require_only({"dt", "rtol", "atol", "dealias", "fft_planning"});
+  if (s.has("fft_planning")) {
+    const std::string p = s.get<std::string>("fft_planning");
+    PDESYM_REQUIRE(p == "estimate" || p == "measure", s["fft_planning"].where()
+                                                          << ": must be \"estimate\" (bit-reproducible, the default) "
+                                                             "or \"measure\" (faster FFTs, reproducible to round-off), got \""
+                                                          << p << "\"");
+    gc.fft_planning = p == "measure" ? solvers::FftPlanning::Measure : solvers::FftPlanning::Estimate;
+  }
+  if (s.has("dealias")) {
+    gc.dealias = solvers::parse_dealias(s.get<std::string>("dealias"), s["dealias"].where());
+  }
   if (s.has("rtol")) {  // error control; dt (optional) is then the largest step
     gc.rtol = require_positive(s, "rtol");
     PDESYM_REQUIRE(gc.rtol < 1, s["rtol"].where() << ": must be < 1, got " << gc.rtol);
@@ -221,10 +232,12 @@ Field make_trajectory(const GenerationConfig& gc, int split, int index) { return
 Field make_trajectory(const GenerationConfig& gc, int split, int index, solvers::IntegrateStats* stats,
                       solvers::StepperCache* steppers) {
   TrajectorySpec spec = trajectory_spec(gc, split, index);
+  const solvers::ScopedFftPlanning planning(gc.fft_planning);  // for the FftBoxes of this call
   solvers::IntegrateOptions opt;
   opt.dt_max = gc.dt;
   opt.rtol = gc.rtol;
   opt.atol = gc.atol;
+  opt.dealias = gc.dealias;
   opt.steppers = steppers;
   opt.label = spec.label;
   Field f = gc.is_field()

@@ -3,7 +3,11 @@
 #include <fftw3.h>
 
 #include <cmath>
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <new>
 
 #include "pdesym/common/error.hpp"
@@ -51,18 +55,56 @@ rvec wavenumbers_y(const Box& b) {
   return k;
 }
 
-rvec dealias_mask_x(const Box& b) {
+const char* dealias_name(Dealias d) {
+  switch (d) {
+    case Dealias::TwoThirds: return "2/3";
+    case Dealias::None: return "none";
+    case Dealias::ThreeHalves: return "3/2";
+  }
+  return "?";
+}
+
+Dealias parse_dealias(const std::string& text, const std::string& where) {
+  for (Dealias d : {Dealias::TwoThirds, Dealias::None, Dealias::ThreeHalves})
+    if (text == dealias_name(d)) return d;
+  throw InputError(where + ": must be \"2/3\" (2/3-rule mask), \"none\" (no mask) or \"3/2\" (zero-padded products), got \"" +
+                   text + "\"");
+}
+
+int padded_size(int n, Dealias d) {
+  if (d != Dealias::ThreeHalves || n == 1) return n;
+  const int p = (3 * n + 1) / 2;
+  return p + (p % 2);
+}
+
+namespace {
+// Mode of signed index q (|q| <= n/2) on a grid of n points: kept by `d`?
+double kept(int q, int n, Dealias d) {
+  if (d == Dealias::TwoThirds) return (3 * std::abs(q) <= n) ? 1.0 : 0.0;
+  return (2 * std::abs(q) < n) ? 1.0 : 0.0;
+}
+}  // namespace
+
+rvec dealias_mask_x(const Box& b, Dealias d) {
   rvec mask(b.nkx());
-  for (int m = 0; m < b.nkx(); ++m) mask[m] = (3 * m <= b.nx) ? 1.0 : 0.0;
+  for (int m = 0; m < b.nkx(); ++m) mask[m] = kept(m, b.nx, d);
   return mask;
 }
 
-rvec dealias_mask_y(const Box& b) {
+rvec dealias_mask_y(const Box& b, Dealias d) {
   rvec mask(b.ny, 1.0);
   if (b.dim == 1) return mask;
-  for (int j = 0; j < b.ny; ++j) mask[j] = (3 * std::abs(j <= b.ny / 2 ? j : j - b.ny) <= b.ny) ? 1.0 : 0.0;
+  for (int j = 0; j < b.ny; ++j) mask[j] = kept(j <= b.ny / 2 ? j : j - b.ny, b.ny, d);
   return mask;
 }
+
+namespace {
+std::atomic<int> g_fft_planning{static_cast<int>(FftPlanning::Estimate)};
+bool g_measured_wisdom = false;  // some FftBox has planned with FFTW_MEASURE (guarded by the planner mutex)
+}
+void set_fft_planning(FftPlanning p) { g_fft_planning = static_cast<int>(p); }
+FftPlanning fft_planning() { return static_cast<FftPlanning>(g_fft_planning.load()); }
+const char* fft_planning_name(FftPlanning p) { return p == FftPlanning::Measure ? "measure" : "estimate"; }
 
 void* fftw_aligned_alloc(std::size_t bytes) {
   void* p = fftw_malloc(bytes == 0 ? 1 : bytes);
@@ -71,8 +113,8 @@ void* fftw_aligned_alloc(std::size_t bytes) {
 }
 void fftw_aligned_free(void* p) noexcept { fftw_free(p); }
 
-void project_dealiased(const Box& b, cdouble* u_hat) {
-  const rvec mx = dealias_mask_x(b), my = dealias_mask_y(b);
+void project_dealiased(const Box& b, cdouble* u_hat, Dealias d) {
+  const rvec mx = dealias_mask_x(b, d), my = dealias_mask_y(b, d);
   for (int j = 0; j < b.ny; ++j)
     for (int m = 0; m < b.nkx(); ++m)
       if (mx[m] * my[j] == 0.0) u_hat[static_cast<std::size_t>(j) * b.nkx() + m] = 0.0;
@@ -93,20 +135,39 @@ void symmetrise_real_spectrum(const Box& b, cdouble* u_hat) {
   }
 }
 
-FftBox::FftBox(const Box& b) : n_(b.points()), nk_(b.modes()) {
+FftBox::FftBox(const Box& b, Dealias d)
+    : box_(b), padded_(d == Dealias::ThreeHalves), pnx_(padded_size(b.nx, d)), pny_(padded_size(b.ny, d)),
+      n_(static_cast<std::size_t>(pnx_) * pny_), nk_(b.modes()),
+      pnk_(static_cast<std::size_t>(pnx_ / 2 + 1) * pny_) {
   b.validate();
   r_ = fftw_alloc_real(n_);
-  fftw_complex* c = fftw_alloc_complex(nk_);
+  fftw_complex* c = fftw_alloc_complex(pnk_);
   c_ = c;
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-  if (b.dim == 1) {  // the plans of Fft1d: bit-identical 1-D results
-    fwd_ = fftw_plan_dft_r2c_1d(b.nx, r_, c, FFTW_ESTIMATE);
-    inv_ = fftw_plan_dft_c2r_1d(b.nx, c, r_, FFTW_ESTIMATE);
-  } else {
-    fwd_ = fftw_plan_dft_r2c_2d(b.ny, b.nx, r_, c, FFTW_ESTIMATE);
-    inv_ = fftw_plan_dft_c2r_2d(b.ny, b.nx, c, r_, FFTW_ESTIMATE);
+  const bool measure = fft_planning() == FftPlanning::Measure;
+  const unsigned flags = measure ? FFTW_MEASURE : FFTW_ESTIMATE;
+  // FFTW applies wisdom to less patient planning too, so once this process has measured plans an FFTW_ESTIMATE plan
+  // would silently reuse them: set the wisdom aside while planning with FFTW_ESTIMATE (the heuristic plan, as in a
+  // fresh process), then restore it.
+  char* wisdom = nullptr;
+  if (measure) {
+    g_measured_wisdom = true;
+  } else if (g_measured_wisdom) {
+    wisdom = fftw_export_wisdom_to_string();
+    fftw_forget_wisdom();
   }
-  PDESYM_CHECK(fwd_ && inv_, "FFTW could not create plans for a " << b.ny << " x " << b.nx << " box");
+  if (b.dim == 1) {  // with FFTW_ESTIMATE the plans of Fft1d: bit-identical 1-D results
+    fwd_ = fftw_plan_dft_r2c_1d(pnx_, r_, c, flags);
+    inv_ = fftw_plan_dft_c2r_1d(pnx_, c, r_, flags);
+  } else {
+    fwd_ = fftw_plan_dft_r2c_2d(pny_, pnx_, r_, c, flags);
+    inv_ = fftw_plan_dft_c2r_2d(pny_, pnx_, c, r_, flags);
+  }
+  if (wisdom) {
+    fftw_import_wisdom_from_string(wisdom);
+    std::free(wisdom);
+  }
+  PDESYM_CHECK(fwd_ && inv_, "FFTW could not create plans for a " << pny_ << " x " << pnx_ << " box");
 }
 
 FftBox::~FftBox() {
@@ -117,9 +178,44 @@ FftBox::~FftBox() {
   fftw_free(c_);
 }
 
+// Zero padding: box row j (signed index j' = j or j - ny) goes to padded row j' mod pny; the box's Nyquist row
+// and column (ambiguous on the finer grid) are left out. `scale` converts the box's normalisation (nx ny times
+// the coefficients) to the padded grid's (pnx pny times).
+void FftBox::pad(const cdouble* in, double scale) {
+  cdouble* c = static_cast<cdouble*>(c_);
+  std::fill(c, c + pnk_, cdouble(0.0));
+  const int nkx = box_.nkx(), pnkx = pnx_ / 2 + 1, ny = box_.ny;
+  for (int j = 0; j < ny; ++j) {
+    if (ny > 1 && 2 * j == ny) continue;
+    const int jp = (j <= ny / 2) ? j : j - ny + pny_;
+    const cdouble* src = in + static_cast<std::size_t>(j) * nkx;
+    cdouble* dst = c + static_cast<std::size_t>(jp) * pnkx;
+    for (int m = 0; m + 1 < nkx; ++m) dst[m] = scale * src[m];
+  }
+}
+
 // The plans were made for r_ and c_; FFTW's new-array execute runs the same plan (same codelets, same results)
 // on other arrays of the same alignment. r2c keeps its input (out of place), c2r destroys it.
 void FftBox::forward(const double* in, cdouble* out) {
+  if (padded_) {
+    std::memcpy(r_, in, sizeof(double) * n_);
+    fftw_execute(static_cast<fftw_plan>(fwd_));
+    const cdouble* c = static_cast<const cdouble*>(c_);
+    const int nkx = box_.nkx(), pnkx = pnx_ / 2 + 1, ny = box_.ny;
+    const double scale = static_cast<double>(box_.points()) / static_cast<double>(n_);
+    for (int j = 0; j < ny; ++j) {
+      cdouble* dst = out + static_cast<std::size_t>(j) * nkx;
+      if (ny > 1 && 2 * j == ny) {
+        std::fill(dst, dst + nkx, cdouble(0.0));
+        continue;
+      }
+      const int jp = (j <= ny / 2) ? j : j - ny + pny_;
+      const cdouble* src = c + static_cast<std::size_t>(jp) * pnkx;
+      for (int m = 0; m + 1 < nkx; ++m) dst[m] = scale * src[m];
+      dst[nkx - 1] = 0.0;
+    }
+    return;
+  }
   double* o = reinterpret_cast<double*>(out);
   if (fftw_alignment_of(const_cast<double*>(in)) == fftw_alignment_of(r_) &&
       fftw_alignment_of(o) == fftw_alignment_of(static_cast<double*>(c_))) {
@@ -132,6 +228,16 @@ void FftBox::forward(const double* in, cdouble* out) {
 }
 
 void FftBox::inverse(const cdouble* in, double* out) {
+  if (padded_) {  // the 1 / (nx ny) of the box folded into the padding
+    pad(in, 1.0 / static_cast<double>(box_.points()));
+    if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
+      fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);
+      return;
+    }
+    fftw_execute(static_cast<fftw_plan>(inv_));
+    std::memcpy(out, r_, sizeof(double) * n_);
+    return;
+  }
   std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);  // c2r destroys its input
   const double s = 1.0 / static_cast<double>(n_);
   if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
@@ -144,7 +250,8 @@ void FftBox::inverse(const cdouble* in, double* out) {
 }
 
 void FftBox::inverse_unscaled(const cdouble* in, double* out) {
-  std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);  // c2r destroys its input
+  if (padded_) pad(in, static_cast<double>(n_) / static_cast<double>(box_.points()));
+  else std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);  // c2r destroys its input
   if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
     fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);
     return;
@@ -153,11 +260,11 @@ void FftBox::inverse_unscaled(const cdouble* in, double* out) {
   std::memcpy(out, r_, sizeof(double) * n_);
 }
 
-SpectralWorkspace::SpectralWorkspace(const Box& b)
-    : box(b), fft(b), nk(static_cast<int>(b.modes())), n(static_cast<int>(b.points())), kx(b.modes()),
-      ky(b.modes()), mask(b.modes()), u(b.points()), up(b.points()), tmp(b.modes()) {
+SpectralWorkspace::SpectralWorkspace(const Box& b, Dealias d)
+    : box(b), dealias(d), fft(b, d), nk(static_cast<int>(b.modes())), n(static_cast<int>(fft.points())), kx(b.modes()),
+      ky(b.modes()), mask(b.modes()), u(fft.points()), up(fft.points()), tmp(b.modes()) {
   // (Aligned buffers: FftBox transforms them without copies.)
-  const rvec kxs = wavenumbers_x(b), kys = wavenumbers_y(b), mx = dealias_mask_x(b), my = dealias_mask_y(b);
+  const rvec kxs = wavenumbers_x(b), kys = wavenumbers_y(b), mx = dealias_mask_x(b, d), my = dealias_mask_y(b, d);
   const int nkx = b.nkx();
   for (int j = 0; j < b.ny; ++j)
     for (int m = 0; m < nkx; ++m) {

@@ -8,14 +8,15 @@
 #include <sstream>
 
 #include "pdesym/common/error.hpp"
+#include "simd.hpp"
 
 namespace pdesym::solvers {
 
-Etdrk4::Etdrk4(const Pde& pde, const Grid& grid, double h, Etdrk4Options opt)
-    : Etdrk4(static_cast<const FieldPde&>(pde), Box::of(grid), h, opt) {}
+Etdrk4::Etdrk4(const Pde& pde, const Grid& grid, double h, Etdrk4Options opt, Dealias dealias)
+    : Etdrk4(static_cast<const FieldPde&>(pde), Box::of(grid), h, opt, dealias) {}
 
-Etdrk4::Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt)
-    : pde_(pde), ws_(box), h_(h), nc_(pde.nc()), nk_(static_cast<int>(box.modes())), diagonal_(pde.linear_diagonal()),
+Etdrk4::Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt, Dealias dealias)
+    : pde_(pde), ws_(box, dealias), h_(h), nc_(pde.nc()), nk_(static_cast<int>(box.modes())), diagonal_(pde.linear_diagonal()),
       real_state_(pde.keeps_real_dealiased_state()) {
   PDESYM_REQUIRE(h > 0 && std::isfinite(h), "time step must be positive, got " << h);
   PDESYM_REQUIRE(opt.contour_points >= 4, "contour_points must be >= 4");
@@ -60,7 +61,7 @@ inline const double* D(const cvec& v) { return reinterpret_cast<const double*>(v
 inline double* D(cvec& v) { return reinterpret_cast<double*>(v.data()); }
 
 // 2 x 2 blocks in one pass over the modes: out_a (+)= sum_b (A_ab x_b + B_ab y_b) (B, y may be null).
-void block2_mul_add(const cvec& A, const cdouble* x, const cvec* B, const cdouble* y, cdouble* out, std::size_t nk,
+PDESYM_SIMD_CLONES void block2_mul_add(const cvec& A, const cdouble* x, const cvec* B, const cdouble* y, cdouble* out, std::size_t nk,
                     bool accumulate) {
   const double* __restrict a = D(A);
   const double* __restrict b = B ? D(*B) : nullptr;
@@ -97,7 +98,7 @@ void block2_mul_add(const cvec& A, const cdouble* x, const cvec* B, const cdoubl
 }
 
 // Block products for full (coupled) coefficients, planes [a][b][nk]: out_a = sum_b (A_ab x_b + B_ab y_b).
-void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble* y, cdouble* out, int nc, std::size_t nk) {
+PDESYM_SIMD_CLONES void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble* y, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
     block2_mul_add(A, x, &B, y, out, nk, false);
     return;
@@ -126,7 +127,7 @@ void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble
 }
 
 // out_a += sum_b A_ab x_b.
-void block_mul_acc(const cvec& A, const cdouble* x, cdouble* out, int nc, std::size_t nk) {
+PDESYM_SIMD_CLONES void block_mul_acc(const cvec& A, const cdouble* x, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
     block2_mul_add(A, x, nullptr, nullptr, out, nk, true);
     return;
@@ -188,7 +189,7 @@ void Etdrk4::step_embedded(cvec& v, cvec& Nv, cvec& est) {
   }
 }
 
-void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
+PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
   // Diagonal L: every entry of the [nc][nk] state is an independent scalar ETDRK4 combination (for nc = 1
   // exactly the loops of the original scalar stepper).
   const std::size_t nk = static_cast<std::size_t>(nc_) * nk_;
@@ -287,14 +288,14 @@ double norm2(const cvec& v) {
 }
 }  // namespace
 
-Etdrk4& StepperCache::get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt) {
+Etdrk4& StepperCache::get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt, Dealias dealias) {
   for (auto& e : entries_)
     if (e.pde == &pde && e.h == h && e.box.dim == box.dim && e.box.nx == box.nx && e.box.ny == box.ny &&
         e.box.Lx == box.Lx && e.box.Ly == box.Ly && e.opt.contour_points == opt.contour_points &&
-        e.opt.contour_radius == opt.contour_radius)
+        e.opt.contour_radius == opt.contour_radius && e.dealias == dealias)
       return *e.stepper;
   if (entries_.size() >= max_) entries_.clear();
-  entries_.push_back({&pde, box, h, opt, std::make_unique<Etdrk4>(pde, box, h, opt)});
+  entries_.push_back({&pde, box, h, opt, dealias, std::make_unique<Etdrk4>(pde, box, h, opt, dealias)});
   return *entries_.back().stepper;
 }
 
@@ -319,7 +320,7 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
   const bool adaptive = opt.rtol > 0;
   const int sub = adaptive ? 1 : std::max(1, static_cast<int>(std::ceil(dt_out / opt.dt_max - 1e-12)));
   std::unique_ptr<Etdrk4> fixed;
-  if (!adaptive) fixed = std::make_unique<Etdrk4>(pde, box, dt_out / sub, opt.etd);
+  if (!adaptive) fixed = std::make_unique<Etdrk4>(pde, box, dt_out / sub, opt.etd, opt.dealias);
   IntegrateStats st;
 
   Field f;
@@ -341,7 +342,7 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
   for (int c = 0; c < nc; ++c) {
     fft.forward(u0.data() + c * np, v.data() + c * nk);
     if (pde.keeps_real_dealiased_state()) {  // store the state that is integrated
-      project_dealiased(box, v.data() + c * nk);
+      project_dealiased(box, v.data() + c * nk, opt.dealias);
       fft.inverse(v.data() + c * nk, f.snapshot(c, 0));
     } else {
       std::copy(u0.begin() + c * np, u0.begin() + (c + 1) * np, f.snapshot(c, 0));
@@ -350,7 +351,7 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
   // Adaptive path: steppers of h = dt_out / s, cached per s (in opt.steppers if given, else per call).
   StepperCache local;
   StepperCache& cache = opt.steppers ? *opt.steppers : local;
-  auto stepper_for = [&](long s) -> Etdrk4& { return cache.get(pde, box, dt_out / static_cast<double>(s), opt.etd); };
+  auto stepper_for = [&](long s) -> Etdrk4& { return cache.get(pde, box, dt_out / static_cast<double>(s), opt.etd, opt.dealias); };
   const long s_min = std::isfinite(opt.dt_max) ? ladder_up(std::max(1.0, std::ceil(dt_out / opt.dt_max - 1e-12))) : 1;
   constexpr long s_limit = 1L << 20;
   long s_cur = s_min;

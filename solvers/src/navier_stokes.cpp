@@ -52,7 +52,9 @@ class NavierStokes : public FieldPde {
     for (int m = 0; m < nk; ++m) n_hat[m] = ws.mask[m] * s[m];
     if (A_ != 0.0) {
       const Box& b = ws.box;
-      PDESYM_REQUIRE(3 * mode_ <= b.ny, "navier_stokes: forcing_mode " << mode_ << " is dealiased away on ny = " << b.ny);
+      PDESYM_REQUIRE(mode_ < b.ny && ws.mask[static_cast<std::size_t>(mode_) * b.nkx()] != 0.0,
+                     "navier_stokes: forcing_mode " << mode_ << " is dealiased away on ny = " << b.ny << " (dealias "
+                                                    << dealias_name(ws.dealias) << ")");
       const double kf = 2.0 * M_PI * mode_ / b.Ly;
       // f = A kf cos(kf y): unnormalised DFT = A kf (nx ny / 2) at (ky = +-kf, kx = 0).
       const double amp = A_ * kf * 0.5 * static_cast<double>(b.points());

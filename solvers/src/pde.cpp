@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "ipow.hpp"
+#include "simd.hpp"
 #include "pdesym/common/error.hpp"
 
 namespace pdesym::solvers {
@@ -59,7 +60,7 @@ namespace {
 // swaps/negates parts (D mod 4 = 0 -> (re, im), 1 -> (-im, re), 2 -> (-re, -im), 3 -> (im, -re)). D and Assign
 // are template parameters so that the loop has no data-dependent indexing or branches and vectorises.
 template <int D, bool Assign>
-void add_term(double coeff, const double* __restrict mask, const double* __restrict kk, const double* __restrict z,
+PDESYM_SIMD_CLONES void add_term(double coeff, const double* __restrict mask, const double* __restrict kk, const double* __restrict z,
               double* __restrict out, int nk) {
   using P = detail::IPow<D>;
   constexpr int src_re = P::src_re, src_im = P::src_im;
@@ -84,7 +85,7 @@ constexpr AddTerm kAddTerm[5][2] = {{add_term<0, false>, add_term<0, true>}, {ad
 
 // up = u^p (p >= 1) as p = u; p *= u ... per point; with `scale` != 1, u = scale * raw is formed and stored first
 // (one pass over raw, u and up together).
-void power_of(double* __restrict u, double* __restrict up, int n, int p, double scale, bool scale_u) {
+PDESYM_SIMD_CLONES void power_of(double* __restrict u, double* __restrict up, int n, int p, double scale, bool scale_u) {
   if (scale_u) {
     if (p == 2) {
       for (int j = 0; j < n; ++j) {

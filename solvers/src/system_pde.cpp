@@ -8,6 +8,7 @@
 
 #include "ipow.hpp"
 #include "pdesym/common/error.hpp"
+#include "simd.hpp"
 
 namespace pdesym::solvers {
 
@@ -109,7 +110,7 @@ namespace {
 // o (=|+=) f * i^Rot * z per mode on interleaved doubles: i^Rot only swaps/negates parts. Rot and Add are template
 // parameters so that the loop has no data-dependent indexing or branches and vectorises.
 template <int Rot, bool Add>
-void add_rotated(const double* __restrict f, const double* __restrict z, double* __restrict o, int nk) {
+PDESYM_SIMD_CLONES void add_rotated(const double* __restrict f, const double* __restrict z, double* __restrict o, int nk) {
   using P = detail::IPow<Rot>;
   constexpr int src_re = P::src_re, src_im = P::src_im;
   constexpr double sign_re = P::sign_re, sign_im = P::sign_im;
@@ -133,7 +134,7 @@ constexpr AddRotated kAddRotated[4][2] = {{add_rotated<0, false>, add_rotated<0,
 // out[m] = mask[m]? * (i kx)^dx (i ky)^dy * in[m] on interleaved doubles; i^(dx+dy) as a swap/negation. The real
 // factor mask kx^dx ky^dy goes through `fac` (nk values) in passes over the modes, each value multiplied in the
 // same order as the per-mode formula f = mask; f *= kx ...; f *= ky ... (bit-identical to it).
-void apply_symbol(const cdouble* in, cdouble* out, const SpectralWorkspace& ws, int dx, int dy, bool masked, bool add,
+PDESYM_SIMD_CLONES void apply_symbol(const cdouble* in, cdouble* out, const SpectralWorkspace& ws, int dx, int dy, bool masked, bool add,
                   double* __restrict fac) {
   const int nk = ws.nk;
   const double* __restrict kx = ws.kx.data();

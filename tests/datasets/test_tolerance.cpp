@@ -201,3 +201,51 @@ TEST(Tolerance, ConfigErrorsNameTheKey) {
   EXPECT_EQ(ok.atol, 1e-8);
   EXPECT_TRUE(std::isinf(ok.dt));
 }
+
+// solver.dealias: parsed in the one config validator, passed to the solver (the trajectory equals a direct
+// integrate() with that option and differs from the default), "2/3" is the default and bit-identical to no key,
+// and a bad value names the key and the accepted values.
+TEST(Tolerance, DealiasOptionReachesTheSolver) {
+  const auto def = cfg(kdv_yaml("{dt: 0.05}"));
+  EXPECT_EQ(def.dealias, solvers::Dealias::TwoThirds);
+  const auto two_thirds = cfg(kdv_yaml("{dt: 0.05, dealias: 2/3}"));
+  EXPECT_EQ(make_trajectory(two_thirds, 0, 3).data, make_trajectory(def, 0, 3).data);
+  for (const char* mode : {"none", "3/2"}) {
+    const auto gc = cfg(kdv_yaml(std::string("{dt: 0.05, dealias: \"") + mode + "\"}"));
+    EXPECT_EQ(gc.dealias, solvers::parse_dealias(mode, "test"));
+    const TrajectorySpec spec = trajectory_spec(gc, 0, 3);
+    solvers::IntegrateOptions opt;
+    opt.dt_max = 0.05;
+    opt.dealias = gc.dealias;
+    const Field direct = solvers::integrate(*gc.pde, solvers::Grid(gc.nx, spec.L), spec.u0, spec.T, gc.nt, opt);
+    const Field f = make_trajectory(gc, 0, 3);
+    EXPECT_EQ(f.data, direct.data) << mode;
+    EXPECT_GT(rel_err(f, make_trajectory(def, 0, 3)), 1e-9) << mode;  // the mask matters on this grid
+    EXPECT_NE(gc.yaml.find("dealias"), std::string::npos);           // kept in the 'config' attribute
+  }
+  // 2-D system with padded products and error control.
+  const auto nls = cfg(
+      "equation: nls\ndomain: {dim: 2, Lx: 6.283185307179586, Ly: 6.283185307179586, nx: 16, ny: 16, T: 0.5, nt: 6}\n"
+      "solver: {rtol: 1e-6, dealias: 3/2}\nsplits: {train: 1}\nseed: 1\n");
+  EXPECT_EQ(nls.dealias, solvers::Dealias::ThreeHalves);
+  EXPECT_NO_THROW(validate(make_trajectory(nls, 0, 0), "nls 3/2"));
+  expect_input_error([] { cfg(kdv_yaml("{dt: 0.05, dealias: 1/2}")); }, {"solver.dealias", "\"none\"", "1/2"});
+  expect_input_error([] { cfg(kdv_yaml("{dt: 0.05, dealias: [2, 3]}")); }, {"solver.dealias"});
+}
+
+// solver.fft_planning: "measure" plans FFTW by timing (faster, reproducible to round-off only): the trajectory
+// agrees with the default's to round-off amplified over the run, the process-wide setting is restored afterwards,
+// and bad values name the key.
+TEST(Tolerance, FftPlanningMeasureAgreesToRoundOff) {
+  const auto est = cfg(kdv_yaml("{dt: 0.05, dealias: none}"));
+  const auto mea = cfg(kdv_yaml("{dt: 0.05, dealias: none, fft_planning: measure}"));
+  EXPECT_EQ(est.fft_planning, solvers::FftPlanning::Estimate);
+  EXPECT_EQ(mea.fft_planning, solvers::FftPlanning::Measure);
+  const Field a = make_trajectory(est, 0, 2), b = make_trajectory(mea, 0, 2);
+  EXPECT_EQ(solvers::fft_planning(), solvers::FftPlanning::Estimate);
+  EXPECT_LT(rel_err(b, a), 1e-9);
+  // FFTW would apply the measured wisdom to later FFTW_ESTIMATE plans; the default stays bit-identical anyway.
+  EXPECT_EQ(make_trajectory(est, 0, 2).data, a.data);
+  expect_input_error([] { cfg(kdv_yaml("{dt: 0.05, fft_planning: patient}")); },
+                     {"solver.fft_planning", "\"measure\"", "patient"});
+}

@@ -11,35 +11,16 @@
 #include "pdesym/solvers/etdrk4.hpp"
 #include "pdesym/solvers/field_ic.hpp"
 #include "pdesym/solvers/system_pde.hpp"
+#include "box_fields.hpp"
 
 using namespace pdesym;
 using namespace pdesym::solvers;
 
 namespace {
 
-using Fn = std::function<double(double x, double y)>;
-
-/// [nc][ny][nx] from one function per component.
-std::vector<double> sample(const Box& b, const std::vector<Fn>& fs) {
-  const rvec x = b.x(), y = b.y();
-  std::vector<double> u;
-  for (const auto& f : fs)
-    for (int j = 0; j < b.ny; ++j)
-      for (int i = 0; i < b.nx; ++i) u.push_back(f(x[i], y[j]));
-  return u;
-}
-
-/// max |a - b| / max |b| over all components of level n of `a` against the state `b` ([nc][ny][nx]).
-double rel_err(const Field& a, int n, const std::vector<double>& b) {
-  double num = 0, den = 0;
-  const std::size_t np = a.shape.points();
-  for (int c = 0; c < a.nc(); ++c)
-    for (std::size_t j = 0; j < np; ++j) {
-      num = std::max(num, std::abs(a.snapshot(c, n)[j] - b[c * np + j]));
-      den = std::max(den, std::abs(b[c * np + j]));
-    }
-  return num / den;
-}
+using pdesym_test::Fn;
+using pdesym_test::rel_err;
+using pdesym_test::sample;
 
 std::vector<double> last_state(const Field& f) {
   std::vector<double> s;

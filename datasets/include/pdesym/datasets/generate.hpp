@@ -21,9 +21,15 @@
 //   solver:
 //     dt: 0.01               # largest internal ETDRK4 step (the step is dt_out / ceil(dt_out / dt))
 //     rtol: 1e-7             # optional: error-controlled step per trajectory (solvers::integrate, adaptive
-//                            # path; step doubling per output interval). With rtol, dt is optional and is the
+//                            # path; embedded error estimate). With rtol, dt is optional and is the
 //                            # largest step allowed (h_max); without rtol the fixed-step path is unchanged.
 //     atol: 0.0              # optional, only with rtol: absolute tolerance in the field's units (RMS)
+//     dealias: "2/3"         # optional: "2/3" (default: 2/3-rule mask), "none" (every mode below Nyquist, products
+//                            # aliased: LPSDA's choice) or "3/2" (the same modes, products on a 3/2 zero-padded
+//                            # grid: quadratic terms exact); solvers/box.hpp. Kept in the 'config' attribute.
+//     fft_planning: estimate # optional: "estimate" (default, FFTW_ESTIMATE: bit-reproducible for any ranks and
+//                            # machines) or "measure" (FFTW_MEASURE: ~1.6x faster 256-point transforms, results
+//                            # reproducible to round-off only; solvers/box.hpp)
 //   initial_condition:       # optional (defaults below); solvers::SineSumIc
 //     type: sine_sum
 //     terms: 10
@@ -51,7 +57,8 @@
 // Reproducibility: trajectory i of split s (0 train, 1 valid, 2 test) draws from pdesym::Rng(seed, s, i):
 // first the L factor U[-1,1), then the T factor U[-1,1) (both always drawn, so switching jitter on or off
 // does not change the other draws), then the initial condition (all components, in order). The output is therefore identical for any
-// number of MPI ranks, and trajectory i does not depend on how many trajectories the split has.
+// number of MPI ranks, and trajectory i does not depend on how many trajectories the split has (with
+// solver.fft_planning: measure only to round-off).
 #include <mpi.h>
 
 #include <array>
@@ -90,6 +97,8 @@ struct GenerationConfig {
   double jitter_L = 0, jitter_T = 0;
   double dt = 0;  ///< solver.dt: largest internal ETDRK4 step (+inf if absent, which needs rtol)
   double rtol = 0, atol = 0;  ///< solver.rtol / solver.atol: error control when rtol > 0 (0: fixed step dt)
+  solvers::Dealias dealias = solvers::Dealias::TwoThirds;  ///< solver.dealias
+  solvers::FftPlanning fft_planning = solvers::FftPlanning::Estimate;  ///< solver.fft_planning (make_trajectory)
   solvers::SineSumIc ic;
   std::array<int, 3> counts{};  ///< trajectories per split: train, valid, test
   std::uint64_t seed = 0;

@@ -5,13 +5,21 @@
 // [ny][nkx] with nkx = nx/2 + 1, mode (j, m) holding wavevector (ky_j, kx_m):
 //   kx_m = 2 pi m / Lx (m = 0..nx/2),  ky_j = 2 pi j' / Ly with j' = j for j <= ny/2, j - ny otherwise.
 // Nyquist convention (that of Grid, Kassam–Trefethen): the Nyquist wavenumber of each direction is set to 0,
-// so odd derivatives of real fields stay real. Dealiasing: 2/3 rule in each direction, mode kept iff
-// 3|m| <= nx and 3|j'| <= ny. Transforms: forward is unnormalised, inverse divides by nx*ny, so
+// so odd derivatives of real fields stay real. Dealiasing (`Dealias`, the solver option `solver.dealias`):
+//   "2/3"  (default) 2/3 rule in each direction: mode kept iff 3|m| <= nx and 3|j'| <= ny;
+//   "none" every mode below Nyquist is kept (|m| < nx/2, |j'| < ny/2): products are aliased (LPSDA's choice);
+//   "3/2"  the modes of "none", with products formed on a zero-padded grid of 3/2 the points per direction
+//          (FftBox with padding): quadratic products are exact on the kept modes; cubic and higher ones are
+//          aliased less than on the unpadded grid but not removed (a product of p factors needs
+//          (p+1)/2 times the points, 2x for cubic terms).
+// The Nyquist modes are dropped by "none" and "3/2" too: for a real field they are not a complex mode.
+// Transforms: forward is unnormalised, inverse divides by nx*ny, so
 // inverse(forward(u)) == u. Plans use FFTW_ESTIMATE (bit-reproducible); in 1-D they are the same 1-D plans as
 // Fft1d, so 1-D results are bit-identical to Fft1d's.
 #include <complex>
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "pdesym/solvers/spectral.hpp"
@@ -71,12 +79,22 @@ void FftwAllocator<T>::deallocate(T* p, std::size_t) noexcept {
 /// Wavenumbers kx_m (size nkx) and ky_j (size ny; {0} in 1-D), Nyquist entries 0.
 rvec wavenumbers_x(const Box& b);
 rvec wavenumbers_y(const Box& b);
-/// 2/3-rule masks per direction (1 kept, 0 dropped), sizes nkx and ny.
-rvec dealias_mask_x(const Box& b);
-rvec dealias_mask_y(const Box& b);
+/// How the nonlinear terms are dealiased (see the header comment).
+enum class Dealias { TwoThirds, None, ThreeHalves };
+/// "2/3", "none", "3/2" (the config values).
+const char* dealias_name(Dealias d);
+/// Parses a config value; throws InputError naming `where` and the accepted values for anything else.
+Dealias parse_dealias(const std::string& text, const std::string& where);
+/// Physical grid size on which products are formed in one direction: 3/2 n rounded up to even for ThreeHalves,
+/// n otherwise (n == 1, the y direction of a 1-D box, stays 1).
+int padded_size(int n, Dealias d);
 
-/// Sets the modes of one spectrum u_hat [ny][nkx] that the 2/3 rule drops to zero.
-void project_dealiased(const Box& b, cdouble* u_hat);
+/// Dealiasing masks per direction (1 kept, 0 dropped), sizes nkx and ny.
+rvec dealias_mask_x(const Box& b, Dealias d = Dealias::TwoThirds);
+rvec dealias_mask_y(const Box& b, Dealias d = Dealias::TwoThirds);
+
+/// Sets the modes of one spectrum u_hat [ny][nkx] that the mask of `d` drops to zero.
+void project_dealiased(const Box& b, cdouble* u_hat, Dealias d = Dealias::TwoThirds);
 
 /// Restores the symmetry of the spectrum of a real field in the columns kx = 0 and kx = Nyquist:
 /// u_hat[ny - j] = conj(u_hat[j]) (their Hermitian mean) and real entries at j = 0 and j = ny/2 (1-D: real
@@ -84,11 +102,38 @@ void project_dealiased(const Box& b, cdouble* u_hat);
 /// part (round-off) would be invisible to N and could grow under a linear symbol with positive real part.
 void symmetrise_real_spectrum(const Box& b, cdouble* u_hat);
 
+/// FFTW planning rigour of the FftBoxes created from now on in this process (FFTW's wisdom is per process too).
+/// Estimate (default): FFTW_ESTIMATE, plans fixed by the sizes alone, results bit-reproducible across runs, ranks
+/// and machines. Measure: FFTW_MEASURE, plans chosen by timing them on this machine (a few ms per new size; FFTW
+/// keeps the wisdom, so every later box of that size in the process uses the same plan); faster transforms
+/// (256-point r2c + c2r pair 0.49 us against 0.79 us measured), results reproducible to round-off only: they may
+/// differ between runs, ranks and machines in the last bits.
+enum class FftPlanning { Estimate, Measure };
+void set_fft_planning(FftPlanning p);
+FftPlanning fft_planning();
+const char* fft_planning_name(FftPlanning p);  ///< "estimate", "measure"
+/// Sets the planning rigour for its lifetime and restores the previous one.
+class ScopedFftPlanning {
+ public:
+  explicit ScopedFftPlanning(FftPlanning p) : prev_(fft_planning()) { set_fft_planning(p); }
+  ~ScopedFftPlanning() { set_fft_planning(prev_); }
+  ScopedFftPlanning(const ScopedFftPlanning&) = delete;
+  ScopedFftPlanning& operator=(const ScopedFftPlanning&) = delete;
+
+ private:
+  FftPlanning prev_;
+};
+
 /// FFTW r2c/c2r pair over one [ny][nx] array with its own aligned buffers (RAII). Safe to create from several
-/// threads (planning is serialised).
+/// threads (planning is serialised). Plans with the rigour of fft_planning() at construction. With
+/// Dealias::ThreeHalves the physical side is the zero-padded grid
+/// [padded_size(ny)][padded_size(nx)] (points() values) while the spectral side stays the box's [ny][nkx]
+/// (modes()): inverse pads (Nyquist row and column dropped), forward truncates to the box's modes below Nyquist
+/// (Nyquist entries 0), and the normalisation is that of the box (forward gives nx ny times the Fourier
+/// coefficients), so a PDE's nonlinear() runs unchanged on either grid.
 class FftBox {
  public:
-  explicit FftBox(const Box& b);
+  explicit FftBox(const Box& b, Dealias d = Dealias::TwoThirds);
   ~FftBox();
   FftBox(const FftBox&) = delete;
   FftBox& operator=(const FftBox&) = delete;
@@ -97,13 +142,17 @@ class FftBox {
   void forward(const double* in, cdouble* out);
   /// out [ny][nx] = inverse DFT of in [ny][nkx], divided by nx*ny (in is not modified).
   void inverse(const cdouble* in, double* out);
-  /// out = inverse DFT of in, NOT divided: the caller applies 1 / (nx ny) in its own pass (in is not modified).
+  /// out = inverse DFT of in, NOT divided: the caller applies 1 / points() in its own pass (in is not modified).
   void inverse_unscaled(const cdouble* in, double* out);
   std::size_t points() const { return n_; }
   std::size_t modes() const { return nk_; }
 
  private:
-  std::size_t n_, nk_;
+  void pad(const cdouble* in, double scale);  ///< c_ = zero-padded in * scale (ThreeHalves)
+  Box box_;
+  bool padded_;
+  int pnx_, pny_;  ///< physical grid (padded for ThreeHalves)
+  std::size_t n_, nk_, pnk_;  ///< physical values, the box's modes, modes of the physical grid
   double* r_;
   void* c_;
   void* fwd_;
@@ -112,16 +161,18 @@ class FftBox {
 
 /// Everything a PDE needs to evaluate its nonlinear part on one box: the FFT, per-mode wavevectors and the
 /// dealiasing mask (each of size nk = box.modes(), in spectral layout), and scratch buffers. Owned by the
-/// stepper; one per thread.
+/// stepper; one per thread. Physical buffers have n = fft.points() values: the box's points, or the padded grid's
+/// for Dealias::ThreeHalves (nonlinear() loops over n, not over box.points()).
 struct SpectralWorkspace {
-  explicit SpectralWorkspace(const Box& b);
+  explicit SpectralWorkspace(const Box& b, Dealias d = Dealias::TwoThirds);
   explicit SpectralWorkspace(const Grid& g) : SpectralWorkspace(Box::of(g)) {}
   Box box;
+  Dealias dealias;
   FftBox fft;
   int nk = 0;    ///< spectral values per component
-  int n = 0;     ///< physical values per component
+  int n = 0;     ///< physical values per component (on the padded grid for ThreeHalves)
   rvec kx, ky;   ///< per mode (Nyquist 0)
-  rvec mask;     ///< per mode: 2/3 rule in x times 2/3 rule in y
+  rvec mask;     ///< per mode: the mask of `dealias` in x times that in y
   AlignedReal u, up;  ///< physical scratch (n each)
   AlignedComplex tmp;  ///< spectral scratch (nk)
   /// Further scratch, grown on first use: physical buffer i (n values), spectral buffer i (nk values).

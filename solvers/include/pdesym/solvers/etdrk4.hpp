@@ -17,11 +17,13 @@ namespace pdesym::solvers {
 
 class Etdrk4 {
  public:
-  Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt = {});
+  /// `dealias` chooses how N is dealiased (box.hpp: the mask in ws, and the padded grid for ThreeHalves).
+  Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt = {}, Dealias dealias = Dealias::TwoThirds);
   /// 1-D scalar convenience (Box::of(grid)).
-  Etdrk4(const Pde& pde, const Grid& grid, double h, Etdrk4Options opt = {});
+  Etdrk4(const Pde& pde, const Grid& grid, double h, Etdrk4Options opt = {}, Dealias dealias = Dealias::TwoThirds);
   double h() const { return h_; }
   const Box& box() const { return ws_.box; }
+  Dealias dealias() const { return ws_.dealias; }
   int nc() const { return nc_; }
   /// Whether the coefficients are stored per component (diagonal L) rather than as full blocks.
   bool diagonal() const { return diagonal_; }
@@ -59,13 +61,14 @@ class Etdrk4 {
 };
 
 /// Steppers (their phi coefficients) of the adaptive path, kept across integrate() calls: the coefficients depend
-/// only on the PDE, the box, h and the Etdrk4Options, so trajectories of one dataset share them (the same numbers
+/// only on the PDE, the box, h, the Etdrk4Options and the dealiasing, so trajectories of one dataset share them (the same numbers
 /// as fresh ones: results do not depend on the cache). Keyed by the PDE's address: the PDE must outlive the
 /// cache. Holds at most max_entries steppers (cleared when full).
 class StepperCache {
  public:
   explicit StepperCache(std::size_t max_entries = 96) : max_(max_entries) {}
-  Etdrk4& get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt);
+  Etdrk4& get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt,
+              Dealias dealias = Dealias::TwoThirds);
   std::size_t size() const { return entries_.size(); }
 
  private:
@@ -74,6 +77,7 @@ class StepperCache {
     Box box;
     double h;
     Etdrk4Options opt;
+    Dealias dealias;
     std::unique_ptr<Etdrk4> stepper;
   };
   std::size_t max_;
@@ -89,6 +93,9 @@ struct IntegrateOptions {
   double rtol = 0;
   double atol = 0;  ///< absolute tolerance, in units of the field (RMS over the grid); >= 0
   StepperCache* steppers = nullptr;  ///< adaptive path: coefficients shared across calls (nullptr: per call)
+  /// Dealiasing of N (box.hpp): "2/3" (default), "none" or "3/2". Field equations (keeps_real_dealiased_state)
+  /// project u0 onto the modes it keeps.
+  Dealias dealias = Dealias::TwoThirds;
 };
 
 /// What integrate() did (optional output).

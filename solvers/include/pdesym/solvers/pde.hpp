@@ -1,7 +1,8 @@
 #pragma once
 // The physics of 1-D scalar equations: u_t = L u + N(u) on a periodic domain. L is linear with Fourier symbol
 // L(k) (complex in general: KdV's d_x^3 has the imaginary symbol -(ik)^3 = i k^3); N is evaluated
-// pseudo-spectrally with 2/3 dealiasing. A Pde is the nc = 1, d = 1 case of FieldPde (field_pde.hpp), which is
+// pseudo-spectrally, dealiased as the workspace says (box.hpp: 2/3 rule by default, none, or 3/2 padding).
+// A Pde is the nc = 1, d = 1 case of FieldPde (field_pde.hpp), which is
 // all the time stepper (etdrk4.hpp) sees.
 #include <map>
 #include <memory>
