@@ -230,12 +230,7 @@ void FftBox::forward(const double* in, cdouble* out) {
 void FftBox::inverse(const cdouble* in, double* out) {
   if (padded_) {  // the 1 / (nx ny) of the box folded into the padding
     pad(in, 1.0 / static_cast<double>(box_.points()));
-    if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
-      fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);
-      return;
-    }
-    fftw_execute(static_cast<fftw_plan>(inv_));
-    std::memcpy(out, r_, sizeof(double) * n_);
+    execute_inverse(out);
     return;
   }
   std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);  // c2r destroys its input
@@ -252,6 +247,10 @@ void FftBox::inverse(const cdouble* in, double* out) {
 void FftBox::inverse_unscaled(const cdouble* in, double* out) {
   if (padded_) pad(in, static_cast<double>(n_) / static_cast<double>(box_.points()));
   else std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);  // c2r destroys its input
+  execute_inverse(out);
+}
+
+void FftBox::execute_inverse(double* out) {
   if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
     fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);
     return;

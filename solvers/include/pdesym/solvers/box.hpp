@@ -149,6 +149,7 @@ class FftBox {
 
  private:
   void pad(const cdouble* in, double scale);  ///< c_ = zero-padded in * scale (ThreeHalves)
+  void execute_inverse(double* out);  ///< out = unscaled c2r of c_ (c_ destroyed)
   Box box_;
   bool padded_;
   int pnx_, pny_;  ///< physical grid (padded for ThreeHalves)
