@@ -97,6 +97,81 @@ PDESYM_SIMD_CLONES void block2_mul_add(const cvec& A, const cdouble* x, const cv
   }
 }
 
+// Two components of one mode, (re, im) of component 0 and 1.
+struct Pair2 {
+  double r0, i0, r1, i1;
+};
+inline Pair2 load2(const double* x, std::size_t P, std::size_t r) { return {x[r], x[r + 1], x[P + r], x[P + r + 1]}; }
+// The 2 x 2 block product A x of mode r / 2 (planes of P doubles), with the operations of block2_mul_add.
+inline Pair2 prod2(const double* __restrict a, std::size_t P, std::size_t r, const Pair2& x) {
+  const std::size_t i = r + 1;
+  return {(a[r] * x.r0 - a[i] * x.i0) + (a[P + r] * x.r1 - a[P + i] * x.i1),
+          (a[r] * x.i0 + a[i] * x.r0) + (a[P + r] * x.i1 + a[P + i] * x.r1),
+          (a[2 * P + r] * x.r0 - a[2 * P + i] * x.i0) + (a[3 * P + r] * x.r1 - a[3 * P + i] * x.i1),
+          (a[2 * P + r] * x.i0 + a[2 * P + i] * x.r0) + (a[3 * P + r] * x.i1 + a[3 * P + i] * x.r1)};
+}
+inline void add_to(Pair2& o, const Pair2& t) {
+  o.r0 += t.r0;
+  o.i0 += t.i0;
+  o.r1 += t.r1;
+  o.i1 += t.i1;
+}
+inline void store2(double* o, std::size_t P, std::size_t r, const Pair2& t) {
+  o[r] = t.r0;
+  o[r + 1] = t.i0;
+  o[P + r] = t.r1;
+  o[P + r + 1] = t.i1;
+}
+
+// Stage c of a 2 x 2 system in one pass: c = E2 a + Q w, w = 2 N(b) - N(v) formed per mode (the values of
+// w = 2.0 * Nb - Nv in its own pass, then block2_mul_add).
+PDESYM_SIMD_CLONES void block2_stage_c(const cvec& E2, const cvec& A, const cvec& Q, const cvec& Nb, const cvec& Nv, cvec& C,
+                                       std::size_t nk) {
+  const double* __restrict e2 = D(E2);
+  const double* __restrict q = D(Q);
+  const double* __restrict a = D(A);
+  const double* __restrict nb = D(Nb);
+  const double* __restrict nv = D(Nv);
+  double* __restrict o = D(C);
+  const std::size_t P = 2 * nk;
+  for (std::size_t m = 0; m < nk; ++m) {
+    const std::size_t r = 2 * m;
+    const Pair2 w = {2.0 * nb[r] - nv[r], 2.0 * nb[r + 1] - nv[r + 1], 2.0 * nb[P + r] - nv[P + r],
+                     2.0 * nb[P + r + 1] - nv[P + r + 1]};
+    Pair2 t = prod2(e2, P, r, load2(a, P, r));
+    add_to(t, prod2(q, P, r, w));
+    store2(o, P, r, t);
+  }
+}
+
+// The update of a 2 x 2 system in one pass: out = E v + f1 N(v) + f2 s + f3 N(c), s = 2 (N(a) + N(b)) formed per
+// mode, each sum in the order of the separate passes (block2_mul_add, then two accumulating block2_mul_add).
+PDESYM_SIMD_CLONES void block2_update(const cvec& E, const cvec& V, const cvec& F1, const cvec& Nv, const cvec& F2,
+                                      const cvec& Na, const cvec& Nb, const cvec& F3, const cvec& Nc, cvec& out,
+                                      std::size_t nk) {
+  const double* __restrict e = D(E);
+  const double* __restrict v = D(V);
+  const double* __restrict f1 = D(F1);
+  const double* __restrict nv = D(Nv);
+  const double* __restrict f2 = D(F2);
+  const double* __restrict na = D(Na);
+  const double* __restrict nb = D(Nb);
+  const double* __restrict f3 = D(F3);
+  const double* __restrict nc = D(Nc);
+  double* __restrict o = D(out);
+  const std::size_t P = 2 * nk;
+  for (std::size_t m = 0; m < nk; ++m) {
+    const std::size_t r = 2 * m;
+    const Pair2 sab = {2.0 * (na[r] + nb[r]), 2.0 * (na[r + 1] + nb[r + 1]), 2.0 * (na[P + r] + nb[P + r]),
+                       2.0 * (na[P + r + 1] + nb[P + r + 1])};
+    Pair2 t = prod2(e, P, r, load2(v, P, r));
+    add_to(t, prod2(f1, P, r, load2(nv, P, r)));
+    add_to(t, prod2(f2, P, r, sab));
+    add_to(t, prod2(f3, P, r, load2(nc, P, r)));
+    store2(o, P, r, t);
+  }
+}
+
 // Block products for full (coupled) coefficients, planes [a][b][nk]: out_a = sum_b (A_ab x_b + B_ab y_b).
 PDESYM_SIMD_CLONES void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble* y, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
@@ -212,7 +287,7 @@ PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
   for (std::size_t m = 0; m < nk; ++m) cmul_add(E2, V, Q, Nv, A, m);  // a = E2 v + Q N(v)
   pde_.nonlinear(a_.data(), Na_.data(), ws_);
   for (std::size_t m = 0; m < nk; ++m) cmul_add(E2, V, Q, Na, B, m);  // b = E2 v + Q N(a)
-  pde_.nonlinear(b_.data(), Nb_.data(), ws_);
+  pde_.nonlinear_consuming(b_.data(), Nb_.data(), ws_);  // b is not needed after N(b)
   for (std::size_t m = 0; m < nk; ++m) {  // c = E2 a + Q (2 N(b) - N(v))
     const double wr = 2.0 * Nb[2 * m] - Nv[2 * m], wi = 2.0 * Nb[2 * m + 1] - Nv[2 * m + 1];
     const double er = E2[2 * m], ei = E2[2 * m + 1], qr = Q[2 * m], qi = Q[2 * m + 1];
@@ -220,7 +295,7 @@ PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
     C[2 * m] = (er * ar - ei * ai) + (qr * wr - qi * wi);
     C[2 * m + 1] = (er * ai + ei * ar) + (qr * wi + qi * wr);
   }
-  pde_.nonlinear(c_.data(), Nc_.data(), ws_);
+  pde_.nonlinear_consuming(c_.data(), Nc_.data(), ws_);  // nor c after N(c)
   const double* __restrict F1 = D(f1_);
   const double* __restrict F2 = D(f2_);
   const double* __restrict F3 = D(f3_);
@@ -250,15 +325,24 @@ void Etdrk4::step_full(cvec& v, bool have_nv) {
   block_mul_add(E2_, v.data(), Q_, Nv_.data(), a_.data(), nc_, nk);  // a = E2 v + Q N(v)
   pde_.nonlinear(a_.data(), Na_.data(), ws_);
   block_mul_add(E2_, v.data(), Q_, Na_.data(), b_.data(), nc_, nk);  // b = E2 v + Q N(a)
-  pde_.nonlinear(b_.data(), Nb_.data(), ws_);
-  for (std::size_t m = 0; m < n; ++m) w_[m] = 2.0 * Nb_[m] - Nv_[m];
-  block_mul_add(E2_, a_.data(), Q_, w_.data(), c_.data(), nc_, nk);  // c = E2 a + Q (2 N(b) - N(v))
-  pde_.nonlinear(c_.data(), Nc_.data(), ws_);
+  pde_.nonlinear_consuming(b_.data(), Nb_.data(), ws_);  // b is not needed after N(b)
+  // c = E2 a + Q (2 N(b) - N(v))
+  if (nc_ == 2) {
+    block2_stage_c(E2_, a_, Q_, Nb_, Nv_, c_, nk);
+  } else {
+    for (std::size_t m = 0; m < n; ++m) w_[m] = 2.0 * Nb_[m] - Nv_[m];
+    block_mul_add(E2_, a_.data(), Q_, w_.data(), c_.data(), nc_, nk);
+  }
+  pde_.nonlinear_consuming(c_.data(), Nc_.data(), ws_);  // nor c after N(c)
   // v = E v + f1 N(v) + 2 f2 (N(a) + N(b)) + f3 N(c)
-  for (std::size_t m = 0; m < n; ++m) Na_[m] = 2.0 * (Na_[m] + Nb_[m]);
-  block_mul_add(E_, v.data(), f1_, Nv_.data(), w_.data(), nc_, nk);
-  block_mul_acc(f2_, Na_.data(), w_.data(), nc_, nk);
-  block_mul_acc(f3_, Nc_.data(), w_.data(), nc_, nk);
+  if (nc_ == 2) {
+    block2_update(E_, v, f1_, Nv_, f2_, Na_, Nb_, f3_, Nc_, w_, nk);
+  } else {
+    for (std::size_t m = 0; m < n; ++m) Na_[m] = 2.0 * (Na_[m] + Nb_[m]);
+    block_mul_add(E_, v.data(), f1_, Nv_.data(), w_.data(), nc_, nk);
+    block_mul_acc(f2_, Na_.data(), w_.data(), nc_, nk);
+    block_mul_acc(f3_, Nc_.data(), w_.data(), nc_, nk);
+  }
   v.swap(w_);
 }
 

@@ -108,6 +108,14 @@ PDESYM_SIMD_CLONES void power_of(double* __restrict u, double* __restrict up, in
 }  // namespace
 
 void PolynomialPde::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
+  evaluate(u_hat, nullptr, n_hat, ws);
+}
+
+void PolynomialPde::nonlinear_consuming(cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
+  evaluate(u_hat, u_hat, n_hat, ws);
+}
+
+void PolynomialPde::evaluate(const cdouble* u_hat, cdouble* consumable, cdouble* n_hat, SpectralWorkspace& ws) const {
   const int nk = ws.nk, nx = ws.n;
   if (terms_.empty()) {
     for (int m = 0; m < nk; ++m) n_hat[m] = 0.0;
@@ -118,7 +126,8 @@ void PolynomialPde::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWork
   // coeff * mask * (i k)^d is coeff * mask * k^d times i^d. The inverse transform's 1/n is applied in the pass
   // that forms the first power. Each value's operations are those of the scalar formulas u = raw / n,
   // p = u; p *= u ..., f = mask coeff; f *= k ..., in the same order: results are bit-identical to them.
-  ws.fft.inverse_unscaled(u_hat, ws.u.data());
+  if (consumable) ws.fft.inverse_unscaled_destroy(consumable, ws.u.data());
+  else ws.fft.inverse_unscaled(u_hat, ws.u.data());
   const double scale = 1.0 / static_cast<double>(nx);
   double* __restrict out = reinterpret_cast<double*>(n_hat);
   int have_power = 0;
