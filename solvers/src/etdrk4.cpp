@@ -58,9 +58,9 @@ Etdrk4::Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt,
   }
 }
 
-const double* Etdrk4::coef_plane(int f, std::size_t p) const {
-  const cvec* arr[6] = {&E_, &E2_, &Q_, &f1_, &f2_, &f3_};
-  return reinterpret_cast<const double*>(arr[f]->data() + same_[f][p] * static_cast<std::size_t>(nk_));
+inline const double* Etdrk4::coef_plane(int f, std::size_t p) const {
+  static constexpr cvec Etdrk4::*kArrays[6] = {&Etdrk4::E_, &Etdrk4::E2_, &Etdrk4::Q_, &Etdrk4::f1_, &Etdrk4::f2_, &Etdrk4::f3_};
+  return reinterpret_cast<const double*>((this->*kArrays[f]).data() + same_[f][p] * static_cast<std::size_t>(nk_));
 }
 
 namespace {

@@ -124,7 +124,8 @@ PDESYM_SIMD_CLONES void add_rotated(const double* __restrict f, const double* __
   constexpr int src_re = P::src_re, src_im = P::src_im;
   constexpr double sign_re = P::sign_re, sign_im = P::sign_im;
   for (int m = 0; m < nk; ++m) {
-    const double re = f[m] * sign_re * z[2 * m + src_re], im = f[m] * sign_im * z[2 * m + src_im];
+    const double zr = z[2 * m], zi = z[2 * m + 1];  // both loaded, then picked: a loop the vectoriser takes
+    const double re = f[m] * sign_re * (src_re == 0 ? zr : zi), im = f[m] * sign_im * (src_im == 0 ? zr : zi);
     if (W == kAdd) {
       o[2 * m] += re;
       o[2 * m + 1] += im;
