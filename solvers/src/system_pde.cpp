@@ -147,8 +147,8 @@ constexpr AddRotated kAddRotated[4][3] = {
 
 // out[m] (=|+=) mask[m]? * (i kx)^dx (i ky)^dy * in[m] on interleaved doubles; i^(dx+dy) as a swap/negation. The
 // real factor mask kx^dx ky^dy goes through `fac` (nk values) in passes over the modes, each value multiplied in the
-// same order as the per-mode formula f = mask; f *= kx ...; f *= ky ... (bit-identical to it). Without a derivative
-// the mask is used as the factor directly (the same values, one pass fewer).
+// same order as the per-mode formula f = mask; f *= kx ...; f *= ky ... (bit-identical to it). The mask alone (no
+// derivative) or a single kx or ky (unmasked, first order) is used as the factor directly (the same values, no pass).
 PDESYM_SIMD_CLONES void apply_symbol(const cdouble* in, cdouble* out, const SpectralWorkspace& ws, int dx, int dy, bool masked, Write w,
                   double* __restrict fac) {
   const int nk = ws.nk;
@@ -158,6 +158,8 @@ PDESYM_SIMD_CLONES void apply_symbol(const cdouble* in, cdouble* out, const Spec
   const double* f = fac;
   if (masked && dx + dy == 0) {
     f = mask;
+  } else if (!masked && dx + dy == 1) {
+    f = dx ? kx : ky;  // 1.0 * k == k
   } else {
     if (masked) {
       for (int m = 0; m < nk; ++m) fac[m] = mask[m];
@@ -194,6 +196,31 @@ PDESYM_SIMD_CLONES void product_term(double* __restrict acc, const double* const
     }
   }
 }
+// A whole group of NT terms of NF factors each in one pass: per point t = 0.0 + p_0; t = t + p_1 ...; acc = t, with
+// p_i = c_i (f_i0 s) (f_i1 s) ... -- the values of product_term's passes one after the other (bit-identical), with
+// one read and write of acc instead of NT. f holds NT * NF factor pointers, term by term.
+template <int NT, int NF>
+PDESYM_SIMD_CLONES void product_group(double* __restrict acc, const double* const* f, const double* c, double s, std::size_t np) {
+  const double* __restrict g[NT * NF];
+  double cc[NT];
+  for (int k = 0; k < NT * NF; ++k) g[k] = f[k];
+  for (int t = 0; t < NT; ++t) cc[t] = c[t];
+  for (std::size_t j = 0; j < np; ++j) {
+    double sum = 0.0;
+    for (int t = 0; t < NT; ++t) {
+      double p = cc[t];
+      for (int k = 0; k < NF; ++k) p *= g[t * NF + k][j] * s;
+      sum = sum + p;
+    }
+    acc[j] = sum;
+  }
+}
+using ProductGroupFn = void (*)(double*, const double* const*, const double*, double, std::size_t);
+// [NT - 2][NF - 1] for groups of 2..4 terms of 1..3 factors each.
+constexpr ProductGroupFn kProductGroup[3][3] = {{product_group<2, 1>, product_group<2, 2>, product_group<2, 3>},
+                                                {product_group<3, 1>, product_group<3, 2>, product_group<3, 3>},
+                                                {product_group<4, 1>, product_group<4, 2>, product_group<4, 3>}};
+
 using ProductTermFn = void (*)(double*, const double* const*, double, double, bool, std::size_t);
 constexpr ProductTermFn kProductTerm[6] = {product_term<1>, product_term<2>, product_term<3>,
                                            product_term<4>, product_term<5>, product_term<6>};
@@ -238,13 +265,26 @@ void PolynomialSystem::evaluate(const cdouble* u_hat, cdouble* consumable, cdoub
   double* __restrict acc = ws.real(0);
   bool written[16] = {};
   for (const auto& g : groups_) {
-    bool first = true;
-    for (std::size_t ti : g.terms) {  // acc (+)= c * f0 * f1 * ... in one pass per term
-      const std::vector<int>& idx = term_factors_[ti];
-      const double* f[6] = {};
-      for (std::size_t k = 0; k < idx.size(); ++k) f[k] = ws.real(1 + idx[k]);
-      kProductTerm[idx.size() - 1](acc, f, products_[ti].coeff, s, first, np);
-      first = false;
+    const std::size_t nt = g.terms.size(), nf = term_factors_[g.terms[0]].size();
+    bool uniform = nt >= 2 && nt <= 4 && nf <= 3;
+    for (std::size_t ti : g.terms) uniform = uniform && term_factors_[ti].size() == nf;
+    if (uniform) {  // all terms in one pass
+      const double* f[12] = {};
+      double c[4] = {};
+      for (std::size_t t = 0; t < nt; ++t) {
+        c[t] = products_[g.terms[t]].coeff;
+        for (std::size_t k = 0; k < nf; ++k) f[t * nf + k] = ws.real(1 + term_factors_[g.terms[t]][k]);
+      }
+      kProductGroup[nt - 2][nf - 1](acc, f, c, s, np);
+    } else {
+      bool first = true;
+      for (std::size_t ti : g.terms) {  // acc (+)= c * f0 * f1 * ... in one pass per term
+        const std::vector<int>& idx = term_factors_[ti];
+        const double* f[6] = {};
+        for (std::size_t k = 0; k < idx.size(); ++k) f[k] = ws.real(1 + idx[k]);
+        kProductTerm[idx.size() - 1](acc, f, products_[ti].coeff, s, first, np);
+        first = false;
+      }
     }
     ws.fft.forward(acc, spec);
     apply_symbol(spec, n_hat + static_cast<std::size_t>(g.eq) * nk, ws, g.dx, g.dy, true,
