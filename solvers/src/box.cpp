@@ -250,6 +250,16 @@ void FftBox::inverse_unscaled(const cdouble* in, double* out) {
   execute_inverse(out);
 }
 
+void FftBox::inverse_unscaled_destroy(cdouble* in, double* out) {
+  double* id = reinterpret_cast<double*>(in);
+  if (padded_ || fftw_alignment_of(id) != fftw_alignment_of(static_cast<double*>(c_)) ||
+      fftw_alignment_of(out) != fftw_alignment_of(r_)) {
+    inverse_unscaled(in, out);
+    return;
+  }
+  fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), reinterpret_cast<fftw_complex*>(in), out);
+}
+
 void FftBox::execute_inverse(double* out) {
   if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
     fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);

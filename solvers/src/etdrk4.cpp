@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
@@ -44,6 +45,22 @@ Etdrk4::Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt,
     }
   }
   for (auto* v : {&Nv_, &a_, &Na_, &b_, &Nb_, &c_, &Nc_}) v->assign(nc * nk, 0.0);
+  for (int f = 0; f < 6; ++f) {
+    same_[f].resize(planes);
+    for (std::size_t p = 0; p < planes; ++p) {
+      same_[f][p] = p;
+      for (std::size_t q = 0; q < p; ++q)
+        if (std::memcmp(outs[f]->data() + q * nk, outs[f]->data() + p * nk, nk * sizeof(cdouble)) == 0) {
+          same_[f][p] = q;
+          break;
+        }
+    }
+  }
+}
+
+inline const double* Etdrk4::coef_plane(int f, std::size_t p) const {
+  static constexpr cvec Etdrk4::*kArrays[6] = {&Etdrk4::E_, &Etdrk4::E2_, &Etdrk4::Q_, &Etdrk4::f1_, &Etdrk4::f2_, &Etdrk4::f3_};
+  return reinterpret_cast<const double*>((this->*kArrays[f]).data() + same_[f][p] * static_cast<std::size_t>(nk_));
 }
 
 namespace {
@@ -60,11 +77,26 @@ inline void cmul_add(const double* a, const double* x, const double* b, const do
 inline const double* D(const cvec& v) { return reinterpret_cast<const double*>(v.data()); }
 inline double* D(cvec& v) { return reinterpret_cast<double*>(v.data()); }
 
+// The four planes (entries 00, 01, 10, 11) of 2 x 2 blocks, interleaved doubles.
+struct Planes4 {
+  const double* p[4];
+};
+inline Planes4 planes_of(const cvec& A, std::size_t nk) {
+  const double* a = D(A);
+  return {{a, a + 2 * nk, a + 4 * nk, a + 6 * nk}};
+}
+
 // 2 x 2 blocks in one pass over the modes: out_a (+)= sum_b (A_ab x_b + B_ab y_b) (B, y may be null).
-PDESYM_SIMD_CLONES void block2_mul_add(const cvec& A, const cdouble* x, const cvec* B, const cdouble* y, cdouble* out, std::size_t nk,
-                    bool accumulate) {
-  const double* __restrict a = D(A);
-  const double* __restrict b = B ? D(*B) : nullptr;
+PDESYM_SIMD_CLONES void block2_mul_add(const Planes4& A, const cdouble* x, const Planes4* B, const cdouble* y, cdouble* out,
+                                       std::size_t nk, bool accumulate) {
+  const double* __restrict a0 = A.p[0];
+  const double* __restrict a1 = A.p[1];
+  const double* __restrict a2 = A.p[2];
+  const double* __restrict a3 = A.p[3];
+  const double* __restrict b0 = B ? B->p[0] : nullptr;
+  const double* __restrict b1 = B ? B->p[1] : nullptr;
+  const double* __restrict b2 = B ? B->p[2] : nullptr;
+  const double* __restrict b3 = B ? B->p[3] : nullptr;
   const double* __restrict xd = reinterpret_cast<const double*>(x);
   const double* __restrict yd = reinterpret_cast<const double*>(y);
   double* __restrict o = reinterpret_cast<double*>(out);
@@ -72,16 +104,16 @@ PDESYM_SIMD_CLONES void block2_mul_add(const cvec& A, const cdouble* x, const cv
   for (std::size_t m = 0; m < nk; ++m) {
     const std::size_t r = 2 * m, i = r + 1;
     const double x0r = xd[r], x0i = xd[i], x1r = xd[P + r], x1i = xd[P + i];
-    double o0r = (a[r] * x0r - a[i] * x0i) + (a[P + r] * x1r - a[P + i] * x1i);
-    double o0i = (a[r] * x0i + a[i] * x0r) + (a[P + r] * x1i + a[P + i] * x1r);
-    double o1r = (a[2 * P + r] * x0r - a[2 * P + i] * x0i) + (a[3 * P + r] * x1r - a[3 * P + i] * x1i);
-    double o1i = (a[2 * P + r] * x0i + a[2 * P + i] * x0r) + (a[3 * P + r] * x1i + a[3 * P + i] * x1r);
-    if (b) {
+    double o0r = (a0[r] * x0r - a0[i] * x0i) + (a1[r] * x1r - a1[i] * x1i);
+    double o0i = (a0[r] * x0i + a0[i] * x0r) + (a1[r] * x1i + a1[i] * x1r);
+    double o1r = (a2[r] * x0r - a2[i] * x0i) + (a3[r] * x1r - a3[i] * x1i);
+    double o1i = (a2[r] * x0i + a2[i] * x0r) + (a3[r] * x1i + a3[i] * x1r);
+    if (b0) {
       const double y0r = yd[r], y0i = yd[i], y1r = yd[P + r], y1i = yd[P + i];
-      o0r += (b[r] * y0r - b[i] * y0i) + (b[P + r] * y1r - b[P + i] * y1i);
-      o0i += (b[r] * y0i + b[i] * y0r) + (b[P + r] * y1i + b[P + i] * y1r);
-      o1r += (b[2 * P + r] * y0r - b[2 * P + i] * y0i) + (b[3 * P + r] * y1r - b[3 * P + i] * y1i);
-      o1i += (b[2 * P + r] * y0i + b[2 * P + i] * y0r) + (b[3 * P + r] * y1i + b[3 * P + i] * y1r);
+      o0r += (b0[r] * y0r - b0[i] * y0i) + (b1[r] * y1r - b1[i] * y1i);
+      o0i += (b0[r] * y0i + b0[i] * y0r) + (b1[r] * y1i + b1[i] * y1r);
+      o1r += (b2[r] * y0r - b2[i] * y0i) + (b3[r] * y1r - b3[i] * y1i);
+      o1i += (b2[r] * y0i + b2[i] * y0r) + (b3[r] * y1i + b3[i] * y1r);
     }
     if (accumulate) {
       o[r] += o0r;
@@ -97,10 +129,84 @@ PDESYM_SIMD_CLONES void block2_mul_add(const cvec& A, const cdouble* x, const cv
   }
 }
 
+// Two components of one mode, (re, im) of component 0 and 1.
+struct Pair2 {
+  double r0, i0, r1, i1;
+};
+inline Pair2 load2(const double* x, std::size_t P, std::size_t r) { return {x[r], x[r + 1], x[P + r], x[P + r + 1]}; }
+// The 2 x 2 block product A x of mode r / 2, with the operations of block2_mul_add.
+inline Pair2 prod2(const Planes4& A, std::size_t r, const Pair2& x) {
+  const std::size_t i = r + 1;
+  const double* __restrict a0 = A.p[0];
+  const double* __restrict a1 = A.p[1];
+  const double* __restrict a2 = A.p[2];
+  const double* __restrict a3 = A.p[3];
+  return {(a0[r] * x.r0 - a0[i] * x.i0) + (a1[r] * x.r1 - a1[i] * x.i1),
+          (a0[r] * x.i0 + a0[i] * x.r0) + (a1[r] * x.i1 + a1[i] * x.r1),
+          (a2[r] * x.r0 - a2[i] * x.i0) + (a3[r] * x.r1 - a3[i] * x.i1),
+          (a2[r] * x.i0 + a2[i] * x.r0) + (a3[r] * x.i1 + a3[i] * x.r1)};
+}
+inline void add_to(Pair2& o, const Pair2& t) {
+  o.r0 += t.r0;
+  o.i0 += t.i0;
+  o.r1 += t.r1;
+  o.i1 += t.i1;
+}
+inline void store2(double* o, std::size_t P, std::size_t r, const Pair2& t) {
+  o[r] = t.r0;
+  o[r + 1] = t.i0;
+  o[P + r] = t.r1;
+  o[P + r + 1] = t.i1;
+}
+
+// Stage c of a 2 x 2 system in one pass: c = E2 a + Q w, w = 2 N(b) - N(v) formed per mode (the values of
+// w = 2.0 * Nb - Nv in its own pass, then block2_mul_add).
+PDESYM_SIMD_CLONES void block2_stage_c(const Planes4& e2, const cvec& A, const Planes4& q, const cvec& Nb, const cvec& Nv,
+                                       cvec& C, std::size_t nk) {
+  const double* __restrict a = D(A);
+  const double* __restrict nb = D(Nb);
+  const double* __restrict nv = D(Nv);
+  double* __restrict o = D(C);
+  const std::size_t P = 2 * nk;
+  for (std::size_t m = 0; m < nk; ++m) {
+    const std::size_t r = 2 * m;
+    const Pair2 w = {2.0 * nb[r] - nv[r], 2.0 * nb[r + 1] - nv[r + 1], 2.0 * nb[P + r] - nv[P + r],
+                     2.0 * nb[P + r + 1] - nv[P + r + 1]};
+    Pair2 t = prod2(e2, r, load2(a, P, r));
+    add_to(t, prod2(q, r, w));
+    store2(o, P, r, t);
+  }
+}
+
+// The update of a 2 x 2 system in one pass: out = E v + f1 N(v) + f2 s + f3 N(c), s = 2 (N(a) + N(b)) formed per
+// mode, each sum in the order of the separate passes (block2_mul_add, then two accumulating block2_mul_add).
+PDESYM_SIMD_CLONES void block2_update(const Planes4& e, const cvec& V, const Planes4& f1, const cvec& Nv, const Planes4& f2,
+                                      const cvec& Na, const cvec& Nb, const Planes4& f3, const cvec& Nc, cvec& out,
+                                      std::size_t nk) {
+  const double* __restrict v = D(V);
+  const double* __restrict nv = D(Nv);
+  const double* __restrict na = D(Na);
+  const double* __restrict nb = D(Nb);
+  const double* __restrict nc = D(Nc);
+  double* __restrict o = D(out);
+  const std::size_t P = 2 * nk;
+  for (std::size_t m = 0; m < nk; ++m) {
+    const std::size_t r = 2 * m;
+    const Pair2 sab = {2.0 * (na[r] + nb[r]), 2.0 * (na[r + 1] + nb[r + 1]), 2.0 * (na[P + r] + nb[P + r]),
+                       2.0 * (na[P + r + 1] + nb[P + r + 1])};
+    Pair2 t = prod2(e, r, load2(v, P, r));
+    add_to(t, prod2(f1, r, load2(nv, P, r)));
+    add_to(t, prod2(f2, r, sab));
+    add_to(t, prod2(f3, r, load2(nc, P, r)));
+    store2(o, P, r, t);
+  }
+}
+
 // Block products for full (coupled) coefficients, planes [a][b][nk]: out_a = sum_b (A_ab x_b + B_ab y_b).
 PDESYM_SIMD_CLONES void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble* y, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
-    block2_mul_add(A, x, &B, y, out, nk, false);
+    const Planes4 b = planes_of(B, nk);
+    block2_mul_add(planes_of(A, nk), x, &b, y, out, nk, false);
     return;
   }
   const double* __restrict Ad = D(A);
@@ -129,7 +235,7 @@ PDESYM_SIMD_CLONES void block_mul_add(const cvec& A, const cdouble* x, const cve
 // out_a += sum_b A_ab x_b.
 PDESYM_SIMD_CLONES void block_mul_acc(const cvec& A, const cdouble* x, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
-    block2_mul_add(A, x, nullptr, nullptr, out, nk, true);
+    block2_mul_add(planes_of(A, nk), x, nullptr, nullptr, out, nk, true);
     return;
   }
   const double* __restrict Ad = D(A);
@@ -191,48 +297,68 @@ void Etdrk4::step_embedded(cvec& v, cvec& Nv, cvec& est) {
 
 PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
   // Diagonal L: every entry of the [nc][nk] state is an independent scalar ETDRK4 combination (for nc = 1
-  // exactly the loops of the original scalar stepper).
-  const std::size_t nk = static_cast<std::size_t>(nc_) * nk_;
+  // exactly the loops of the original scalar stepper), component by component with that component's
+  // coefficient planes (coef_plane: a plane equal to an earlier one is read there).
+  const std::size_t nk = static_cast<std::size_t>(nk_), nc = static_cast<std::size_t>(nc_);
   if (pde_.linear_only()) {
-    for (std::size_t m = 0; m < nk; ++m) v[m] *= E_[m];
+    for (std::size_t m = 0; m < nc * nk; ++m) v[m] *= E_[m];
     return;
   }
-  const double* __restrict E = D(E_);
-  const double* __restrict E2 = D(E2_);
-  const double* __restrict Q = D(Q_);
-  double* __restrict V = D(v);
-  double* __restrict Nv = D(Nv_);
-  double* __restrict A = D(a_);
-  double* __restrict Na = D(Na_);
-  double* __restrict B = D(b_);
-  double* __restrict Nb = D(Nb_);
-  double* __restrict C = D(c_);
-  double* __restrict Nc = D(Nc_);
   if (!have_nv) pde_.nonlinear(v.data(), Nv_.data(), ws_);
-  for (std::size_t m = 0; m < nk; ++m) cmul_add(E2, V, Q, Nv, A, m);  // a = E2 v + Q N(v)
-  pde_.nonlinear(a_.data(), Na_.data(), ws_);
-  for (std::size_t m = 0; m < nk; ++m) cmul_add(E2, V, Q, Na, B, m);  // b = E2 v + Q N(a)
-  pde_.nonlinear(b_.data(), Nb_.data(), ws_);
-  for (std::size_t m = 0; m < nk; ++m) {  // c = E2 a + Q (2 N(b) - N(v))
-    const double wr = 2.0 * Nb[2 * m] - Nv[2 * m], wi = 2.0 * Nb[2 * m + 1] - Nv[2 * m + 1];
-    const double er = E2[2 * m], ei = E2[2 * m + 1], qr = Q[2 * m], qi = Q[2 * m + 1];
-    const double ar = A[2 * m], ai = A[2 * m + 1];
-    C[2 * m] = (er * ar - ei * ai) + (qr * wr - qi * wi);
-    C[2 * m + 1] = (er * ai + ei * ar) + (qr * wi + qi * wr);
+  for (std::size_t k = 0; k < nc; ++k) {  // a = E2 v + Q N(v)
+    const double* __restrict E2 = coef_plane(1, k);
+    const double* __restrict Q = coef_plane(2, k);
+    const double* __restrict V = D(v) + 2 * k * nk;
+    const double* __restrict Nv = D(Nv_) + 2 * k * nk;
+    double* __restrict A = D(a_) + 2 * k * nk;
+    for (std::size_t m = 0; m < nk; ++m) cmul_add(E2, V, Q, Nv, A, m);
   }
-  pde_.nonlinear(c_.data(), Nc_.data(), ws_);
-  const double* __restrict F1 = D(f1_);
-  const double* __restrict F2 = D(f2_);
-  const double* __restrict F3 = D(f3_);
-  for (std::size_t m = 0; m < nk; ++m) {  // v = E v + f1 N(v) + 2 f2 (N(a) + N(b)) + f3 N(c)
-    const double vr = V[2 * m], vi = V[2 * m + 1];
-    const double sr = 2.0 * (Na[2 * m] + Nb[2 * m]), si = 2.0 * (Na[2 * m + 1] + Nb[2 * m + 1]);
-    const double r = (E[2 * m] * vr - E[2 * m + 1] * vi) + (Nv[2 * m] * F1[2 * m] - Nv[2 * m + 1] * F1[2 * m + 1]) +
-                     (sr * F2[2 * m] - si * F2[2 * m + 1]) + (Nc[2 * m] * F3[2 * m] - Nc[2 * m + 1] * F3[2 * m + 1]);
-    const double i = (E[2 * m] * vi + E[2 * m + 1] * vr) + (Nv[2 * m] * F1[2 * m + 1] + Nv[2 * m + 1] * F1[2 * m]) +
-                     (sr * F2[2 * m + 1] + si * F2[2 * m]) + (Nc[2 * m] * F3[2 * m + 1] + Nc[2 * m + 1] * F3[2 * m]);
-    V[2 * m] = r;
-    V[2 * m + 1] = i;
+  pde_.nonlinear(a_.data(), Na_.data(), ws_);
+  for (std::size_t k = 0; k < nc; ++k) {  // b = E2 v + Q N(a)
+    const double* __restrict E2 = coef_plane(1, k);
+    const double* __restrict Q = coef_plane(2, k);
+    const double* __restrict V = D(v) + 2 * k * nk;
+    const double* __restrict Na = D(Na_) + 2 * k * nk;
+    double* __restrict B = D(b_) + 2 * k * nk;
+    for (std::size_t m = 0; m < nk; ++m) cmul_add(E2, V, Q, Na, B, m);
+  }
+  pde_.nonlinear_consuming(b_.data(), Nb_.data(), ws_);  // b is not needed after N(b)
+  for (std::size_t k = 0; k < nc; ++k) {  // c = E2 a + Q (2 N(b) - N(v))
+    const double* __restrict E2 = coef_plane(1, k);
+    const double* __restrict Q = coef_plane(2, k);
+    const double* __restrict A = D(a_) + 2 * k * nk;
+    const double* __restrict Nb = D(Nb_) + 2 * k * nk;
+    const double* __restrict Nv = D(Nv_) + 2 * k * nk;
+    double* __restrict C = D(c_) + 2 * k * nk;
+    for (std::size_t m = 0; m < nk; ++m) {
+      const double wr = 2.0 * Nb[2 * m] - Nv[2 * m], wi = 2.0 * Nb[2 * m + 1] - Nv[2 * m + 1];
+      const double er = E2[2 * m], ei = E2[2 * m + 1], qr = Q[2 * m], qi = Q[2 * m + 1];
+      const double ar = A[2 * m], ai = A[2 * m + 1];
+      C[2 * m] = (er * ar - ei * ai) + (qr * wr - qi * wi);
+      C[2 * m + 1] = (er * ai + ei * ar) + (qr * wi + qi * wr);
+    }
+  }
+  pde_.nonlinear_consuming(c_.data(), Nc_.data(), ws_);  // nor c after N(c)
+  for (std::size_t k = 0; k < nc; ++k) {  // v = E v + f1 N(v) + 2 f2 (N(a) + N(b)) + f3 N(c)
+    const double* __restrict E = coef_plane(0, k);
+    const double* __restrict F1 = coef_plane(3, k);
+    const double* __restrict F2 = coef_plane(4, k);
+    const double* __restrict F3 = coef_plane(5, k);
+    double* __restrict V = D(v) + 2 * k * nk;
+    const double* __restrict Nv = D(Nv_) + 2 * k * nk;
+    const double* __restrict Na = D(Na_) + 2 * k * nk;
+    const double* __restrict Nb = D(Nb_) + 2 * k * nk;
+    const double* __restrict Nc = D(Nc_) + 2 * k * nk;
+    for (std::size_t m = 0; m < nk; ++m) {
+      const double vr = V[2 * m], vi = V[2 * m + 1];
+      const double sr = 2.0 * (Na[2 * m] + Nb[2 * m]), si = 2.0 * (Na[2 * m + 1] + Nb[2 * m + 1]);
+      const double r = (E[2 * m] * vr - E[2 * m + 1] * vi) + (Nv[2 * m] * F1[2 * m] - Nv[2 * m + 1] * F1[2 * m + 1]) +
+                       (sr * F2[2 * m] - si * F2[2 * m + 1]) + (Nc[2 * m] * F3[2 * m] - Nc[2 * m + 1] * F3[2 * m + 1]);
+      const double i = (E[2 * m] * vi + E[2 * m + 1] * vr) + (Nv[2 * m] * F1[2 * m + 1] + Nv[2 * m + 1] * F1[2 * m]) +
+                       (sr * F2[2 * m + 1] + si * F2[2 * m]) + (Nc[2 * m] * F3[2 * m + 1] + Nc[2 * m + 1] * F3[2 * m]);
+      V[2 * m] = r;
+      V[2 * m + 1] = i;
+    }
   }
 }
 
@@ -247,13 +373,26 @@ void Etdrk4::step_full(cvec& v, bool have_nv) {
     return;
   }
   if (!have_nv) pde_.nonlinear(v.data(), Nv_.data(), ws_);
+  if (nc_ == 2) {  // 2 x 2 blocks, read through coef_plane (bitwise repeated planes once)
+    auto pl = [&](int f) { return Planes4{{coef_plane(f, 0), coef_plane(f, 1), coef_plane(f, 2), coef_plane(f, 3)}}; };
+    const Planes4 E = pl(0), E2 = pl(1), Q = pl(2), F1 = pl(3), F2 = pl(4), F3 = pl(5);
+    block2_mul_add(E2, v.data(), &Q, Nv_.data(), a_.data(), nk, false);  // a = E2 v + Q N(v)
+    pde_.nonlinear(a_.data(), Na_.data(), ws_);
+    block2_mul_add(E2, v.data(), &Q, Na_.data(), b_.data(), nk, false);  // b = E2 v + Q N(a)
+    pde_.nonlinear_consuming(b_.data(), Nb_.data(), ws_);  // b is not needed after N(b)
+    block2_stage_c(E2, a_, Q, Nb_, Nv_, c_, nk);  // c = E2 a + Q (2 N(b) - N(v))
+    pde_.nonlinear_consuming(c_.data(), Nc_.data(), ws_);  // nor c after N(c)
+    block2_update(E, v, F1, Nv_, F2, Na_, Nb_, F3, Nc_, w_, nk);  // v = E v + f1 N(v) + 2 f2 (N(a) + N(b)) + f3 N(c)
+    v.swap(w_);
+    return;
+  }
   block_mul_add(E2_, v.data(), Q_, Nv_.data(), a_.data(), nc_, nk);  // a = E2 v + Q N(v)
   pde_.nonlinear(a_.data(), Na_.data(), ws_);
   block_mul_add(E2_, v.data(), Q_, Na_.data(), b_.data(), nc_, nk);  // b = E2 v + Q N(a)
-  pde_.nonlinear(b_.data(), Nb_.data(), ws_);
+  pde_.nonlinear_consuming(b_.data(), Nb_.data(), ws_);  // b is not needed after N(b)
   for (std::size_t m = 0; m < n; ++m) w_[m] = 2.0 * Nb_[m] - Nv_[m];
   block_mul_add(E2_, a_.data(), Q_, w_.data(), c_.data(), nc_, nk);  // c = E2 a + Q (2 N(b) - N(v))
-  pde_.nonlinear(c_.data(), Nc_.data(), ws_);
+  pde_.nonlinear_consuming(c_.data(), Nc_.data(), ws_);  // nor c after N(c)
   // v = E v + f1 N(v) + 2 f2 (N(a) + N(b)) + f3 N(c)
   for (std::size_t m = 0; m < n; ++m) Na_[m] = 2.0 * (Na_[m] + Nb_[m]);
   block_mul_add(E_, v.data(), f1_, Nv_.data(), w_.data(), nc_, nk);

@@ -68,7 +68,8 @@ PDESYM_SIMD_CLONES void add_term(double coeff, const double* __restrict mask, co
   for (int m = 0; m < nk; ++m) {
     double f = mask[m] * coeff;
     for (int e = 0; e < D; ++e) f *= kk[m];
-    const double re = f * sign_re * z[2 * m + src_re], im = f * sign_im * z[2 * m + src_im];
+    const double zr = z[2 * m], zi = z[2 * m + 1];  // both loaded, then picked: a loop the vectoriser takes
+    const double re = f * sign_re * (src_re == 0 ? zr : zi), im = f * sign_im * (src_im == 0 ? zr : zi);
     if (Assign) {
       out[2 * m] = re;
       out[2 * m + 1] = im;
@@ -83,10 +84,18 @@ constexpr AddTerm kAddTerm[5][2] = {{add_term<0, false>, add_term<0, true>}, {ad
                                     {add_term<2, false>, add_term<2, true>}, {add_term<3, false>, add_term<3, true>},
                                     {add_term<4, false>, add_term<4, true>}};
 
-// up = u^p (p >= 1) as p = u; p *= u ... per point; with `scale` != 1, u = scale * raw is formed and stored first
-// (one pass over raw, u and up together).
-PDESYM_SIMD_CLONES void power_of(double* __restrict u, double* __restrict up, int n, int p, double scale, bool scale_u) {
+// up = u^p (p >= 1) as p = u; p *= u ... per point; with scale_u, u = scale * raw is formed and stored first
+// (one pass over raw, u and up together; for p = 2 without keep_u the scaled u is not stored, nothing reads it).
+PDESYM_SIMD_CLONES void power_of(double* __restrict u, double* __restrict up, int n, int p, double scale, bool scale_u,
+                                 bool keep_u) {
   if (scale_u) {
+    if (p == 2 && !keep_u) {
+      for (int j = 0; j < n; ++j) {
+        const double v = u[j] * scale;
+        up[j] = v * v;
+      }
+      return;
+    }
     if (p == 2) {
       for (int j = 0; j < n; ++j) {
         const double v = u[j] * scale;
@@ -108,6 +117,14 @@ PDESYM_SIMD_CLONES void power_of(double* __restrict u, double* __restrict up, in
 }  // namespace
 
 void PolynomialPde::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
+  evaluate(u_hat, nullptr, n_hat, ws);
+}
+
+void PolynomialPde::nonlinear_consuming(cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
+  evaluate(u_hat, u_hat, n_hat, ws);
+}
+
+void PolynomialPde::evaluate(const cdouble* u_hat, cdouble* consumable, cdouble* n_hat, SpectralWorkspace& ws) const {
   const int nk = ws.nk, nx = ws.n;
   if (terms_.empty()) {
     for (int m = 0; m < nk; ++m) n_hat[m] = 0.0;
@@ -118,7 +135,8 @@ void PolynomialPde::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWork
   // coeff * mask * (i k)^d is coeff * mask * k^d times i^d. The inverse transform's 1/n is applied in the pass
   // that forms the first power. Each value's operations are those of the scalar formulas u = raw / n,
   // p = u; p *= u ..., f = mask coeff; f *= k ..., in the same order: results are bit-identical to them.
-  ws.fft.inverse_unscaled(u_hat, ws.u.data());
+  if (consumable) ws.fft.inverse_unscaled_destroy(consumable, ws.u.data());
+  else ws.fft.inverse_unscaled(u_hat, ws.u.data());
   const double scale = 1.0 / static_cast<double>(nx);
   double* __restrict out = reinterpret_cast<double*>(n_hat);
   int have_power = 0;
@@ -126,7 +144,7 @@ void PolynomialPde::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWork
   for (std::size_t i = 0; i < terms_.size(); ++i) {
     const auto& t = terms_[i];
     if (t.power != have_power) {
-      power_of(ws.u.data(), ws.up.data(), nx, t.power, scale, !scaled);
+      power_of(ws.u.data(), ws.up.data(), nx, t.power, scale, !scaled, terms_.back().power != t.power);
       scaled = true;
       ws.fft.forward(ws.up.data(), ws.tmp.data());
       have_power = t.power;

@@ -61,6 +61,11 @@ PolynomialSystem::PolynomialSystem(std::string name, std::vector<std::string> co
     if (g == groups_.end()) groups_.push_back(Group{p.eq, p.dx, p.dy, {i}});
     else g->terms.push_back(i);
   }
+  std::vector<int> uses(static_cast<std::size_t>(nc), 0);
+  for (const auto& f : factors_) ++uses[static_cast<std::size_t>(f.comp)];
+  for (const auto& f : factors_) sole_use_.push_back(f.dx + f.dy == 0 && uses[static_cast<std::size_t>(f.comp)] == 1);
+  eq_has_group_.assign(static_cast<std::size_t>(nc), 0);
+  for (const auto& gr : groups_) eq_has_group_[static_cast<std::size_t>(gr.eq)] = 1;
 }
 
 std::string factor_text(const Factor& f, const std::vector<std::string>& components) {
@@ -107,18 +112,26 @@ bool PolynomialSystem::linear_diagonal() const {
 }
 
 namespace {
-// o (=|+=) f * i^Rot * z per mode on interleaved doubles: i^Rot only swaps/negates parts. Rot and Add are template
+// How a pass writes its output o: o = x, o += x, or o = 0.0 + x (the value of zero-filling o first and adding, -0.0
+// turned into +0.0 included, without the fill pass).
+enum Write : int { kAssign = 0, kAdd = 1, kAddToZero = 2 };
+
+// o (=|+=) f * i^Rot * z per mode on interleaved doubles: i^Rot only swaps/negates parts. Rot and W are template
 // parameters so that the loop has no data-dependent indexing or branches and vectorises.
-template <int Rot, bool Add>
+template <int Rot, int W>
 PDESYM_SIMD_CLONES void add_rotated(const double* __restrict f, const double* __restrict z, double* __restrict o, int nk) {
   using P = detail::IPow<Rot>;
   constexpr int src_re = P::src_re, src_im = P::src_im;
   constexpr double sign_re = P::sign_re, sign_im = P::sign_im;
   for (int m = 0; m < nk; ++m) {
-    const double re = f[m] * sign_re * z[2 * m + src_re], im = f[m] * sign_im * z[2 * m + src_im];
-    if (Add) {
+    const double zr = z[2 * m], zi = z[2 * m + 1];  // both loaded, then picked: a loop the vectoriser takes
+    const double re = f[m] * sign_re * (src_re == 0 ? zr : zi), im = f[m] * sign_im * (src_im == 0 ? zr : zi);
+    if (W == kAdd) {
       o[2 * m] += re;
       o[2 * m + 1] += im;
+    } else if (W == kAddToZero) {
+      o[2 * m] = 0.0 + re;
+      o[2 * m + 1] = 0.0 + im;
     } else {
       o[2 * m] = re;
       o[2 * m + 1] = im;
@@ -126,81 +139,160 @@ PDESYM_SIMD_CLONES void add_rotated(const double* __restrict f, const double* __
   }
 }
 using AddRotated = void (*)(const double*, const double*, double*, int);
-constexpr AddRotated kAddRotated[4][2] = {{add_rotated<0, false>, add_rotated<0, true>},
-                                          {add_rotated<1, false>, add_rotated<1, true>},
-                                          {add_rotated<2, false>, add_rotated<2, true>},
-                                          {add_rotated<3, false>, add_rotated<3, true>}};
+constexpr AddRotated kAddRotated[4][3] = {
+    {add_rotated<0, kAssign>, add_rotated<0, kAdd>, add_rotated<0, kAddToZero>},
+    {add_rotated<1, kAssign>, add_rotated<1, kAdd>, add_rotated<1, kAddToZero>},
+    {add_rotated<2, kAssign>, add_rotated<2, kAdd>, add_rotated<2, kAddToZero>},
+    {add_rotated<3, kAssign>, add_rotated<3, kAdd>, add_rotated<3, kAddToZero>}};
 
-// out[m] = mask[m]? * (i kx)^dx (i ky)^dy * in[m] on interleaved doubles; i^(dx+dy) as a swap/negation. The real
-// factor mask kx^dx ky^dy goes through `fac` (nk values) in passes over the modes, each value multiplied in the
-// same order as the per-mode formula f = mask; f *= kx ...; f *= ky ... (bit-identical to it).
-PDESYM_SIMD_CLONES void apply_symbol(const cdouble* in, cdouble* out, const SpectralWorkspace& ws, int dx, int dy, bool masked, bool add,
+// out[m] (=|+=) mask[m]? * (i kx)^dx (i ky)^dy * in[m] on interleaved doubles; i^(dx+dy) as a swap/negation. The
+// real factor mask kx^dx ky^dy goes through `fac` (nk values) in passes over the modes, each value multiplied in the
+// same order as the per-mode formula f = mask; f *= kx ...; f *= ky ... (bit-identical to it). The mask alone (no
+// derivative) or a single kx or ky (unmasked, first order) is used as the factor directly (the same values, no pass).
+PDESYM_SIMD_CLONES void apply_symbol(const cdouble* in, cdouble* out, const SpectralWorkspace& ws, int dx, int dy, bool masked, Write w,
                   double* __restrict fac) {
   const int nk = ws.nk;
   const double* __restrict kx = ws.kx.data();
   const double* __restrict ky = ws.ky.data();
   const double* __restrict mask = ws.mask.data();
-  if (masked) {
-    for (int m = 0; m < nk; ++m) fac[m] = mask[m];
+  const double* f = fac;
+  if (masked && dx + dy == 0) {
+    f = mask;
+  } else if (!masked && dx + dy == 1) {
+    f = dx ? kx : ky;  // 1.0 * k == k
   } else {
-    for (int m = 0; m < nk; ++m) fac[m] = 1.0;
+    if (masked) {
+      for (int m = 0; m < nk; ++m) fac[m] = mask[m];
+    } else {
+      for (int m = 0; m < nk; ++m) fac[m] = 1.0;
+    }
+    for (int e = 0; e < dx; ++e)
+      for (int m = 0; m < nk; ++m) fac[m] *= kx[m];
+    for (int e = 0; e < dy; ++e)
+      for (int m = 0; m < nk; ++m) fac[m] *= ky[m];
   }
-  for (int e = 0; e < dx; ++e)
-    for (int m = 0; m < nk; ++m) fac[m] *= kx[m];
-  for (int e = 0; e < dy; ++e)
-    for (int m = 0; m < nk; ++m) fac[m] *= ky[m];
-  kAddRotated[(dx + dy) % 4][add ? 1 : 0](fac, reinterpret_cast<const double*>(in), reinterpret_cast<double*>(out), nk);
+  kAddRotated[(dx + dy) % 4][w](f, reinterpret_cast<const double*>(in), reinterpret_cast<double*>(out), nk);
 }
+
+// acc (+)= c (f_0 s) (f_1 s) ... (NF factors) over np points: f_k are c2r outputs and s the 1/n the inverse
+// transform would have applied to them (1.0 for factors stored scaled). Per point the operations of
+// f_k = raw_k * s, p = c; p *= f_0; p *= f_1 ...; acc = (first ? 0.0 : acc) + p, in that order (bit-identical to
+// scaling the factors in their own pass first).
+template <int NF>
+PDESYM_SIMD_CLONES void product_term(double* __restrict acc, const double* const* f, double c, double s, bool first, std::size_t np) {
+  const double* __restrict g[NF];
+  for (int k = 0; k < NF; ++k) g[k] = f[k];
+  if (first) {
+    for (std::size_t j = 0; j < np; ++j) {
+      double p = c;
+      for (int k = 0; k < NF; ++k) p *= g[k][j] * s;
+      acc[j] = 0.0 + p;
+    }
+  } else {
+    for (std::size_t j = 0; j < np; ++j) {
+      double p = c;
+      for (int k = 0; k < NF; ++k) p *= g[k][j] * s;
+      acc[j] = acc[j] + p;
+    }
+  }
+}
+// A whole group of NT terms of NF factors each in one pass: per point t = 0.0 + p_0; t = t + p_1 ...; acc = t, with
+// p_i = c_i (f_i0 s) (f_i1 s) ... -- the values of product_term's passes one after the other (bit-identical), with
+// one read and write of acc instead of NT. f holds NT * NF factor pointers, term by term.
+template <int NT, int NF>
+PDESYM_SIMD_CLONES void product_group(double* __restrict acc, const double* const* f, const double* c, double s, std::size_t np) {
+  const double* __restrict g[NT * NF];
+  double cc[NT];
+  for (int k = 0; k < NT * NF; ++k) g[k] = f[k];
+  for (int t = 0; t < NT; ++t) cc[t] = c[t];
+  for (std::size_t j = 0; j < np; ++j) {
+    double sum = 0.0;
+    for (int t = 0; t < NT; ++t) {
+      double p = cc[t];
+      for (int k = 0; k < NF; ++k) p *= g[t * NF + k][j] * s;
+      sum = sum + p;
+    }
+    acc[j] = sum;
+  }
+}
+using ProductGroupFn = void (*)(double*, const double* const*, const double*, double, std::size_t);
+// [NT - 2][NF - 1] for groups of 2..4 terms of 1..3 factors each.
+constexpr ProductGroupFn kProductGroup[3][3] = {{product_group<2, 1>, product_group<2, 2>, product_group<2, 3>},
+                                                {product_group<3, 1>, product_group<3, 2>, product_group<3, 3>},
+                                                {product_group<4, 1>, product_group<4, 2>, product_group<4, 3>}};
+
+using ProductTermFn = void (*)(double*, const double* const*, double, double, bool, std::size_t);
+constexpr ProductTermFn kProductTerm[6] = {product_term<1>, product_term<2>, product_term<3>,
+                                           product_term<4>, product_term<5>, product_term<6>};
 }  // namespace
 
 void PolynomialSystem::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
+  evaluate(u_hat, nullptr, n_hat, ws);
+}
+
+void PolynomialSystem::nonlinear_consuming(cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
+  evaluate(u_hat, u_hat, n_hat, ws);
+}
+
+void PolynomialSystem::evaluate(const cdouble* u_hat, cdouble* consumable, cdouble* n_hat, SpectralWorkspace& ws) const {
   const std::size_t nk = static_cast<std::size_t>(ws.nk), np = static_cast<std::size_t>(ws.n);
-  std::fill(n_hat, n_hat + nc() * nk, cdouble(0.0));
-  if (products_.empty()) return;
-  // Physical factors: real(1 + i) holds factor i.
+  if (products_.empty()) {
+    std::fill(n_hat, n_hat + nc() * nk, cdouble(0.0));
+    return;
+  }
+  // Physical factors: real(1 + i) holds factor i. On the unpadded grid they are kept unscaled and the product pass
+  // applies the inverse transform's 1/n (the same multiplication, one pass fewer); the padded inverse scales on
+  // the spectral side, so its factors are stored scaled (s = 1: x * 1.0 == x).
+  const bool raw = !ws.fft.padded();
+  const double s = raw ? 1.0 / static_cast<double>(np) : 1.0;
   cdouble* spec = ws.spectral(0);
   for (std::size_t i = 0; i < factors_.size(); ++i) {
     const Factor& f = factors_[i];
-    const cdouble* src = u_hat + static_cast<std::size_t>(f.comp) * nk;
+    double* out = ws.real(static_cast<int>(1 + i));
+    const std::size_t off = static_cast<std::size_t>(f.comp) * nk;
     if (f.dx + f.dy > 0) {
-      apply_symbol(src, spec, ws, f.dx, f.dy, false, false, ws.real(0));  // real(0) is free until the products
-      src = spec;
+      apply_symbol(u_hat + off, spec, ws, f.dx, f.dy, false, kAssign, ws.real(0));  // real(0) is free until the products
+      if (raw) ws.fft.inverse_unscaled_destroy(spec, out);  // spec is scratch
+      else ws.fft.inverse(spec, out);
+    } else if (!raw) {
+      ws.fft.inverse(u_hat + off, out);
+    } else if (consumable && sole_use_[i]) {
+      ws.fft.inverse_unscaled_destroy(consumable + off, out);  // no other factor reads this component
+    } else {
+      ws.fft.inverse_unscaled(u_hat + off, out);
     }
-    ws.fft.inverse(src, ws.real(static_cast<int>(1 + i)));
   }
   double* __restrict acc = ws.real(0);
+  bool written[16] = {};
   for (const auto& g : groups_) {
-    bool first = true;
-    for (std::size_t ti : g.terms) {  // acc (+)= c * f0 * f1 * ... in one pass per term
-      const std::vector<int>& idx = term_factors_[ti];
-      const double c = products_[ti].coeff;
-      const double* f[6] = {};
-      for (std::size_t k = 0; k < idx.size(); ++k) f[k] = ws.real(1 + idx[k]);
-      const double* __restrict f0 = f[0];
-      const double* __restrict f1 = f[1];
-      const double* __restrict f2 = f[2];
-      switch (idx.size()) {
-        case 1:
-          for (std::size_t j = 0; j < np; ++j) acc[j] = (first ? 0.0 : acc[j]) + c * f0[j];
-          break;
-        case 2:
-          for (std::size_t j = 0; j < np; ++j) acc[j] = (first ? 0.0 : acc[j]) + c * f0[j] * f1[j];
-          break;
-        case 3:
-          for (std::size_t j = 0; j < np; ++j) acc[j] = (first ? 0.0 : acc[j]) + c * f0[j] * f1[j] * f2[j];
-          break;
-        default:
-          for (std::size_t j = 0; j < np; ++j) {
-            double p = c;
-            for (std::size_t k = 0; k < idx.size(); ++k) p *= f[k][j];
-            acc[j] = (first ? 0.0 : acc[j]) + p;
-          }
+    const std::size_t nt = g.terms.size(), nf = term_factors_[g.terms[0]].size();
+    bool uniform = nt >= 2 && nt <= 4 && nf <= 3;
+    for (std::size_t ti : g.terms) uniform = uniform && term_factors_[ti].size() == nf;
+    if (uniform) {  // all terms in one pass
+      const double* f[12] = {};
+      double c[4] = {};
+      for (std::size_t t = 0; t < nt; ++t) {
+        c[t] = products_[g.terms[t]].coeff;
+        for (std::size_t k = 0; k < nf; ++k) f[t * nf + k] = ws.real(1 + term_factors_[g.terms[t]][k]);
       }
-      first = false;
+      kProductGroup[nt - 2][nf - 1](acc, f, c, s, np);
+    } else {
+      bool first = true;
+      for (std::size_t ti : g.terms) {  // acc (+)= c * f0 * f1 * ... in one pass per term
+        const std::vector<int>& idx = term_factors_[ti];
+        const double* f[6] = {};
+        for (std::size_t k = 0; k < idx.size(); ++k) f[k] = ws.real(1 + idx[k]);
+        kProductTerm[idx.size() - 1](acc, f, products_[ti].coeff, s, first, np);
+        first = false;
+      }
     }
     ws.fft.forward(acc, spec);
-    apply_symbol(spec, n_hat + static_cast<std::size_t>(g.eq) * nk, ws, g.dx, g.dy, true, true, acc);  // acc is spent
+    apply_symbol(spec, n_hat + static_cast<std::size_t>(g.eq) * nk, ws, g.dx, g.dy, true,
+                 written[g.eq] ? kAdd : kAddToZero, acc);  // acc is spent
+    written[g.eq] = true;
   }
+  for (int a = 0; a < nc(); ++a)
+    if (!eq_has_group_[static_cast<std::size_t>(a)]) std::fill(n_hat + a * nk, n_hat + (a + 1) * nk, cdouble(0.0));
 }
 
 Factor parse_factor(const std::string& text, const std::vector<std::string>& components, const std::string& where) {

@@ -144,6 +144,11 @@ class FftBox {
   void inverse(const cdouble* in, double* out);
   /// out = inverse DFT of in, NOT divided: the caller applies 1 / points() in its own pass (in is not modified).
   void inverse_unscaled(const cdouble* in, double* out);
+  /// inverse_unscaled for an input the caller no longer needs: `in` may be overwritten (FFTW's c2r then runs on
+  /// it directly, without the copy that keeps it). Results are bit-identical to inverse_unscaled.
+  void inverse_unscaled_destroy(cdouble* in, double* out);
+  /// Whether the physical side is the zero-padded grid (Dealias::ThreeHalves).
+  bool padded() const { return padded_; }
   std::size_t points() const { return n_; }
   std::size_t modes() const { return nk_; }
 

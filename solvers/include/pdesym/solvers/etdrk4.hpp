@@ -57,6 +57,12 @@ class Etdrk4 {
   int nc_, nk_;
   bool diagonal_, real_state_;
   cvec E_, E2_, Q_, f1_, f2_, f3_;
+  /// Per coefficient array (E, E2, Q, f1, f2, f3) and plane: the first plane bitwise equal to it (itself if none).
+  /// The stage kernels read that one: the same values, less memory traffic (lambda-omega's two components share
+  /// their coefficients, NLS's blocks their diagonal).
+  std::vector<std::size_t> same_[6];
+  /// Plane p of coefficient array f (0..5) as the kernels read it (interleaved doubles, nk_ modes).
+  const double* coef_plane(int f, std::size_t p) const;
   cvec Nv_, a_, Na_, b_, Nb_, c_, Nc_, w_, d_;
 };
 

@@ -58,6 +58,12 @@ class FieldPde {
   /// n_hat = dealiased spectrum of N(u) given u_hat; both [nc][nk] (component planes of ws.nk modes). n_hat
   /// may hold anything on entry. Uses the scratch of `ws` only.
   virtual void nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const = 0;
+  /// nonlinear() for a u_hat the caller no longer needs (a stepper's scratch stage): u_hat may be overwritten,
+  /// which lets an equation hand it to FFTW's c2r without a copy. n_hat must not alias u_hat. The result is
+  /// bit-identical to nonlinear(u_hat, ...); the default simply calls it.
+  virtual void nonlinear_consuming(cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
+    nonlinear(u_hat, n_hat, ws);
+  }
   /// Whether N is identically zero (lets steppers skip work).
   virtual bool linear_only() const { return false; }
   /// Whether the spectral state is kept exactly that of a real, dealiased field: integrate() projects the

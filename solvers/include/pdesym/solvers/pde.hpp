@@ -47,11 +47,14 @@ class PolynomialPde : public Pde {
   std::map<std::string, double> coefficients() const override { return named_; }
   cdouble linear_symbol(double k) const override;
   void nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const override;
+  void nonlinear_consuming(cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const override;
   bool linear_only() const override { return terms_.empty(); }
   const std::map<int, double>& linear_terms() const { return linear_; }
   const std::vector<NonlinearTerm>& nonlinear_terms() const { return terms_; }
 
  private:
+  /// nonlinear(); `consumable` is u_hat when the caller lets it be overwritten, else null.
+  void evaluate(const cdouble* u_hat, cdouble* consumable, cdouble* n_hat, SpectralWorkspace& ws) const;
   std::string name_;
   std::map<int, double> linear_;
   std::vector<NonlinearTerm> terms_;

@@ -75,6 +75,7 @@ class PolynomialSystem : public FieldPde {
   void linear_block(double kx, double ky, cdouble* L) const override;
   bool linear_diagonal() const override;
   void nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const override;
+  void nonlinear_consuming(cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const override;
   bool linear_only() const override { return products_.empty(); }
   const std::vector<LinearTerm>& linear_terms() const { return linear_; }
   const std::vector<ProductTerm>& product_terms() const { return products_; }
@@ -98,6 +99,10 @@ class PolynomialSystem : public FieldPde {
   std::vector<Factor> factors_;                     // distinct factors, sorted
   std::vector<std::vector<int>> term_factors_;      // per product term: indices into factors_
   std::vector<Group> groups_;
+  std::vector<char> sole_use_;                      // per factor: underived, and the only factor of its component
+  std::vector<char> eq_has_group_;                  // per equation: some group writes it
+  /// nonlinear(); `consumable` is u_hat when the caller lets it be overwritten, else null.
+  void evaluate(const cdouble* u_hat, cdouble* consumable, cdouble* n_hat, SpectralWorkspace& ws) const;
 };
 
 /// Parses the system schema above from a `pde:` node (InputError naming file and key).
