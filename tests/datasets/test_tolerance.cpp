@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
@@ -269,6 +270,8 @@ TEST(Tolerance, DealiasOptionReachesTheSolver) {
 // agrees with the default's to round-off amplified over the run, the process-wide setting is restored afterwards,
 // and bad values name the key.
 TEST(Tolerance, FftPlanningMeasureAgreesToRoundOff) {
+  pdesym_test::ScratchDir dir;  // the wisdom file of measured plans goes there, not to $HOME/.cache
+  ::setenv("PDESYM_FFTW_WISDOM", (dir / "fftw-wisdom").c_str(), 1);
   const auto est = cfg(kdv_yaml("{dt: 0.05, dealias: none}"));
   const auto mea = cfg(kdv_yaml("{dt: 0.05, dealias: none, fft_planning: measure}"));
   EXPECT_EQ(est.fft_planning, solvers::FftPlanning::Estimate);
@@ -280,4 +283,5 @@ TEST(Tolerance, FftPlanningMeasureAgreesToRoundOff) {
   EXPECT_EQ(make_trajectory(est, 0, 2).data, a.data);
   expect_input_error([] { cfg(kdv_yaml("{dt: 0.05, fft_planning: patient}")); },
                      {"solver.fft_planning", "\"measure\"", "patient"});
+  ::unsetenv("PDESYM_FFTW_WISDOM");
 }
