@@ -9,13 +9,16 @@
 //                                               (the hardest ones for KdV); --tmax compares only t <= T
 //                                               (KS is chaotic: pointwise agreement is lost late, whatever dt)
 //
-//   bench_solvers --rtol-check CONFIG [RTOL ...] [--dt DT] [--samples K | --worst K] [--repeats R]
+//   bench_solvers --rtol-check CONFIG [RTOL ...] [--dt DT] [--samples K | --worst K | --cases S:I,...]
+//                 [--repeats R] [--dealias 2/3|none|3/2]
 //                                               error control (solver.rtol) against the fixed step: on the same
 //                                               trajectories, for the fixed DT (default: the config's solver.dt,
-//                                               which must be set) and each RTOL (default 1e-6 1e-8; solver.dt
-//                                               dropped, no h_max): steps and CPU seconds per trajectory
+//                                               or 0.005 if it has none) and each RTOL (default 1e-6 1e-8;
+//                                               solver.dt dropped, no h_max): steps and CPU seconds per trajectory
 //                                               (median of R rounds, interleaved, and min-max), and the relative
-//                                               error against a fixed-step reference at DT/4
+//                                               error against a fixed-step reference at DT/4 (max, mean, and the
+//                                               largest error / RTOL). --worst K: the K tallest of all splits
+//                                               (printed as a --cases list); --cases: split:index pairs
 //
 //   bench_solvers --pde-check CONFIG [RTOL ...] [--samples K | --worst K] [--ref-nx N] [--ref-rtol R] [--dump DIR]
 //                 [--dealias 2/3|none|3/2]      accuracy against the PDE, not only against a finer time step: each
@@ -49,6 +52,7 @@
 #include <cstring>
 #include <limits>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -209,6 +213,24 @@ double rel_err(const Field& a, const Field& b, double tmax) {
   return num / den;
 }
 
+/// max_n |a_n - b_n|_2 / max_n |b_n|_2 (all components): the norm of the solver's error estimate.
+double rel_err_l2(const Field& a, const Field& b) {
+  double num = 0, den = 0;
+  for (int n = 0; n < b.nt(); ++n) {
+    double e = 0, r = 0;
+    for (int c = 0; c < b.nc(); ++c) {
+      const double *pa = a.snapshot(c, n), *pb = b.snapshot(c, n);
+      for (std::size_t j = 0; j < b.shape.points(); ++j) {
+        e += (pa[j] - pb[j]) * (pa[j] - pb[j]);
+        r += pb[j] * pb[j];
+      }
+    }
+    num = std::max(num, e);
+    den = std::max(den, r);
+  }
+  return std::sqrt(num / den);
+}
+
 /// Best CPU time (of 7 samples) of one FFTW_ESTIMATE 2-D r2c + c2r pair on n x n.
 double fft2_pair_seconds(int n) {
   double* r = fftw_alloc_real(static_cast<std::size_t>(n) * n);
@@ -346,27 +368,44 @@ struct RtolCheckOptions {
   int samples = 9;
   int worst = 0;
   int repeats = 3;
+  std::string cases;    ///< "split:index,..." (overrides --samples / --worst)
+  std::string dealias;  ///< overrides the config's solver.dealias
 };
 
 int rtol_check(const std::string& file, RtolCheckOptions o) {
-  const auto base = datasets::GenerationConfig::from_config(Config::load(file));
+  auto base = datasets::GenerationConfig::from_config(Config::load(file));
+  if (!o.dealias.empty()) base.dealias = solvers::parse_dealias(o.dealias, "--dealias");
   if (o.rtols.empty()) o.rtols = {1e-6, 1e-8};
-  if (o.dt <= 0) o.dt = base.dt;
-  if (!(o.dt > 0 && std::isfinite(o.dt))) throw Error("--rtol-check: give --dt (the config has no finite solver.dt)");
+  if (o.dt <= 0) o.dt = std::isfinite(base.dt) && base.dt > 0 ? base.dt : 0.005;
   std::vector<std::pair<int, int>> picks;
-  if (o.worst > 0) {
-    auto gc = base;
-    gc.dt = o.dt;
-    gc.rtol = gc.atol = 0;
-    std::vector<std::pair<double, std::pair<int, int>>> amp;
-    for (int i = 0; i < base.counts[0]; ++i) {
-      const auto tr = datasets::make_trajectory(gc, 0, i);
-      double m = 0;
-      for (double v : tr.data) m = std::max(m, std::abs(v));
-      amp.push_back({m, {0, i}});
+  if (!o.cases.empty()) {
+    std::istringstream is(o.cases);
+    std::string item;
+    while (std::getline(is, item, ',')) {
+      const auto colon = item.find(':');
+      if (colon == std::string::npos) throw Error("--cases: expected split:index, got '" + item + "'");
+      picks.push_back({std::stoi(item.substr(0, colon)), std::stoi(item.substr(colon + 1))});
     }
+  } else if (o.worst > 0) {  // the tallest of all splits, found with rtol 1e-6 (only max|u| matters)
+    auto gc = base;
+    gc.dt = INFINITY;
+    gc.rtol = 1e-6;
+    gc.atol = 0;
+    std::vector<std::pair<double, std::pair<int, int>>> amp;
+    solvers::StepperCache cache;
+    for (int s = 0; s < 3; ++s)
+      for (int i = 0; i < base.counts[s]; ++i) {
+        const auto tr = datasets::make_trajectory(gc, s, i, nullptr, &cache);
+        double m = 0;
+        for (double v : tr.data) m = std::max(m, std::abs(v));
+        amp.push_back({m, {s, i}});
+      }
     std::sort(amp.begin(), amp.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (int k = 0; k < o.worst && k < static_cast<int>(amp.size()); ++k) picks.push_back(amp[k].second);
+    std::printf("--cases ");
+    for (std::size_t k = 0; k < picks.size(); ++k)
+      std::printf("%s%d:%d", k ? "," : "", picks[k].first, picks[k].second);
+    std::printf("\n");
   } else {
     for (int i = 0; i < o.samples; ++i) picks.push_back({0, i});
   }
@@ -375,7 +414,7 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
     std::string name;
     datasets::GenerationConfig gc;
     std::vector<double> secs;  ///< per round: mean CPU s per trajectory
-    double steps = 0, rejected = 0, err_max = 0, err_mean = 0;
+    double steps = 0, rejected = 0, err_max = 0, err_mean = 0, tol = 0, l2_max = 0;
   };
   std::vector<Variant> vs;
   {
@@ -393,7 +432,7 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
     gc.atol = 0;
     char b[64];
     std::snprintf(b, sizeof b, "rtol %g", r);
-    vs.push_back({b, gc, {}, 0, 0, 0, 0});
+    vs.push_back({b, gc, {}, 0, 0, 0, 0, r});
   }
   auto ref_gc = base;
   ref_gc.dt = o.dt / 4;
@@ -413,6 +452,7 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
           const double e = rel_err(tr, refs[k], INFINITY);
           v.err_max = std::max(v.err_max, e);
           v.err_mean += e / picks.size();
+          v.l2_max = std::max(v.l2_max, rel_err_l2(tr, refs[k]));
           v.steps += static_cast<double>(st.steps) / picks.size();
           v.rejected += static_cast<double>(st.rejected) / picks.size();
         }
@@ -420,10 +460,11 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
       v.secs.push_back(secs / picks.size());
     }
   std::printf("%s: %zu trajectories (%s), %d interleaved rounds; error = max_n |u - u_ref|_inf / max_n |u_ref|_inf, "
-              "u_ref fixed dt %g\n", file.c_str(), picks.size(), o.worst > 0 ? "the tallest train ones" : "train 0..",
-              o.repeats, o.dt / 4);
-  std::printf("%-16s %12s %9s %12s %12s %18s %10s\n", "variant", "steps/traj", "rejected", "max err", "mean err",
-              "cpu s/traj (min-max)", "speedup");
+              "u_ref fixed dt %g, dealias %s\n", file.c_str(), picks.size(),
+              !o.cases.empty() ? "--cases" : o.worst > 0 ? "the tallest of all splits" : "train 0..", o.repeats,
+              o.dt / 4, solvers::dealias_name(base.dealias));
+  std::printf("%-16s %12s %9s %12s %12s %9s %12s %18s %10s\n", "variant", "steps/traj", "rejected", "max err",
+              "mean err", "max/rtol", "max l2 err", "cpu s/traj (min-max)", "speedup");
   const auto median = [](std::vector<double> x) {
     std::sort(x.begin(), x.end());
     return x[x.size() / 2];
@@ -431,8 +472,8 @@ int rtol_check(const std::string& file, RtolCheckOptions o) {
   const double m0 = median(vs[0].secs);
   for (const auto& v : vs) {
     const double m = median(v.secs);
-    std::printf("%-16s %12.0f %9.1f %12.3e %12.3e %8.4f (%.4f-%.4f) %9.2fx\n", v.name.c_str(), v.steps, v.rejected, v.err_max,
-                v.err_mean, m, *std::min_element(v.secs.begin(), v.secs.end()),
+    std::printf("%-16s %12.0f %9.1f %12.3e %12.3e %9.3f %12.3e %8.4f (%.4f-%.4f) %9.2fx\n", v.name.c_str(), v.steps,
+                v.rejected, v.err_max, v.err_mean, v.tol > 0 ? v.err_max / v.tol : 0.0, v.l2_max, m, *std::min_element(v.secs.begin(), v.secs.end()),
                 *std::max_element(v.secs.begin(), v.secs.end()), m0 / m);
   }
   return 0;
@@ -597,8 +638,8 @@ int main(int argc, char** argv) {
     }
     if (!args.empty() && args[0] == "--rtol-check") {
       if (args.size() < 2) {
-        std::fprintf(stderr, "usage: bench_solvers --rtol-check CONFIG [RTOL ...] [--dt DT] [--samples K | --worst K] "
-                             "[--repeats R]\n");
+        std::fprintf(stderr, "usage: bench_solvers --rtol-check CONFIG [RTOL ...] [--dt DT] [--samples K | --worst K | "
+                             "--cases S:I,...] [--repeats R] [--dealias 2/3|none|3/2]\n");
         return 2;
       }
       RtolCheckOptions o;
@@ -607,6 +648,8 @@ int main(int argc, char** argv) {
         else if (args[i] == "--worst" && i + 1 < args.size()) o.worst = std::stoi(args[++i]);
         else if (args[i] == "--repeats" && i + 1 < args.size()) o.repeats = std::stoi(args[++i]);
         else if (args[i] == "--dt" && i + 1 < args.size()) o.dt = std::stod(args[++i]);
+        else if (args[i] == "--cases" && i + 1 < args.size()) o.cases = args[++i];
+        else if (args[i] == "--dealias" && i + 1 < args.size()) o.dealias = args[++i];
         else o.rtols.push_back(std::stod(args[i]));
       }
       return rtol_check(args[1], o);

@@ -6,10 +6,15 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <new>
 
+#include "pdesym/common/atomic_file.hpp"
 #include "pdesym/common/error.hpp"
 #include "fftw_planner.hpp"
 
@@ -101,6 +106,69 @@ rvec dealias_mask_y(const Box& b, Dealias d) {
 namespace {
 std::atomic<int> g_fft_planning{static_cast<int>(FftPlanning::Estimate)};
 bool g_measured_wisdom = false;  // some FftBox has planned with FFTW_MEASURE (guarded by the planner mutex)
+bool g_wisdom_read = false;      // the wisdom file has been read (or tried) by this process (same guard)
+std::string g_wisdom_known;      // wisdom as last read from or written to the file (same guard)
+
+void wisdom_warning(const std::string& path, const std::string& why) {
+  std::fprintf(stderr, "pdesym: warning: FFTW wisdom file '%s' %s; planning without it\n", path.c_str(), why.c_str());
+}
+
+// The file's wisdom into FFTW (caller holds the planner mutex). A missing file is silent; an unreadable or corrupt
+// one is ignored with a warning (FFTW then measures as without a file).
+bool import_wisdom_locked() {
+  g_wisdom_read = true;
+  const std::string path = fftw_wisdom_path();
+  if (path.empty()) return false;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return false;
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (!in || !(text << in.rdbuf())) {
+    wisdom_warning(path, "cannot be read");
+    return false;
+  }
+  if (fftw_import_wisdom_from_string(text.str().c_str()) == 0) {
+    wisdom_warning(path, "is not FFTW wisdom");
+    return false;
+  }
+  g_wisdom_known = text.str();
+  g_measured_wisdom = true;  // imported plans are measured ones: FFTW_ESTIMATE plans must not see them
+  return true;
+}
+
+// After an FFTW_MEASURE plan: write the process's wisdom back if it grew (atomically: a reader sees the old or the
+// new file, never a mix; concurrent ranks may each write, the last rename wins). Failure is a warning.
+void write_wisdom_file() {
+  const std::string path = fftw_wisdom_path();
+  if (path.empty()) return;
+  char* w = fftw_export_wisdom_to_string();
+  if (!w) return;
+  const std::string text(w);
+  std::free(w);
+  if (text == g_wisdom_known) return;
+  try {
+    std::error_code ec;
+    const auto dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    write_text_atomic(path, text);
+    g_wisdom_known = text;
+  } catch (const std::exception& e) {
+    wisdom_warning(path, std::string("cannot be written (") + e.what() + ")");
+    g_wisdom_known = text;  // warn once per new wisdom, not per box
+  }
+}
+}  // namespace
+
+bool import_fftw_wisdom_file() {
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+  return import_wisdom_locked();
+}
+
+std::string fftw_wisdom_path() {
+  if (const char* p = std::getenv("PDESYM_FFTW_WISDOM")) return std::string(p) == "none" ? std::string() : p;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/pdesym/fftw-wisdom";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/pdesym/fftw-wisdom";
+  return {};
 }
 void set_fft_planning(FftPlanning p) { g_fft_planning = static_cast<int>(p); }
 FftPlanning fft_planning() { return static_cast<FftPlanning>(g_fft_planning.load()); }
@@ -151,6 +219,7 @@ FftBox::FftBox(const Box& b, Dealias d)
   // fresh process), then restore it.
   char* wisdom = nullptr;
   if (measure) {
+    if (!g_wisdom_read) import_wisdom_locked();  // before the process's first FFTW_MEASURE plan
     g_measured_wisdom = true;
   } else if (g_measured_wisdom) {
     wisdom = fftw_export_wisdom_to_string();
@@ -167,6 +236,7 @@ FftBox::FftBox(const Box& b, Dealias d)
     fftw_import_wisdom_from_string(wisdom);
     std::free(wisdom);
   }
+  if (measure && fwd_ && inv_) write_wisdom_file();
   PDESYM_CHECK(fwd_ && inv_, "FFTW could not create plans for a " << pny_ << " x " << pnx_ << " box");
 }
 

@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 #include "pdesym/common/atomic_file.hpp"
 #include "pdesym/datasets/dataset.hpp"
 #include "pdesym/datasets/generate.hpp"
+#include "pdesym/solvers/box.hpp"
 #include "pdesym/solvers/cole_hopf.hpp"
 #include "pdesym/solvers/etdrk4.hpp"
 #include "test_util.hpp"
@@ -222,6 +225,38 @@ TEST(Generation, BlowUpNamesTheTrajectory) {
 }
 
 // ---- the real thing: bin/pdesym under mpirun ---------------------------------------------------------------
+
+// solver.fft_planning: measure keeps FFTW's wisdom in a file (solvers::fftw_wisdom_path(), here set by
+// PDESYM_FFTW_WISDOM): a corrupt file is ignored with a warning and replaced by valid wisdom after planning; once
+// the file holds the plans, generate with 1 and 2 ranks reads the same plans and writes identical files.
+TEST(GenerateMpi, FftWisdomFileIsReusedAndACorruptOneIsIgnored) {
+  ScratchDir dir;
+  const std::string wisdom = dir / "cache/pdesym/fftw-wisdom";
+  ::setenv("PDESYM_FFTW_WISDOM", wisdom.c_str(), 1);
+  std::filesystem::create_directories(dir / "cache/pdesym");
+  pdesym_test::write_file(wisdom, "(fftw-3.3.10 fftw_wisdom #x garbage");
+  ::testing::internal::CaptureStderr();
+  EXPECT_FALSE(solvers::import_fftw_wisdom_file());
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("pdesym: warning: FFTW wisdom file '" + wisdom + "' is not FFTW wisdom"), std::string::npos) << err;
+  const std::string cfg = dir / "measure.yaml";
+  pdesym_test::write_file(cfg, replace(kTiny, "solver: {dt: 0.05}", "solver: {dt: 0.05, fft_planning: measure}"));
+  {
+    const auto gc = GenerationConfig::from_config(Config::load(cfg));
+    EXPECT_NO_THROW(validate(make_trajectory(gc, 0, 0), "measure"));
+  }
+  const std::string written = pdesym_test::read_file(wisdom);
+  EXPECT_NE(written.find("fftw_wisdom"), std::string::npos);
+  EXPECT_EQ(written.find("garbage"), std::string::npos) << "the corrupt file is replaced";
+  EXPECT_TRUE(solvers::import_fftw_wisdom_file());
+  const auto r1 = run_pdesym(1, "generate --config " + cfg + " --out " + (dir / "one.h5"), dir / "log1");
+  ASSERT_EQ(r1.rc, 0) << r1.output;
+  EXPECT_EQ(r1.output.find("warning"), std::string::npos) << r1.output;
+  const auto r2 = run_pdesym(2, "generate --config " + cfg + " --out " + (dir / "two.h5"), dir / "log2");
+  ASSERT_EQ(r2.rc, 0) << r2.output;
+  expect_identical_files(dir / "one.h5", dir / "two.h5");
+  ::unsetenv("PDESYM_FFTW_WISDOM");
+}
 
 TEST(GenerateMpi, OneAndTwoRanksWriteIdenticalFiles) {
   ScratchDir dir;

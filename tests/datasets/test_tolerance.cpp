@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <utility>
+#include <vector>
 
 #include "pdesym/datasets/generate.hpp"
 #include "pdesym/solvers/etdrk4.hpp"
@@ -47,8 +50,9 @@ double max_abs(const Field& f) {
 
 }  // namespace
 
-// The bound the tests state: the global error is at most rtol (measured: 0.1-0.7 rtol on KdV, rtol 1e-5 .. 1e-7,
-// including the 16 tallest of 512 trajectories; bench_solvers --rtol-check).
+// The bound the tests state: the global error is at most rtol (measured with bench_solvers --rtol-check on KdV,
+// rtol 1e-4 .. 1e-6, the 16 tallest of all 768 and train 0..8: 0.08-0.45 rtol with dealias none, 0.13-0.28 with
+// the 2/3 rule).
 constexpr double kBound = 1.0;
 
 TEST(Tolerance, EmbeddedStepEqualsStepAndItsEstimateIsFourthOrderInH) {
@@ -114,6 +118,35 @@ TEST(Tolerance, KdvMeetsRtolOnTypicalAndTallestTrajectoriesWithFewerSteps) {
   }
   EXPECT_GT(hmax, 3.0) << "the sample should contain a tall soliton";
   EXPECT_LT(fewest, 139L * 144 / 4) << "an easy trajectory needs far fewer steps than dt = 0.005";
+}
+
+// dealias: none (every mode below Nyquist, LPSDA's setting) keeps the bound on the two tallest of the 24 (train/12
+// and train/15, both among the 16 tallest of configs/kdv.yaml's 768): the controller measures its estimate in the
+// norm of this check (max_x |est| against rtol max|u|). With the 2-norm it measured before, the error of the
+// tallest reached 1.9 rtol at rtol 1e-4 and 1.1 rtol at 1e-5 (bench/RESULTS.md, "Tolerance as a bound").
+TEST(Tolerance, NoDealiasMeetsRtolOnTheTallest) {
+  const auto loose = cfg(kdv_yaml("{rtol: 1e-4, dealias: none}"));
+  const auto ref = cfg(kdv_yaml("{dt: 0.00125, dealias: none}"));  // 4x finer than kdv.yaml's dt = 0.005
+  std::vector<std::pair<double, int>> amp;
+  for (int i = 0; i < loose.counts[0]; ++i) amp.push_back({max_abs(make_trajectory(loose, 0, i)), i});
+  std::sort(amp.rbegin(), amp.rend());
+  for (int k = 0; k < 2; ++k) {
+    const int i = amp[k].second;
+    const Field r = make_trajectory(ref, 0, i);
+    long last_steps = 0;
+    for (double rtol : {1e-4, 1e-5}) {
+      char b[64];
+      std::snprintf(b, sizeof b, "{rtol: %g, dealias: none}", rtol);
+      solvers::IntegrateStats st;
+      const double e = rel_err(make_trajectory(cfg(kdv_yaml(b)), 0, i, &st), r);
+      EXPECT_LE(e, kBound * rtol) << "train/" << i << " (max|u| " << amp[k].first << "), rtol " << rtol;
+      EXPECT_GT(st.steps, last_steps);
+      last_steps = st.steps;
+      std::printf("dealias none, train/%d max|u| %.3f: rtol %g err %.3e (%.2f rtol), %ld steps\n", i, amp[k].first,
+                  rtol, e, e / rtol, st.steps);
+    }
+  }
+  EXPECT_GT(amp[0].first, 3.0) << "the sample should contain a tall soliton";
 }
 
 TEST(Tolerance, TighterRtolGivesSmallerErrorAndMoreSteps) {
@@ -237,6 +270,8 @@ TEST(Tolerance, DealiasOptionReachesTheSolver) {
 // agrees with the default's to round-off amplified over the run, the process-wide setting is restored afterwards,
 // and bad values name the key.
 TEST(Tolerance, FftPlanningMeasureAgreesToRoundOff) {
+  pdesym_test::ScratchDir dir;  // the wisdom file of measured plans goes there, not to $HOME/.cache
+  ::setenv("PDESYM_FFTW_WISDOM", (dir / "fftw-wisdom").c_str(), 1);
   const auto est = cfg(kdv_yaml("{dt: 0.05, dealias: none}"));
   const auto mea = cfg(kdv_yaml("{dt: 0.05, dealias: none, fft_planning: measure}"));
   EXPECT_EQ(est.fft_planning, solvers::FftPlanning::Estimate);
@@ -248,4 +283,5 @@ TEST(Tolerance, FftPlanningMeasureAgreesToRoundOff) {
   EXPECT_EQ(make_trajectory(est, 0, 2).data, a.data);
   expect_input_error([] { cfg(kdv_yaml("{dt: 0.05, fft_planning: patient}")); },
                      {"solver.fft_planning", "\"measure\"", "patient"});
+  ::unsetenv("PDESYM_FFTW_WISDOM");
 }

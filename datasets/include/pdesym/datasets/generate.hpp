@@ -29,7 +29,8 @@
 //                            # grid: quadratic terms exact); solvers/box.hpp. Kept in the 'config' attribute.
 //     fft_planning: estimate # optional: "estimate" (default, FFTW_ESTIMATE: bit-reproducible for any ranks and
 //                            # machines) or "measure" (FFTW_MEASURE: ~1.6x faster 256-point transforms, results
-//                            # reproducible to round-off only; solvers/box.hpp)
+//                            # reproducible to round-off only; plans kept across processes in a wisdom file,
+//                            # $PDESYM_FFTW_WISDOM or $XDG_CACHE_HOME/pdesym/fftw-wisdom; solvers/box.hpp)
 //   initial_condition:       # optional (defaults below); solvers::SineSumIc
 //     type: sine_sum
 //     terms: 10
@@ -58,7 +59,7 @@
 // first the L factor U[-1,1), then the T factor U[-1,1) (both always drawn, so switching jitter on or off
 // does not change the other draws), then the initial condition (all components, in order). The output is therefore identical for any
 // number of MPI ranks, and trajectory i does not depend on how many trajectories the split has (with
-// solver.fft_planning: measure only to round-off).
+// solver.fft_planning: measure only to round-off, unless the wisdom file already holds the plans).
 #include <mpi.h>
 
 #include <array>

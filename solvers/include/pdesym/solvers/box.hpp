@@ -108,7 +108,18 @@ void symmetrise_real_spectrum(const Box& b, cdouble* u_hat);
 /// keeps the wisdom, so every later box of that size in the process uses the same plan); faster transforms
 /// (256-point r2c + c2r pair 0.49 us against 0.79 us measured), results reproducible to round-off only: they may
 /// differ between runs, ranks and machines in the last bits.
+/// Measure keeps its wisdom across processes in a file (fftw_wisdom_path()): read before the process's first
+/// FFTW_MEASURE plan (a missing file is silent; an unreadable or corrupt one is ignored with a warning on stderr),
+/// written back atomically when planning added to it (a failed write is a warning). Once the file holds the plans
+/// of a size, every process that reads it plans that size alike, so `generate` with any number of ranks gives the
+/// same bits; while the file is missing or lacks the size, each process measures on its own (round-off only).
 enum class FftPlanning { Estimate, Measure };
+/// The wisdom file: $PDESYM_FFTW_WISDOM ("none": no file), else $XDG_CACHE_HOME/pdesym/fftw-wisdom, else
+/// $HOME/.cache/pdesym/fftw-wisdom; empty when none applies.
+std::string fftw_wisdom_path();
+/// Imports the wisdom file now (FftBox does so before the process's first FFTW_MEASURE plan); false, with the
+/// warning above, when it is missing, unreadable or corrupt.
+bool import_fftw_wisdom_file();
 void set_fft_planning(FftPlanning p);
 FftPlanning fft_planning();
 const char* fft_planning_name(FftPlanning p);  ///< "estimate", "measure"
