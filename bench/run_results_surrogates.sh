@@ -18,7 +18,10 @@
 # metric, eval_*.json, default 100; data with fewer than 20 + 100 stored levels need fewer, e.g. 60 for
 # configs/lienlsd/heat.yaml).
 # Known generators: known:<equation>; for heat, whose known algebra is not built in, the heat generators that act
-# on periodic data (d_x, d_t, u d_u, d_u, x d_x + 2t d_t; boosts and projective fields do not).
+# on periodic data (d_x, d_t, u d_u, d_u, x d_x + 2t d_t; boosts and projective fields do not). A file
+# $CONFIG_DIR/<equation>.known next to the config (one line: an --augment spec) overrides both, e.g.
+# configs/lienlsd/burgers.known for the potential Burgers equation of that recipe; discovery then compares with
+# no built-in algebra.
 # LPSDA comparison (bench/RESULTS-surrogates.md):
 #   CONFIG_DIR=configs/lpsda GEN_ARGS="--train 32 --valid 32 --test 128" EQUATIONS="kdv burgers heat" \
 #   SEEDS="1 2 3" MODES=6 LAYERS=5 EPOCHS=150 N_VALID=16 bench/run_results_surrogates.sh build OUT 10
@@ -48,6 +51,7 @@ for eq in $EQUATIONS; do
   for n in "${NS[@]}"; do
     compare=()
     case $eq in kdv|burgers|ks|mkdv) compare=(--compare "$eq") ;; esac  # the known 1-D algebras
+    [ -f "$SRC/$CONFIG_DIR/$eq.known" ] && compare=()  # another equation under a known name
     [ -f "sym_${eq}_$n.json" ] || "$PDESYM" discover --data "$eq.h5" --trajectories "$n" --out "sym_${eq}_$n.json" \
       "${compare[@]}" > "discover_${eq}_$n.log" 2>&1
   done
@@ -80,6 +84,7 @@ run_one() {
     discovered) spec=sym_${eq}_$n.json ;;
   esac
   [ "$aug:$eq" = known:heat ] && spec='gen:d_x;d_t;u*d_u;d_u;x*d_x + 2*t*d_t'
+  [ "$aug" = known ] && [ -f "$KNOWN_DIR/$eq.known" ] && spec=$(head -n 1 "$KNOWN_DIR/$eq.known")
   epochs=${EPOCHS:-$(( (SAMPLES + 7 * n - 1) / (7 * n) ))}
   tag=$(tag_of "$eq" "$n" "$aug" "$seed")
   [ -f "eval_$tag.json" ] && [ -f "eval20_$tag.json" ] && return 0
@@ -94,7 +99,8 @@ run_one() {
   echo "$tag done"
 }
 export -f tag_of run_one
-export PDESYM WIDTH MODES LAYERS SAMPLES LR BATCH VALID_STEPS N_VALID EPOCHS TRAIN_ARGS TEST_STEPS
+KNOWN_DIR=$SRC/$CONFIG_DIR
+export PDESYM KNOWN_DIR WIDTH MODES LAYERS SAMPLES LR BATCH VALID_STEPS N_VALID EPOCHS TRAIN_ARGS TEST_STEPS
 xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
 
 # Table

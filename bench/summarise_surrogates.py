@@ -60,6 +60,6 @@ for key in sorted(runs, key=lambda k: (k[0], k[3], k[1], order[k[2]])):
     eq, n, aug, v = key
     pub = PUBLISHED.get((eq, aug)) if n == 10 else None
     best = ", ".join(str(r["best"]) for r in rs)
-    print(f"| {eq} | {n} | {aug} | {v} | {len(rs)} | {'/'.join(sorted({str(r['epochs']) for r in rs}))} | {best} | "
+    print(f"| {eq} | {n} | {aug} | {v} | {len(rs)} | {'/'.join(str(r['epochs']) for r in rs)} | {best} | "
           f"{cell([r['nmse20'] for r in rs])} | {cell([r['nmse'] for r in rs])} | {cell([r['acc'] for r in rs])} |"
           + (f" {pub:.4g} |" if published and pub is not None else (" |" if published else "")))

@@ -64,7 +64,7 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
     PDESYM_REQUIRE(gc.ny >= 4 && gc.ny % 2 == 0 && gc.ny <= (1 << 14),
                    d["ny"].where() << ": must be even and in 4..16384, got " << gc.ny);
   } else {
-    d.require_only({"dim", "L", "T", "nx", "nt", "nt_solve", "jitter_L", "jitter_T"});
+    d.require_only({"dim", "L", "T", "nx", "nx_solve", "nt", "nt_solve", "jitter_L", "jitter_T"});
     gc.L = require_positive(d, "L");
   }
   PDESYM_REQUIRE(!gc.is_field() || gc.field_pde->supports_dim(gc.dim),
@@ -74,6 +74,11 @@ GenerationConfig GenerationConfig::from_config(const Config& cfg) {
   gc.nx = d.get<int>("nx");
   PDESYM_REQUIRE(gc.nx >= 4 && gc.nx % 2 == 0 && gc.nx <= (1 << 20),
                  d["nx"].where() << ": must be even and in 4..1048576, got " << gc.nx);
+  gc.nx_solve = d.get_or<int>("nx_solve", gc.nx);
+  PDESYM_REQUIRE(gc.nx_solve >= gc.nx && gc.nx_solve % gc.nx == 0 && gc.nx_solve <= (1 << 20),
+                 d["nx_solve"].where() << ": must be a multiple of nx = " << gc.nx
+                                       << " up to 1048576 (the solver's grid, of which every (nx_solve / nx)-th point is "
+                                          "stored), got " << gc.nx_solve);
   gc.nt = d.get<int>("nt");
   PDESYM_REQUIRE(gc.nt >= 2 && gc.nt <= 1000000, d["nt"].where() << ": must be in 2..1000000, got " << gc.nt);
   gc.nt_solve = d.get_or<int>("nt_solve", gc.nt);
@@ -160,7 +165,7 @@ std::vector<std::string> GenerationConfig::components() const {
 }
 
 solvers::Box GenerationConfig::box(double Lx, double Ly_) const {
-  return dim == 2 ? solvers::Box::plane(nx, ny, Lx, Ly_) : solvers::Box::line(nx, Lx);
+  return dim == 2 ? solvers::Box::plane(nx, ny, Lx, Ly_) : solvers::Box::line(nx_solve, Lx);
 }
 
 Attributes GenerationConfig::attributes() const {
@@ -208,12 +213,27 @@ TrajectorySpec trajectory_spec(const GenerationConfig& gc, int split, int index)
     spec.u0 = gc.field_ic->sample(gc.box(spec.L, spec.Ly), rng);
     return spec;
   }
-  spec.u0 = gc.ic.sample(solvers::Grid(gc.nx, spec.L), rng);
+  spec.u0 = gc.ic.sample(solvers::Grid(gc.nx_solve, spec.L), rng);
   return spec;
 }
 
 namespace {
-/// The stored part of a solved trajectory: its last gc.nt levels, mapped to Burgers by Cole–Hopf if configured.
+/// Every stride-th x point of a 1-D field (all components and levels).
+Field every_nth_point(const Field& f, int stride) {
+  FieldShape s = f.shape;
+  s.nx = f.nx() / stride;
+  Field g(s, f.dx * stride, f.dy, f.dt, f.t.front());
+  g.components = f.components;
+  g.t = f.t;
+  for (int i = 0; i < s.nx; ++i) g.x[i] = f.x[static_cast<std::size_t>(i) * stride];
+  for (int c = 0; c < s.nc; ++c)
+    for (int n = 0; n < s.nt; ++n)
+      for (int i = 0; i < s.nx; ++i) g.snapshot(c, n)[i] = f.snapshot(c, n)[static_cast<std::size_t>(i) * stride];
+  return g;
+}
+
+/// The stored part of a solved trajectory: its last gc.nt levels, mapped to Burgers by Cole–Hopf if configured,
+/// on the stored grid (every (nx_solve / nx)-th solver point).
 Field stored_window(const GenerationConfig& gc, Field f, const std::string& label) {
   if (gc.nt_solve != gc.nt) f = f.window(gc.nt_solve - gc.nt, gc.nt);
   if (gc.heat_for_cole_hopf) {
@@ -223,6 +243,7 @@ Field stored_window(const GenerationConfig& gc, Field f, const std::string& labe
       throw BlowUpError(label + ": " + e.what());
     }
   }
+  if (gc.nx_solve != gc.nx) f = every_nth_point(f, gc.nx_solve / gc.nx);
   return f;
 }
 }  // namespace
@@ -243,7 +264,7 @@ Field make_trajectory(const GenerationConfig& gc, int split, int index, solvers:
   Field f = gc.is_field()
                 ? solvers::integrate(*gc.field_pde, gc.box(spec.L, spec.Ly), spec.u0, spec.T, gc.nt_solve, opt, stats)
                 : solvers::integrate(gc.heat_for_cole_hopf ? *gc.heat_for_cole_hopf : *gc.pde,
-                                     solvers::Grid(gc.nx, spec.L), spec.u0, spec.T, gc.nt_solve, opt, stats);
+                                     solvers::Grid(gc.nx_solve, spec.L), spec.u0, spec.T, gc.nt_solve, opt, stats);
   return stored_window(gc, std::move(f), spec.label);
 }
 

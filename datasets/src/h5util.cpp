@@ -114,7 +114,8 @@ void write_attributes(hid_t file_id, const Attributes& a, const std::string& fil
   write_string_attr(file_id, "equation", a.equation, file);
   write_string_attr(file_id, "equation_text", a.equation_text, file);
   for (const auto& [name, v] : a.coefficients) {
-    PDESYM_REQUIRE(!name.empty() && name.find('/') == std::string::npos && name.find('.') == std::string::npos,
+    // '.' is allowed: custom systems name their coefficients <component>.<term> (solvers/system_pde.hpp).
+    PDESYM_REQUIRE(!name.empty() && name.find('/') == std::string::npos,
                    file << ": invalid coefficient name '" << name << "'");
     write_double_attr(file_id, "coef_" + name, v, file);
   }

@@ -166,6 +166,20 @@ TEST(DatasetIo, WriterRejectsInconsistentSplitsAndLeavesNoFile) {
   EXPECT_FALSE(pdesym_test::exists(file + ".tmp"));
 }
 
+TEST(DatasetIo, CustomSystemCoefficientNamesRoundTrip) {
+  // Custom systems name their coefficients <component>.<term> ("u.u_xx", "u.nl0": solvers/system_pde.hpp).
+  ScratchDir dir;
+  const std::string file = dir / "data.h5";
+  Attributes a = make_test_attrs();
+  a.coefficients["u.u_xx"] = 1.0;
+  a.coefficients["u.nl0"] = -0.5;
+  write_dataset(file, {make_test_split("train", 2, 3, 4, 0.0)}, a);
+  const Attributes b = read_attributes(file);
+  EXPECT_EQ(b.coefficients.at("u.u_xx"), 1.0);
+  EXPECT_EQ(b.coefficients.at("u.nl0"), -0.5);
+  EXPECT_EQ(b.coefficients, a.coefficients);
+}
+
 TEST(DatasetIo, FailedWriteKeepsThePreviousFileAndRemovesTheTemporary) {
   ScratchDir dir;
   const std::string file = dir / "data.h5";

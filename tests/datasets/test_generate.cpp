@@ -3,6 +3,7 @@
 // fail cleanly (message naming the trajectory, no output, no temporary file).
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -36,6 +37,13 @@ seed: 3
 
 GenerationConfig tiny(const std::string& extra_yaml = "") {
   return GenerationConfig::from_config(Config::parse(std::string(kTiny) + extra_yaml, "tiny.yaml"));
+}
+
+GenerationConfig tiny_with_domain(const std::string& domain) {
+  std::string y = kTiny;
+  const std::string from = "domain: {L: 64.0, T: 10.0, nx: 64, nt: 21, jitter_L: 0.1, jitter_T: 0.1}";
+  y.replace(y.find(from), from.size(), "domain: " + domain);
+  return GenerationConfig::from_config(Config::parse(y, "tiny.yaml"));
 }
 
 void expect_config_error(const std::string& yaml, std::initializer_list<std::string> parts) {
@@ -544,6 +552,101 @@ TEST(LpsdaPresets, LieNlsdHeatStoresTheExactSolutionFromTheTestInputOn) {
       }
       EXPECT_LT(err, 1e-9 * norm) << "test/" << i << " level " << level;
       EXPECT_GT(norm, 1e-2);
+    }
+  }
+}
+
+TEST(LpsdaPresets, NxSolveStoresEveryKthPointOfTheFinerSolution) {
+  // nx: 32 with nx_solve: 128 is the nx: 128 trajectory (the same draws: sine_sum is sampled on the solver grid)
+  // at every 4th point, bit for bit, with the stored grid x_i = i L / 32.
+  const auto coarse = tiny_with_domain("{L: 64.0, T: 10.0, nx: 32, nx_solve: 128, nt: 21, jitter_L: 0.1, jitter_T: 0.1}");
+  const auto fine = tiny_with_domain("{L: 64.0, T: 10.0, nx: 128, nt: 21, jitter_L: 0.1, jitter_T: 0.1}");
+  EXPECT_EQ(coarse.nx, 32);
+  EXPECT_EQ(coarse.nx_solve, 128);
+  EXPECT_EQ(fine.nx_solve, 128);  // absent: nx
+  EXPECT_EQ(coarse.shape().nx, 32);
+  for (int i = 0; i < 2; ++i) {
+    const Field c = make_trajectory(coarse, 1, i), f = make_trajectory(fine, 1, i);
+    ASSERT_EQ(c.nx(), 32);
+    ASSERT_EQ(f.nx(), 128);
+    EXPECT_DOUBLE_EQ(c.dx, 4 * f.dx);
+    EXPECT_EQ(c.t, f.t);
+    for (int j = 0; j < 32; ++j) EXPECT_DOUBLE_EQ(c.x[j], f.x[4 * j]);
+    for (int n = 0; n < 21; ++n)
+      for (int j = 0; j < 32; ++j) ASSERT_EQ(c.row(n)[j], f.row(n)[4 * j]) << "valid/" << i << " level " << n;
+    validate(c, "coarse");
+  }
+  const std::string t = kTiny;
+  expect_config_error(replace(t, "nx: 64,", "nx: 64, nx_solve: 96,"), {"bad.yaml", "domain.nx_solve", "multiple of nx = 64"});
+  expect_config_error(replace(t, "nx: 64,", "nx: 64, nx_solve: 32,"), {"bad.yaml", "domain.nx_solve", "got 32"});
+}
+
+TEST(LpsdaPresets, LieNlsdKdvIsConvergedInTime) {
+  // configs/lienlsd/kdv.yaml: u_t = -u_xxx - u u_x on [0, 20), 100 points, the last 80 of 100 levels (t = 0.40 ..
+  // 1.98). The stored levels must not change (to 1e-6 of the largest value) when the step is divided by 4.
+  auto gc = GenerationConfig::from_config(Config::load(std::string(PDESYM_SOURCE_DIR) + "/configs/lienlsd/kdv.yaml"));
+  ASSERT_EQ(gc.attributes().equation, "kdv");
+  ASSERT_EQ(gc.nx, 100);
+  EXPECT_EQ(gc.ic.l_max, 5);  // LieNLSD's KdV has 5 Fourier modes
+  auto fine = gc;
+  fine.dt = gc.dt / 4;
+  for (int i = 0; i < 2; ++i) {
+    const Field u = make_trajectory(gc, 2, i), r = make_trajectory(fine, 2, i);
+    EXPECT_NEAR(u.t.front(), 0.40, 1e-13);
+    const double err = max_rel_diff(u.data.data(), r.data.data(), u.data.size());
+    std::printf("test/%d: dt vs dt/4, max relative difference %.2e\n", i, err);
+    EXPECT_LT(err, 1e-6);
+    EXPECT_GT(max_rel_diff(u.row(79), u.row(0), 100), 0.1);  // it moved
+  }
+}
+
+TEST(LpsdaPresets, LieNlsdPotentialBurgersMatchesColeHopf) {
+  // configs/lienlsd/burgers.yaml: the potential Burgers equation u_t = u_xx + u_x^2 as a custom system, solved on
+  // 400 points and stored on 100. Cole-Hopf: u = log psi with psi_t = psi_xx, psi0 = exp(u0), exact in time: each
+  // Fourier mode m of psi0 decays by exp(-k_m^2 t). u0 has modes 1..10 only, so it is evaluated exactly from its
+  // modes on a 800-point grid, where exp(u0) is resolved to round-off.
+  const auto gc = GenerationConfig::from_config(
+      Config::load(std::string(PDESYM_SOURCE_DIR) + "/configs/lienlsd/burgers.yaml"));
+  ASSERT_TRUE(gc.is_field());
+  ASSERT_EQ(gc.nx, 100);
+  ASSERT_EQ(gc.nx_solve, 400);
+  EXPECT_EQ(gc.attributes().coefficients.count("u.nl0"), 1u);
+  const double L = 20.0;
+  const int M = 800, ns = gc.nx_solve, mmax = 60;
+  for (int i = 0; i < 2; ++i) {
+    const auto spec = trajectory_spec(gc, 2, i);
+    ASSERT_EQ(spec.u0.size(), static_cast<std::size_t>(ns));
+    std::vector<std::complex<double>> c(11);
+    for (int m = 0; m <= 10; ++m)
+      for (int j = 0; j < ns; ++j) c[m] += spec.u0[j] * std::polar(1.0 / ns, -2 * M_PI * m * j / ns);
+    std::vector<double> uf(M);
+    for (int l = 0; l < M; ++l) {
+      uf[l] = c[0].real();
+      for (int m = 1; m <= 10; ++m) uf[l] += 2 * (c[m] * std::polar(1.0, 2 * M_PI * m * l / M)).real();
+    }
+    const double top = *std::max_element(uf.begin(), uf.end());
+    std::vector<std::complex<double>> ph(2 * mmax + 1);
+    for (int m = -mmax; m <= mmax; ++m)
+      for (int l = 0; l < M; ++l) ph[m + mmax] += std::exp(uf[l] - top) * std::polar(1.0 / M, -2 * M_PI * m * l / M);
+    const Field u = make_trajectory(gc, 2, i);
+    ASSERT_EQ(u.nx(), 100);
+    EXPECT_DOUBLE_EQ(u.dx, 0.2);
+    for (int level : {0, 79}) {
+      const double t = u.t[level];
+      double err = 0, norm = 0;
+      for (int j = 0; j < 100; ++j) {
+        double psi = 0;
+        for (int m = -mmax; m <= mmax; ++m) {
+          const double k = 2 * M_PI * m / L;
+          psi += (ph[m + mmax] * std::polar(std::exp(-k * k * t), 2 * M_PI * m * j / 100.0)).real();
+        }
+        const double ref = std::log(psi) + top;
+        err = std::max(err, std::abs(u.row(level)[j] - ref));
+        norm = std::max(norm, std::abs(ref));
+      }
+      std::printf("test/%d t = %.2f: |u - u_Cole-Hopf| / max |u| = %.2e\n", i, t, err / norm);
+      EXPECT_LT(err, 1e-5 * norm) << "test/" << i << " level " << level;
+      EXPECT_GT(norm, 1.0);
     }
   }
 }

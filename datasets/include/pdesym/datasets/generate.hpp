@@ -16,6 +16,10 @@
 //     nt_solve: 250          # optional (default nt), >= nt: the solver outputs nt_solve levels t_n = n T / (nt_solve
 //                            # - 1), n = 0..nt_solve-1, and the last nt are stored (LPSDA's nt = 250 solved, 140
 //                            # kept: stored t runs from (nt_solve - nt) T / (nt_solve - 1) to T, dt = T / (nt_solve - 1))
+//     nx_solve: 400          # optional (default nx), 1-D only, a multiple of nx: the initial condition is sampled and
+//                            # the equation solved on nx_solve points, and every (nx_solve / nx)-th point is stored
+//                            # (x_i = i L / nx as without it): data at the stored resolution without its
+//                            # under-resolution error (configs/lienlsd/burgers.yaml)
 //     jitter_L: 0.0          # optional, fraction in [0, 1): L_i = L (1 + jitter_L U[-1,1)) per trajectory
 //     jitter_T: 0.0          # optional, same for T (so dt varies per trajectory; nt stays fixed)
 //   solver:
@@ -91,6 +95,7 @@ struct GenerationConfig {
   double L = 0, T = 0;
   int nx = 0, nt = 0;
   int nt_solve = 0;  ///< domain.nt_solve: solver output levels over [0, T], the last nt stored (= nt if absent)
+  int nx_solve = 0;  ///< domain.nx_solve: solver grid points (1-D), every (nx_solve / nx)-th stored (= nx if absent)
   /// cole_hopf: the stored field is the Cole–Hopf image -2 nu psi_x / psi of this heat equation's solution psi
   /// (equation burgers with coefficient nu); null otherwise.
   std::shared_ptr<const solvers::PolynomialPde> heat_for_cole_hopf;
@@ -114,7 +119,7 @@ struct GenerationConfig {
   /// Shape of every trajectory, and the component names ({"u"} on the 1-D scalar path).
   FieldShape shape() const;
   std::vector<std::string> components() const;
-  /// The box of a trajectory with (jittered) lengths Lx, Ly.
+  /// The solver's box of a trajectory with (jittered) lengths Lx, Ly (nx_solve points in x; ny in y).
   solvers::Box box(double Lx, double Ly_) const;
 
   /// Parses and validates a config (InputError naming the file and key on any problem).
@@ -133,7 +138,7 @@ struct GenerateOverrides {
 Config apply_overrides(const Config& cfg, const GenerateOverrides& o);
 
 /// What trajectory (split_index, traj_index) starts from: its label ("train/17"), jittered L (= Lx), Ly (2-D) and
-/// T, and u0 ([nc][ny][nx]).
+/// T, and u0 ([nc][ny][nx] on the solver grid: nx_solve points in 1-D).
 struct TrajectorySpec {
   std::string label;
   double L = 0, T = 0;
