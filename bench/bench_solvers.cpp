@@ -33,6 +33,7 @@
 //
 //   bench_solvers --2d [N]                      2-D ETDRK4 steps/s per core at N x N (default 128) for each nonlinear
 //                                               field equation, against the FFT-only roofline of its transforms
+//                                               (c2r and r2c timed apart: they differ up to 3x in 2-D)
 //
 //   bench_solvers --batched-fft                 time per r2c + c2r pair of FFTW_ESTIMATE plans over B fields at once
 //                                               (fftw_plan_many_dft_*, contiguous fields) against single-field
@@ -42,6 +43,8 @@
 // Roofline model: an ETDRK4 step evaluates N(u) 4 times; each evaluation is one c2r FFT plus one r2c FFT per
 // distinct power of u (KdV, KS, Burgers: 1 + 1 = one r2c/c2r pair). Per stored step one more c2r (the output),
 // plus one r2c of u0. If nothing but FFTs cost time, trajectories/s = 1 / (pairs per trajectory x pair time).
+// "achieved" puts the mean rate against the best FFT sample; "med/med" puts the median sample of each against the
+// other (like with like, robust on a shared machine).
 #include <fftw3.h>
 #include <time.h>
 
@@ -76,10 +79,14 @@ double cpu_now() {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/// Best CPU time of `samples` samples of `reps` executions of the pair (f, b) on the buffer r (r[0] scaled by
-/// `renorm` after each pair to keep values bounded: c2r is unnormalised); plans destroyed, buffers freed. The
-/// fastest sample: the roofline is a best case, and on a shared machine slow samples measure the neighbours.
-double best_pair_seconds(fftw_plan f, fftw_plan b, double* r, fftw_complex* c, double renorm, int reps, int samples) {
+/// CPU time of one execution of the pair (f, b): the best and the median of `samples` samples of `reps`
+/// executions on the buffer r (r[0] scaled by `renorm` after each pair to keep values bounded: c2r is
+/// unnormalised); plans destroyed, buffers freed. The best sample is the roofline (a best case: on a shared machine
+/// slow samples measure the neighbours); the median is there to be compared with the solver's median.
+struct PairTime {
+  double best = 0, median = 0;
+};
+PairTime pair_seconds(fftw_plan f, fftw_plan b, double* r, fftw_complex* c, double renorm, int reps, int samples) {
   std::vector<double> t;
   for (int rep = 0; rep < samples; ++rep) {
     const double t0 = cpu_now();
@@ -94,17 +101,25 @@ double best_pair_seconds(fftw_plan f, fftw_plan b, double* r, fftw_complex* c, d
   fftw_destroy_plan(b);
   fftw_free(r);
   fftw_free(c);
-  return *std::min_element(t.begin(), t.end());
+  std::sort(t.begin(), t.end());
+  return {t.front(), t[t.size() / 2]};
 }
 
-/// Best CPU time (of 15 samples) of one FFTW_ESTIMATE r2c + c2r pair of size n (raw fftw_execute, as the solver's plans).
-double fft_pair_seconds(int n) {
+/// The median of per-sample quantities (the upper one of an even count, as for the pair samples).
+double median_of(std::vector<double> x) {
+  std::sort(x.begin(), x.end());
+  return x[x.size() / 2];
+}
+
+/// CPU time (best and median of 15 samples) of one FFTW_ESTIMATE r2c + c2r pair of size n (raw fftw_execute, as the
+/// solver's plans).
+PairTime fft_pair_seconds(int n) {
   double* r = fftw_alloc_real(n);
   fftw_complex* c = fftw_alloc_complex(n / 2 + 1);
   fftw_plan f = fftw_plan_dft_r2c_1d(n, r, c, FFTW_ESTIMATE);
   fftw_plan b = fftw_plan_dft_c2r_1d(n, c, r, FFTW_ESTIMATE);
   for (int j = 0; j < n; ++j) r[j] = std::sin(0.1 * j) + 0.01 * j;
-  return best_pair_seconds(f, b, r, c, 1.0 / n, 20000, 15);
+  return pair_seconds(f, b, r, c, 1.0 / n, 20000, 15);
 }
 
 /// CPU time per field of one r2c + c2r pair of B contiguous fields of shape dims (1-D {n} or 2-D {ny, nx}) with
@@ -167,32 +182,43 @@ double fft_pairs(const datasets::GenerationConfig& gc, double T) {
   return steps * 4.0 * per_eval + (gc.nt - 1 + 1) / 2.0;
 }
 
+/// 1-D throughput. "achieved" = the mean rate (all trajectories' CPU time together) against the roofline of the best
+/// pair sample: a mean, which includes every interruption, against a best case. "med/med" compares like with like:
+/// per trajectory (each normalised by its own FFT pair count), the median trajectory against the median pair sample
+/// (samples of similar length: a trajectory takes 10-100 ms, a pair sample ~16 ms).
 int throughput(const std::vector<std::string>& files) {
-  std::printf("%-14s %5s %5s %8s %7s %10s %10s %12s %12s %12s %9s\n", "config", "nx", "nt", "dt", "steps",
-              "FFT pairs", "pair [us]", "traj/s/core", "roofline/s", "achieved", "wall/s");
+  std::printf("%-14s %5s %5s %8s %7s %10s %10s %12s %12s %10s %10s %9s\n", "config", "nx", "nt", "dt", "steps",
+              "FFT pairs", "pair [us]", "traj/s/core", "roofline/s", "achieved", "med/med", "wall/s");
   for (const auto& file : files) {
     const auto gc = datasets::GenerationConfig::from_config(Config::load(file));
-    const double pair = fft_pair_seconds(gc.nx);
-    (void)datasets::make_trajectory(gc, 0, 0);  // warm up (page faults, plans)
+    const PairTime pair = fft_pair_seconds(gc.nx);
+    solvers::StepperCache steppers;  // as `pdesym generate`: one rank's trajectories share their coefficients
+    (void)datasets::make_trajectory(gc, 0, 0, nullptr, &steppers);  // warm up (page faults, plans)
     int n = 0;
     double pairs = 0, steps = 0;
+    std::vector<double> fraction;  // per trajectory: its FFT pairs x the median pair time / its CPU seconds
     auto t0 = Clock::now();
     const double c0 = cpu_now();
     while (n < 4 || (cpu_now() - c0 < 4.0 && n < 200)) {
       const auto spec = datasets::trajectory_spec(gc, 0, n);
-      const auto tr = datasets::make_trajectory(gc, 0, n);
+      const double ci = cpu_now();
+      const auto tr = datasets::make_trajectory(gc, 0, n, nullptr, &steppers);
+      const double cpu_i = cpu_now() - ci;
       (void)tr;
-      pairs += fft_pairs(gc, spec.T);
+      const double pairs_i = fft_pairs(gc, spec.T);
+      pairs += pairs_i;
+      fraction.push_back(pairs_i * pair.median / cpu_i);
       const double dt_out = spec.T / (gc.nt - 1);
       steps += std::max(1.0, std::ceil(dt_out / gc.dt - 1e-12)) * (gc.nt - 1);
       ++n;
     }
     const double wall = seconds_since(t0), cpu = cpu_now() - c0;
     const double rate = n / cpu;
-    const double roof = 1.0 / (pairs / n * pair);
+    const double roof = 1.0 / (pairs / n * pair.best);
     std::string name = file.substr(file.find_last_of('/') + 1);
-    std::printf("%-14s %5d %5d %8.4g %7.0f %10.0f %10.3f %12.2f %12.2f %11.1f%% %9.2f\n", name.c_str(), gc.nx,
-                gc.nt, gc.dt, steps / n, pairs / n, pair * 1e6, rate, roof, 100.0 * rate / roof, n / wall);
+    std::printf("%-14s %5d %5d %8.4g %7.0f %10.0f %10.3f %12.2f %12.2f %9.1f%% %9.1f%% %9.2f\n", name.c_str(),
+                gc.nx, gc.nt, gc.dt, steps / n, pairs / n, pair.best * 1e6, rate, roof, 100.0 * rate / roof,
+                100.0 * median_of(fraction), n / wall);
     std::fflush(stdout);
   }
   return 0;
@@ -231,30 +257,58 @@ double rel_err_l2(const Field& a, const Field& b) {
   return std::sqrt(num / den);
 }
 
-/// Best CPU time (of 7 samples) of one FFTW_ESTIMATE 2-D r2c + c2r pair on n x n.
-double fft2_pair_seconds(int n) {
+/// CPU times of FFTW_ESTIMATE 2-D transforms on n x n, best and median of 7 samples each: r2c alone (out of place,
+/// its input preserved, so it can repeat on the same buffer) and c2r as the pair's time minus r2c's (c2r destroys
+/// its input: it is timed inside the pair, which restores it). The two differ (c2r ~0.6-0.9x r2c, by host), so an
+/// equation's roofline counts its c2r and r2c transforms separately.
+struct Fft2Times {
+  double r2c_best = 0, r2c_median = 0, c2r_best = 0, c2r_median = 0;
+};
+Fft2Times fft2_seconds(int n) {
   double* r = fftw_alloc_real(static_cast<std::size_t>(n) * n);
   fftw_complex* c = fftw_alloc_complex(static_cast<std::size_t>(n) * (n / 2 + 1));
   fftw_plan f = fftw_plan_dft_r2c_2d(n, n, r, c, FFTW_ESTIMATE);
   fftw_plan b = fftw_plan_dft_c2r_2d(n, n, c, r, FFTW_ESTIMATE);
   for (int j = 0; j < n * n; ++j) r[j] = std::sin(0.1 * j) + 0.01 * (j % 97);
-  return best_pair_seconds(f, b, r, c, 1.0 / (static_cast<double>(n) * n), std::max(20, 4000000 / (n * n)), 7);
+  const int reps = std::max(20, 4000000 / (n * n));
+  std::vector<double> tf;
+  for (int rep = 0; rep < 7; ++rep) {
+    const double t0 = cpu_now();
+    for (int i = 0; i < reps; ++i) fftw_execute(f);
+    tf.push_back((cpu_now() - t0) / reps);
+  }
+  std::sort(tf.begin(), tf.end());
+  fftw_plan f2 = fftw_plan_dft_r2c_2d(n, n, r, c, FFTW_ESTIMATE);  // the pair's own plans (pair_seconds frees them)
+  const PairTime pair = pair_seconds(f2, b, r, c, 1.0 / (static_cast<double>(n) * n), reps, 7);
+  fftw_destroy_plan(f);
+  Fft2Times t;
+  t.r2c_best = tf.front();
+  t.r2c_median = tf[tf.size() / 2];
+  t.c2r_best = pair.best - t.r2c_best;
+  t.c2r_median = pair.median - t.r2c_median;
+  return t;
 }
 
-/// Transforms (c2r + r2c) per evaluation of N: PolynomialSystem reports them; Navier–Stokes: 4 c2r + 1 r2c.
-int transforms_per_evaluation(const solvers::FieldPde& pde) {
-  if (const auto* p = dynamic_cast<const solvers::PolynomialSystem*>(&pde)) return p->distinct_factors() + p->product_groups();
-  if (pde.name() == "navier_stokes") return 5;
-  return -1;
+/// Transforms per evaluation of N: PolynomialSystem reports them (a c2r per distinct factor, an r2c per product
+/// group); Navier–Stokes: 4 c2r + 1 r2c.
+struct Transforms {
+  int c2r = -1, r2c = -1;
+};
+Transforms transforms_per_evaluation(const solvers::FieldPde& pde) {
+  if (const auto* p = dynamic_cast<const solvers::PolynomialSystem*>(&pde)) return {p->distinct_factors(), p->product_groups()};
+  if (pde.name() == "navier_stokes") return {4, 1};
+  return {};
 }
 
 /// 2-D throughput: ETDRK4 steps per CPU second on an n x n box for each nonlinear field equation, and the
-/// FFT-only roofline 1 / (4 evaluations x transforms/2 pairs x pair time).
+/// FFT-only roofline 1 / (4 evaluations x (c2r x c2r time + r2c x r2c time)). "achieved": the mean rate against the
+/// roofline of the best samples; "med/med": the median of samples of 10 steps against the roofline of the medians.
 int throughput_2d(int n) {
-  const double pair = fft2_pair_seconds(n);
-  std::printf("2-D ETDRK4 at %d x %d, FFT r2c+c2r pair %.1f us (best of 7, FFTW_ESTIMATE)\n", n, n, pair * 1e6);
-  std::printf("%-14s %3s %6s %10s %10s %12s %12s %10s %10s\n", "equation", "nc", "FFTs", "h", "steps", "steps/s/core",
-              "roofline/s", "achieved", "setup [s]");
+  const Fft2Times ft = fft2_seconds(n);
+  std::printf("2-D ETDRK4 at %d x %d, FFTW_ESTIMATE r2c %.1f us, c2r %.1f us (best of 7; medians %.1f, %.1f us)\n", n,
+              n, ft.r2c_best * 1e6, ft.c2r_best * 1e6, ft.r2c_median * 1e6, ft.c2r_median * 1e6);
+  std::printf("%-14s %3s %6s %10s %10s %12s %12s %10s %10s %10s\n", "equation", "nc", "FFTs", "h", "steps",
+              "steps/s/core", "roofline/s", "achieved", "med/med", "setup [s]");
   struct Case {
     const char* config;
     double L, h;
@@ -281,19 +335,24 @@ int throughput_2d(int n) {
       solvers::project_dealiased(box, v.data() + k * nk);
     }
     for (int s = 0; s < 5; ++s) stepper.step(v);  // warm up
+    constexpr int kChunk = 10;  // steps per sample
     long steps = 0;
+    std::vector<double> chunk_rate;
     const double c0 = cpu_now();
     while (steps < 20 || cpu_now() - c0 < 3.0) {
-      stepper.step(v);
-      ++steps;
+      const double ci = cpu_now();
+      for (int s = 0; s < kChunk; ++s) stepper.step(v);
+      chunk_rate.push_back(kChunk / (cpu_now() - ci));
+      steps += kChunk;
     }
     const double rate = steps / (cpu_now() - c0);
     for (const auto& z : v)
       if (!std::isfinite(z.real()) || !std::isfinite(z.imag())) throw Error(pde->name() + ": bench run blew up");
-    const int tr = transforms_per_evaluation(*pde);
-    const double roof = 1.0 / (4.0 * tr / 2.0 * pair);
-    std::printf("%-14s %3d %6d %10.4g %10ld %12.1f %12.1f %9.1f%% %10.3f\n", pde->name().c_str(), pde->nc(), 4 * tr,
-                c.h, steps, rate, roof, 100.0 * rate / roof, setup);
+    const Transforms tr = transforms_per_evaluation(*pde);
+    const double roof = 1.0 / (4.0 * (tr.c2r * ft.c2r_best + tr.r2c * ft.r2c_best));
+    const double roof_median = 1.0 / (4.0 * (tr.c2r * ft.c2r_median + tr.r2c * ft.r2c_median));
+    std::printf("%-14s %3d %6d %10.4g %10ld %12.1f %12.1f %9.1f%% %9.1f%% %10.3f\n", pde->name().c_str(), pde->nc(),
+                4 * (tr.c2r + tr.r2c), c.h, steps, rate, roof, 100.0 * rate / roof, 100.0 * median_of(chunk_rate) / roof_median, setup);
     std::fflush(stdout);
   }
   return 0;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <algorithm>
+#include <cstdint>
 #include <atomic>
 #include <cstdlib>
 #include <cstdio>
@@ -264,6 +265,28 @@ void FftBox::pad(const cdouble* in, double scale) {
   }
 }
 
+namespace {
+// FFTW's new-array execute needs fftw_alignment_of(new array) == fftw_alignment_of(planned array), where
+// fftw_alignment_of(p) is p modulo the library's SIMD alignment (a build setting: 16 bytes in Debian's FFTW). That
+// modulus (a power of two) is read once from the library, so the per-transform checks are two masks instead of
+// four calls into it.
+std::uintptr_t fftw_simd_alignment_mask() {
+  static const std::uintptr_t a = [] {
+    double* p = fftw_alloc_real(64);
+    std::uintptr_t m = 8;  // the smallest step of doubles; alignment_of(p + m bytes) == 0 first at m = ALIGNMENT
+    while (m < 256 && fftw_alignment_of(reinterpret_cast<double*>(reinterpret_cast<char*>(p) + m)) != 0) m *= 2;
+    fftw_free(p);
+    return m - 1;
+  }();
+  return a;
+}
+
+bool same_alignment(const void* a, const void* b) {
+  const std::uintptr_t mask = fftw_simd_alignment_mask();
+  return (reinterpret_cast<std::uintptr_t>(a) & mask) == (reinterpret_cast<std::uintptr_t>(b) & mask);
+}
+}  // namespace
+
 // The plans were made for r_ and c_; FFTW's new-array execute runs the same plan (same codelets, same results)
 // on other arrays of the same alignment. r2c keeps its input (out of place), c2r destroys it.
 void FftBox::forward(const double* in, cdouble* out) {
@@ -287,8 +310,7 @@ void FftBox::forward(const double* in, cdouble* out) {
     return;
   }
   double* o = reinterpret_cast<double*>(out);
-  if (fftw_alignment_of(const_cast<double*>(in)) == fftw_alignment_of(r_) &&
-      fftw_alignment_of(o) == fftw_alignment_of(static_cast<double*>(c_))) {
+  if (same_alignment(in, r_) && same_alignment(o, c_)) {
     fftw_execute_dft_r2c(static_cast<fftw_plan>(fwd_), const_cast<double*>(in), reinterpret_cast<fftw_complex*>(out));
     return;
   }
@@ -305,7 +327,7 @@ void FftBox::inverse(const cdouble* in, double* out) {
   }
   std::memcpy(c_, static_cast<const void*>(in), sizeof(fftw_complex) * nk_);  // c2r destroys its input
   const double s = 1.0 / static_cast<double>(n_);
-  if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
+  if (same_alignment(out, r_)) {
     fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);
     for (std::size_t j = 0; j < n_; ++j) out[j] *= s;
     return;
@@ -322,8 +344,7 @@ void FftBox::inverse_unscaled(const cdouble* in, double* out) {
 
 void FftBox::inverse_unscaled_destroy(cdouble* in, double* out) {
   double* id = reinterpret_cast<double*>(in);
-  if (padded_ || fftw_alignment_of(id) != fftw_alignment_of(static_cast<double*>(c_)) ||
-      fftw_alignment_of(out) != fftw_alignment_of(r_)) {
+  if (padded_ || !same_alignment(id, c_) || !same_alignment(out, r_)) {
     inverse_unscaled(in, out);
     return;
   }
@@ -331,7 +352,7 @@ void FftBox::inverse_unscaled_destroy(cdouble* in, double* out) {
 }
 
 void FftBox::execute_inverse(double* out) {
-  if (fftw_alignment_of(out) == fftw_alignment_of(r_)) {
+  if (same_alignment(out, r_)) {
     fftw_execute_dft_c2r(static_cast<fftw_plan>(inv_), static_cast<fftw_complex*>(c_), out);
     return;
   }

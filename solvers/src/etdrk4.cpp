@@ -430,15 +430,26 @@ double sup_bound(const cvec& e, int nc, std::size_t nk, std::size_t np) {
 }
 }  // namespace
 
+bool StepperCache::Entry::matches(const FieldPde& p, const Box& b, double step, const Etdrk4Options& o,
+                                  Dealias d) const {
+  return pde == &p && h == step && box.dim == b.dim && box.nx == b.nx && box.ny == b.ny && box.Lx == b.Lx &&
+         box.Ly == b.Ly && opt.contour_points == o.contour_points && opt.contour_radius == o.contour_radius &&
+         dealias == d;
+}
+
 Etdrk4& StepperCache::get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt, Dealias dealias) {
   for (auto& e : entries_)
-    if (e.pde == &pde && e.h == h && e.box.dim == box.dim && e.box.nx == box.nx && e.box.ny == box.ny &&
-        e.box.Lx == box.Lx && e.box.Ly == box.Ly && e.opt.contour_points == opt.contour_points &&
-        e.opt.contour_radius == opt.contour_radius && e.dealias == dealias)
-      return *e.stepper;
+    if (e.matches(pde, box, h, opt, dealias)) return *e.stepper;
   if (entries_.size() >= max_) entries_.clear();
   entries_.push_back({&pde, box, h, opt, dealias, std::make_unique<Etdrk4>(pde, box, h, opt, dealias)});
   return *entries_.back().stepper;
+}
+
+Etdrk4& StepperCache::fixed(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt, Dealias dealias) {
+  if (!fixed_.empty() && fixed_.front().matches(pde, box, h, opt, dealias)) return *fixed_.front().stepper;
+  fixed_.clear();  // the old stepper goes before the new one is built: one at a time
+  fixed_.push_back({&pde, box, h, opt, dealias, std::make_unique<Etdrk4>(pde, box, h, opt, dealias)});
+  return *fixed_.front().stepper;
 }
 
 Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& u0, double T, int nt,
@@ -461,8 +472,11 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
   const double dt_out = T / (nt - 1);
   const bool adaptive = opt.rtol > 0;
   const int sub = adaptive ? 1 : std::max(1, static_cast<int>(std::ceil(dt_out / opt.dt_max - 1e-12)));
-  std::unique_ptr<Etdrk4> fixed;
-  if (!adaptive) fixed = std::make_unique<Etdrk4>(pde, box, dt_out / sub, opt.etd, opt.dealias);
+  // Steppers of h = dt_out / s (adaptive path: cached per s) and the fixed path's one, kept in opt.steppers if given
+  // (shared by a dataset's trajectories), else per call.
+  StepperCache local;
+  StepperCache& cache = opt.steppers ? *opt.steppers : local;
+  Etdrk4* fixed = adaptive ? nullptr : &cache.fixed(pde, box, dt_out / sub, opt.etd, opt.dealias);
   IntegrateStats st;
 
   Field f;
@@ -490,9 +504,6 @@ Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& 
       std::copy(u0.begin() + c * np, u0.begin() + (c + 1) * np, f.snapshot(c, 0));
     }
   }
-  // Adaptive path: steppers of h = dt_out / s, cached per s (in opt.steppers if given, else per call).
-  StepperCache local;
-  StepperCache& cache = opt.steppers ? *opt.steppers : local;
   auto stepper_for = [&](long s) -> Etdrk4& { return cache.get(pde, box, dt_out / static_cast<double>(s), opt.etd, opt.dealias); };
   const long s_min = std::isfinite(opt.dt_max) ? ladder_up(std::max(1.0, std::ceil(dt_out / opt.dt_max - 1e-12))) : 1;
   constexpr long s_limit = 1L << 20;

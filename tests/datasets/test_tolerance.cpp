@@ -222,6 +222,28 @@ TEST(Tolerance, FixedDtPathIgnoresTheNewKeysAndIsUnchanged) {
   EXPECT_EQ(make_trajectory(gc, 0, 3).data, direct.data);  // bit-identical
 }
 
+TEST(Tolerance, FixedDtStepperSharedAcrossTrajectoriesGivesTheSameBits) {
+  // generate's StepperCache keeps the fixed path's stepper while h stays the same and replaces it when h changes
+  // (here T per trajectory differs between the two configs' runs): every trajectory equals a fresh integration.
+  const auto gc = cfg(kdv_yaml("{dt: 0.05}"));
+  const auto gc_other_dt = cfg(kdv_yaml("{dt: 0.04}"));
+  solvers::StepperCache shared;
+  for (int i : {2, 3, 2}) EXPECT_EQ(make_trajectory(gc, 0, i, nullptr, &shared).data, make_trajectory(gc, 0, i).data);
+  EXPECT_EQ(shared.size(), 0u);  // the adaptive path's entries: none
+  EXPECT_EQ(make_trajectory(gc_other_dt, 0, 3, nullptr, &shared).data, make_trajectory(gc_other_dt, 0, 3).data);
+  EXPECT_EQ(make_trajectory(gc, 0, 3, nullptr, &shared).data, make_trajectory(gc, 0, 3).data);
+  // 2-D systems through the same path.
+  const auto nls = cfg(R"(
+equation: nls
+domain: {dim: 2, Lx: 6.283185307179586, Ly: 6.283185307179586, nx: 16, ny: 16, T: 0.1, nt: 5}
+solver: {dt: 0.01}
+initial_condition: {type: random_modes, amplitude: 0.3, k_min: 1, k_max: 2}
+splits: {train: 3, valid: 1, test: 1}
+seed: 3
+)");
+  for (int i : {0, 1, 2}) EXPECT_EQ(make_trajectory(nls, 0, i, nullptr, &shared).data, make_trajectory(nls, 0, i).data);
+}
+
 TEST(Tolerance, ConfigErrorsNameTheKey) {
   expect_input_error([] { cfg(kdv_yaml("{atol: 1e-6, dt: 0.01}")); }, {"solver.atol", "needs solver.rtol"});
   expect_input_error([] { cfg(kdv_yaml("{rtol: -1e-6}")); }, {"solver.rtol"});

@@ -66,15 +66,19 @@ class Etdrk4 {
   cvec Nv_, a_, Na_, b_, Nb_, c_, Nc_, w_, d_;
 };
 
-/// Steppers (their phi coefficients) of the adaptive path, kept across integrate() calls: the coefficients depend
-/// only on the PDE, the box, h, the Etdrk4Options and the dealiasing, so trajectories of one dataset share them (the same numbers
-/// as fresh ones: results do not depend on the cache). Keyed by the PDE's address: the PDE must outlive the
-/// cache. Holds at most max_entries steppers (cleared when full).
+/// Steppers (their phi coefficients) kept across integrate() calls: the coefficients depend only on the PDE, the
+/// box, h, the Etdrk4Options and the dealiasing, so trajectories of one dataset share them (the same numbers as fresh
+/// ones: results do not depend on the cache). Keyed by the PDE's address: the PDE must outlive the cache.
+/// get(): the adaptive path's steppers, at most max_entries (cleared when full). fixed(): the fixed-step path's one
+/// stepper, replaced when h (or anything else) changes: datasets whose trajectories share T share it, datasets with
+/// a T per trajectory hold one stepper at a time.
 class StepperCache {
  public:
   explicit StepperCache(std::size_t max_entries = 96) : max_(max_entries) {}
   Etdrk4& get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt,
               Dealias dealias = Dealias::TwoThirds);
+  Etdrk4& fixed(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt,
+                Dealias dealias = Dealias::TwoThirds);
   std::size_t size() const { return entries_.size(); }
 
  private:
@@ -85,9 +89,11 @@ class StepperCache {
     Etdrk4Options opt;
     Dealias dealias;
     std::unique_ptr<Etdrk4> stepper;
+    bool matches(const FieldPde& p, const Box& b, double step, const Etdrk4Options& o, Dealias d) const;
   };
   std::size_t max_;
   std::vector<Entry> entries_;
+  std::vector<Entry> fixed_;  ///< at most one
 };
 
 struct IntegrateOptions {
@@ -98,7 +104,7 @@ struct IntegrateOptions {
   /// dt_max is then the largest step allowed (use +inf for none). rtol == 0: the fixed-step path, unchanged.
   double rtol = 0;
   double atol = 0;  ///< absolute tolerance, in units of the field (RMS over the grid); >= 0
-  StepperCache* steppers = nullptr;  ///< adaptive path: coefficients shared across calls (nullptr: per call)
+  StepperCache* steppers = nullptr;  ///< coefficients shared across calls, both paths (nullptr: per call)
   /// Dealiasing of N (box.hpp): "2/3" (default), "none" or "3/2". Field equations (keeps_real_dealiased_state)
   /// project u0 onto the modes it keeps.
   Dealias dealias = Dealias::TwoThirds;
