@@ -33,7 +33,7 @@
 //
 //   bench_solvers --2d [N]                      2-D ETDRK4 steps/s per core at N x N (default 128) for each nonlinear
 //                                               field equation, against the FFT-only roofline of its transforms
-//                                               (c2r and r2c timed apart: they differ up to 3x in 2-D)
+//                                               (c2r and r2c timed apart: they differ, 1.15-3x in 2-D)
 //
 //   bench_solvers --batched-fft                 time per r2c + c2r pair of FFTW_ESTIMATE plans over B fields at once
 //                                               (fftw_plan_many_dft_*, contiguous fields) against single-field
@@ -259,8 +259,9 @@ double rel_err_l2(const Field& a, const Field& b) {
 
 /// CPU times of FFTW_ESTIMATE 2-D transforms on n x n, best and median of 7 samples each: r2c alone (out of place,
 /// its input preserved, so it can repeat on the same buffer) and c2r as the pair's time minus r2c's (c2r destroys
-/// its input: it is timed inside the pair, which restores it). The two differ (c2r ~0.6-0.9x r2c, by host), so an
-/// equation's roofline counts its c2r and r2c transforms separately.
+/// its input: it is timed inside the pair, whose r2c rewrites that input). The two differ (at 128^2 c2r 0.87x r2c on
+/// an idle 2-core host, 0.33x under load: r2c suffers more from neighbours), so an equation's roofline counts its c2r
+/// and r2c transforms separately.
 struct Fft2Times {
   double r2c_best = 0, r2c_median = 0, c2r_best = 0, c2r_median = 0;
 };
