@@ -58,6 +58,14 @@ std::string GeneratorSet::describe() const {
       os << to_string(g.field.kind()) << ", eps "
          << (g.full_period ? std::string("uniform over one period")
                            : "in [-" + std::to_string(g.eps_max) + ", " + std::to_string(g.eps_max) + "]");
+    if (!g.is_discrete()) {  // a scaling of x or t changes a sample's spacings, which the models take as inputs
+      const Eigen::MatrixXd& A = g.field.affine_generator();
+      const int D = g.field.dim();
+      std::string scaled;
+      for (int q = 0; q <= D && q < A.rows(); ++q)
+        if (A(q, q) != 0.0) scaled += std::string(scaled.empty() ? "" : ", ") + (q == D ? "dt" : q == 0 ? "dx" : "dy");
+      if (!scaled.empty()) os << "; rescales each sample's " << scaled;
+    }
     os << "]\n";
   }
   for (const auto& note : notes) os << "  note: " << note << "\n";

@@ -325,6 +325,14 @@ TEST(Augment, LoadsGeneratorSpecsWithClearErrors) {
   ASSERT_EQ(burgers.notes.size(), 1u);
   EXPECT_NE(burgers.notes[0].find("periodic"), std::string::npos) << burgers.notes[0];
   EXPECT_EQ(load_generators("gen:d_x; t*d_x + d_u").generators.size(), 2u);
+  // The listing says which generators rescale a sample's spacings (model inputs): only KdV's scaling here.
+  const std::string listing = kdv.describe();
+  EXPECT_EQ(listing.find("rescales"), listing.rfind("rescales")) << listing;
+  EXPECT_NE(listing.find("x*d_x + 3*t*d_t - 2*u*d_u  [affine, eps in [-0.100000, 0.100000]; rescales each sample's dx, dt]"),
+            std::string::npos)
+      << listing;
+  EXPECT_NE(load_generators("gen:x*d_x + 2*t*d_t").describe().find("rescales each sample's dx, dt"), std::string::npos);
+  EXPECT_NE(load_generators("gen:2*t*d_t + u*d_u").describe().find("rescales each sample's dt]"), std::string::npos);
 
   auto expect_msg = [](const std::string& spec, const std::string& needle) {
     try {
