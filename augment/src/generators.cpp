@@ -63,7 +63,8 @@ std::string GeneratorSet::describe() const {
       const int D = g.field.dim();
       std::string scaled;
       for (int q = 0; q <= D && q < A.rows(); ++q)
-        if (A(q, q) != 0.0) scaled += std::string(scaled.empty() ? "" : ", ") + (q == D ? "dt" : q == 0 ? "dx" : "dy");
+        if (A(q, q) != 0.0)
+          scaled += std::string(scaled.empty() ? "" : ", ") + (q == D ? "dt" : q == 0 ? "dx" : "dy");
       if (!scaled.empty()) os << "; rescales each sample's " << scaled;
     }
     os << "]\n";

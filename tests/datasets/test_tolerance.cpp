@@ -224,7 +224,7 @@ TEST(Tolerance, FixedDtPathIgnoresTheNewKeysAndIsUnchanged) {
 
 TEST(Tolerance, FixedDtStepperSharedAcrossTrajectoriesGivesTheSameBits) {
   // generate's StepperCache keeps the fixed path's stepper while h stays the same and replaces it when h changes
-  // (here T per trajectory differs between the two configs' runs): every trajectory equals a fresh integration.
+  // (here by a second config with another dt): every trajectory equals a fresh integration.
   const auto gc = cfg(kdv_yaml("{dt: 0.05}"));
   const auto gc_other_dt = cfg(kdv_yaml("{dt: 0.04}"));
   solvers::StepperCache shared;
