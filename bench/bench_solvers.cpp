@@ -79,36 +79,44 @@ double cpu_now() {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/// CPU time of one execution of the pair (f, b): the best and the median of `samples` samples of `reps`
-/// executions on the buffer r (r[0] scaled by `renorm` after each pair to keep values bounded: c2r is
-/// unnormalised); plans destroyed, buffers freed. The best sample is the roofline (a best case: on a shared machine
-/// slow samples measure the neighbours); the median is there to be compared with the solver's median.
+/// The median of per-sample quantities (the upper one of an even count).
+double median_of(std::vector<double> x) {
+  std::sort(x.begin(), x.end());
+  return x[x.size() / 2];
+}
+
+/// CPU time of one call of `once`: the best and the median of `samples` samples of `reps` calls. The best sample is
+/// the roofline (a best case: on a shared machine slow samples measure the neighbours); the median is there to be
+/// compared with the solver's median.
 struct PairTime {
   double best = 0, median = 0;
 };
-PairTime pair_seconds(fftw_plan f, fftw_plan b, double* r, fftw_complex* c, double renorm, int reps, int samples) {
+template <class F>
+PairTime sample_seconds(F&& once, int reps, int samples) {
   std::vector<double> t;
   for (int rep = 0; rep < samples; ++rep) {
     const double t0 = cpu_now();
-    for (int i = 0; i < reps; ++i) {
-      fftw_execute(f);
-      fftw_execute(b);
-      r[0] *= renorm;
-    }
+    for (int i = 0; i < reps; ++i) once();
     t.push_back((cpu_now() - t0) / reps);
   }
+  return {*std::min_element(t.begin(), t.end()), median_of(t)};
+}
+
+/// sample_seconds of the pair (f, b) on the buffer r (r[0] scaled by `renorm` after each pair to keep values
+/// bounded: c2r is unnormalised); plans destroyed, buffers freed.
+PairTime pair_seconds(fftw_plan f, fftw_plan b, double* r, fftw_complex* c, double renorm, int reps, int samples) {
+  const PairTime t = sample_seconds(
+      [&] {
+        fftw_execute(f);
+        fftw_execute(b);
+        r[0] *= renorm;
+      },
+      reps, samples);
   fftw_destroy_plan(f);
   fftw_destroy_plan(b);
   fftw_free(r);
   fftw_free(c);
-  std::sort(t.begin(), t.end());
-  return {t.front(), t[t.size() / 2]};
-}
-
-/// The median of per-sample quantities (the upper one of an even count, as for the pair samples).
-double median_of(std::vector<double> x) {
-  std::sort(x.begin(), x.end());
-  return x[x.size() / 2];
+  return t;
 }
 
 /// CPU time (best and median of 15 samples) of one FFTW_ESTIMATE r2c + c2r pair of size n (raw fftw_execute, as the
@@ -134,22 +142,18 @@ std::pair<double, double> batched_pair_seconds(const std::vector<int>& dims, int
   fftw_plan b = fftw_plan_many_dft_c2r(rank, dims.data(), B, c, nullptr, 1, nk, r, nullptr, 1, np, FFTW_ESTIMATE);
   for (int j = 0; j < np * B; ++j) r[j] = std::sin(0.1 * j) + 0.01 * (j % np);
   const int reps = std::max(20, 4000000 / (np * B));
-  std::vector<double> t;
-  for (int rep = 0; rep < 15; ++rep) {
-    const double t0 = cpu_now();
-    for (int i = 0; i < reps; ++i) {
-      fftw_execute(f);
-      fftw_execute(b);
-      for (int k = 0; k < B; ++k) r[static_cast<std::size_t>(k) * np] *= 1.0 / np;
-    }
-    t.push_back((cpu_now() - t0) / reps / B);
-  }
+  const PairTime t = sample_seconds(
+      [&] {
+        fftw_execute(f);
+        fftw_execute(b);
+        for (int k = 0; k < B; ++k) r[static_cast<std::size_t>(k) * np] *= 1.0 / np;
+      },
+      reps, 15);
   fftw_destroy_plan(f);
   fftw_destroy_plan(b);
   fftw_free(r);
   fftw_free(c);
-  std::sort(t.begin(), t.end());
-  return {t.front(), t[t.size() / 2]};
+  return {t.best / B, t.median / B};
 }
 
 int batched_fft() {
@@ -272,22 +276,9 @@ Fft2Times fft2_seconds(int n) {
   fftw_plan b = fftw_plan_dft_c2r_2d(n, n, c, r, FFTW_ESTIMATE);
   for (int j = 0; j < n * n; ++j) r[j] = std::sin(0.1 * j) + 0.01 * (j % 97);
   const int reps = std::max(20, 4000000 / (n * n));
-  std::vector<double> tf;
-  for (int rep = 0; rep < 7; ++rep) {
-    const double t0 = cpu_now();
-    for (int i = 0; i < reps; ++i) fftw_execute(f);
-    tf.push_back((cpu_now() - t0) / reps);
-  }
-  std::sort(tf.begin(), tf.end());
-  fftw_plan f2 = fftw_plan_dft_r2c_2d(n, n, r, c, FFTW_ESTIMATE);  // the pair's own plans (pair_seconds frees them)
-  const PairTime pair = pair_seconds(f2, b, r, c, 1.0 / (static_cast<double>(n) * n), reps, 7);
-  fftw_destroy_plan(f);
-  Fft2Times t;
-  t.r2c_best = tf.front();
-  t.r2c_median = tf[tf.size() / 2];
-  t.c2r_best = pair.best - t.r2c_best;
-  t.c2r_median = pair.median - t.r2c_median;
-  return t;
+  const PairTime r2c = sample_seconds([&] { fftw_execute(f); }, reps, 7);
+  const PairTime pair = pair_seconds(f, b, r, c, 1.0 / (static_cast<double>(n) * n), reps, 7);  // frees f, b, r, c
+  return {r2c.best, r2c.median, pair.best - r2c.best, pair.median - r2c.median};
 }
 
 /// Transforms per evaluation of N: PolynomialSystem reports them (a c2r per distinct factor, an r2c per product

@@ -446,10 +446,10 @@ Etdrk4& StepperCache::get(const FieldPde& pde, const Box& box, double h, const E
 }
 
 Etdrk4& StepperCache::fixed(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt, Dealias dealias) {
-  if (!fixed_.empty() && fixed_.front().matches(pde, box, h, opt, dealias)) return *fixed_.front().stepper;
-  fixed_.clear();  // the old stepper goes before the new one is built: one at a time
-  fixed_.push_back({&pde, box, h, opt, dealias, std::make_unique<Etdrk4>(pde, box, h, opt, dealias)});
-  return *fixed_.front().stepper;
+  if (fixed_ && fixed_->matches(pde, box, h, opt, dealias)) return *fixed_->stepper;
+  fixed_.reset();  // the old stepper goes before the new one is built: one at a time
+  fixed_ = Entry{&pde, box, h, opt, dealias, std::make_unique<Etdrk4>(pde, box, h, opt, dealias)};
+  return *fixed_->stepper;
 }
 
 Field integrate(const FieldPde& pde, const Box& box, const std::vector<double>& u0, double T, int nt,

@@ -5,6 +5,7 @@
 // equations) each component uses the scalar contour mean and the step is the scalar ETDRK4 per entry; the
 // 1-D scalar case runs exactly the arithmetic of the former scalar stepper (bit-identical results).
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,7 +94,7 @@ class StepperCache {
   };
   std::size_t max_;
   std::vector<Entry> entries_;
-  std::vector<Entry> fixed_;  ///< at most one
+  std::optional<Entry> fixed_;
 };
 
 struct IntegrateOptions {
