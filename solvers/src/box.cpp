@@ -373,6 +373,13 @@ SpectralWorkspace::SpectralWorkspace(const Box& b, Dealias d)
       ky[i] = kys[j];
       mask[i] = mx[m] * my[j];
     }
+  for (std::size_t m = 0; m < mask.size();) {
+    const bool keep = mask[m] != 0.0;
+    std::size_t e = m;
+    while (e < mask.size() && (mask[e] != 0.0) == keep) ++e;
+    (keep ? kept : dropped).push_back({m, e});
+    m = e;
+  }
 }
 
 double* SpectralWorkspace::real(int i) {

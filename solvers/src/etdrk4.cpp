@@ -74,6 +74,12 @@ inline void cmul_add(const double* a, const double* x, const double* b, const do
   out[2 * m] = (ar * xr - ai * xi) + (br * yr - bi * yi);
   out[2 * m + 1] = (ar * xi + ai * xr) + (br * yi + bi * yr);
 }
+inline void cmul(const double* a, const double* x, double* out, std::size_t m) {
+  // out = a*x, the first product of cmul_add
+  const double ar = a[2 * m], ai = a[2 * m + 1], xr = x[2 * m], xi = x[2 * m + 1];
+  out[2 * m] = ar * xr - ai * xi;
+  out[2 * m + 1] = ar * xi + ai * xr;
+}
 inline const double* D(const cvec& v) { return reinterpret_cast<const double*>(v.data()); }
 inline double* D(cvec& v) { return reinterpret_cast<double*>(v.data()); }
 
@@ -88,7 +94,7 @@ inline Planes4 planes_of(const cvec& A, std::size_t nk) {
 
 // 2 x 2 blocks in one pass over the modes: out_a (+)= sum_b (A_ab x_b + B_ab y_b) (B, y may be null).
 PDESYM_SIMD_CLONES void block2_mul_add(const Planes4& A, const cdouble* x, const Planes4* B, const cdouble* y, cdouble* out,
-                                       std::size_t nk, bool accumulate) {
+                                       std::size_t nk, bool accumulate, std::size_t m0, std::size_t m1) {
   const double* __restrict a0 = A.p[0];
   const double* __restrict a1 = A.p[1];
   const double* __restrict a2 = A.p[2];
@@ -101,7 +107,7 @@ PDESYM_SIMD_CLONES void block2_mul_add(const Planes4& A, const cdouble* x, const
   const double* __restrict yd = reinterpret_cast<const double*>(y);
   double* __restrict o = reinterpret_cast<double*>(out);
   const std::size_t P = 2 * nk;  // doubles per plane
-  for (std::size_t m = 0; m < nk; ++m) {
+  for (std::size_t m = m0; m < m1; ++m) {
     const std::size_t r = 2 * m, i = r + 1;
     const double x0r = xd[r], x0i = xd[i], x1r = xd[P + r], x1i = xd[P + i];
     double o0r = (a0[r] * x0r - a0[i] * x0i) + (a1[r] * x1r - a1[i] * x1i);
@@ -162,13 +168,13 @@ inline void store2(double* o, std::size_t P, std::size_t r, const Pair2& t) {
 // Stage c of a 2 x 2 system in one pass: c = E2 a + Q w, w = 2 N(b) - N(v) formed per mode (the values of
 // w = 2.0 * Nb - Nv in its own pass, then block2_mul_add).
 PDESYM_SIMD_CLONES void block2_stage_c(const Planes4& e2, const cvec& A, const Planes4& q, const cvec& Nb, const cvec& Nv,
-                                       cvec& C, std::size_t nk) {
+                                       cvec& C, std::size_t nk, std::size_t m0, std::size_t m1) {
   const double* __restrict a = D(A);
   const double* __restrict nb = D(Nb);
   const double* __restrict nv = D(Nv);
   double* __restrict o = D(C);
   const std::size_t P = 2 * nk;
-  for (std::size_t m = 0; m < nk; ++m) {
+  for (std::size_t m = m0; m < m1; ++m) {
     const std::size_t r = 2 * m;
     const Pair2 w = {2.0 * nb[r] - nv[r], 2.0 * nb[r + 1] - nv[r + 1], 2.0 * nb[P + r] - nv[P + r],
                      2.0 * nb[P + r + 1] - nv[P + r + 1]};
@@ -182,7 +188,7 @@ PDESYM_SIMD_CLONES void block2_stage_c(const Planes4& e2, const cvec& A, const P
 // mode, each sum in the order of the separate passes (block2_mul_add, then two accumulating block2_mul_add).
 PDESYM_SIMD_CLONES void block2_update(const Planes4& e, const cvec& V, const Planes4& f1, const cvec& Nv, const Planes4& f2,
                                       const cvec& Na, const cvec& Nb, const Planes4& f3, const cvec& Nc, cvec& out,
-                                      std::size_t nk) {
+                                      std::size_t nk, std::size_t m0, std::size_t m1) {
   const double* __restrict v = D(V);
   const double* __restrict nv = D(Nv);
   const double* __restrict na = D(Na);
@@ -190,7 +196,7 @@ PDESYM_SIMD_CLONES void block2_update(const Planes4& e, const cvec& V, const Pla
   const double* __restrict nc = D(Nc);
   double* __restrict o = D(out);
   const std::size_t P = 2 * nk;
-  for (std::size_t m = 0; m < nk; ++m) {
+  for (std::size_t m = m0; m < m1; ++m) {
     const std::size_t r = 2 * m;
     const Pair2 sab = {2.0 * (na[r] + nb[r]), 2.0 * (na[r + 1] + nb[r + 1]), 2.0 * (na[P + r] + nb[P + r]),
                        2.0 * (na[P + r + 1] + nb[P + r + 1])};
@@ -206,7 +212,7 @@ PDESYM_SIMD_CLONES void block2_update(const Planes4& e, const cvec& V, const Pla
 PDESYM_SIMD_CLONES void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble* y, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
     const Planes4 b = planes_of(B, nk);
-    block2_mul_add(planes_of(A, nk), x, &b, y, out, nk, false);
+    block2_mul_add(planes_of(A, nk), x, &b, y, out, nk, false, 0, nk);
     return;
   }
   const double* __restrict Ad = D(A);
@@ -235,7 +241,7 @@ PDESYM_SIMD_CLONES void block_mul_add(const cvec& A, const cdouble* x, const cve
 // out_a += sum_b A_ab x_b.
 PDESYM_SIMD_CLONES void block_mul_acc(const cvec& A, const cdouble* x, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
-    block2_mul_add(planes_of(A, nk), x, nullptr, nullptr, out, nk, true);
+    block2_mul_add(planes_of(A, nk), x, nullptr, nullptr, out, nk, true, 0, nk);
     return;
   }
   const double* __restrict Ad = D(A);
@@ -256,6 +262,7 @@ PDESYM_SIMD_CLONES void block_mul_acc(const cvec& A, const cdouble* x, cdouble* 
 }  // namespace
 
 void Etdrk4::step(cvec& v) {
+  if (real_state_) zero_dropped(v);  // the projection onto the kept modes (integrate()'s states are projected already)
   if (diagonal_) step_diagonal(v, false);
   else step_full(v, false);
   if (real_state_)
@@ -270,6 +277,7 @@ void Etdrk4::step_embedded(cvec& v, cvec& Nv, cvec& est) {
     step(v);
     return;
   }
+  if (real_state_) zero_dropped(v);
   if (Nv.size() == n) Nv_.swap(Nv);
   else pde_.nonlinear(v.data(), Nv_.data(), ws_);
   if (diagonal_) step_diagonal(v, true);
@@ -283,11 +291,14 @@ void Etdrk4::step_embedded(cvec& v, cvec& Nv, cvec& est) {
     const double* __restrict N1 = D(Nv);
     const double* __restrict N0 = D(Nc_);
     double* __restrict o = D(est);
-    for (std::size_t m = 0; m < n; ++m) {
-      const double dr = N1[2 * m] - N0[2 * m], di = N1[2 * m + 1] - N0[2 * m + 1];
-      o[2 * m] = F3[2 * m] * dr - F3[2 * m + 1] * di;
-      o[2 * m + 1] = F3[2 * m] * di + F3[2 * m + 1] * dr;
-    }
+    const std::size_t nk = static_cast<std::size_t>(nk_);
+    for (std::size_t p = 0; p < static_cast<std::size_t>(nc_); ++p)  // zero where N is (the removed modes)
+      for (const ModeRun r : ws_.kept)
+        for (std::size_t m = p * nk + r.begin; m < p * nk + r.end; ++m) {
+          const double dr = N1[2 * m] - N0[2 * m], di = N1[2 * m + 1] - N0[2 * m + 1];
+          o[2 * m] = F3[2 * m] * dr - F3[2 * m + 1] * di;
+          o[2 * m + 1] = F3[2 * m] * di + F3[2 * m + 1] * dr;
+        }
   } else {
     d_.resize(n);
     for (std::size_t m = 0; m < n; ++m) d_[m] = Nv[m] - Nc_[m];
@@ -295,15 +306,25 @@ void Etdrk4::step_embedded(cvec& v, cvec& Nv, cvec& est) {
   }
 }
 
+void Etdrk4::zero_dropped(cvec& x) const {
+  const std::size_t nk = static_cast<std::size_t>(nk_);
+  for (std::size_t p = 0; p < x.size() / nk; ++p)
+    for (const ModeRun r : ws_.dropped) std::fill(x.begin() + p * nk + r.begin, x.begin() + p * nk + r.end, cdouble(0.0));
+}
+
 PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
   // Diagonal L: every entry of the [nc][nk] state is an independent scalar ETDRK4 combination (for nc = 1
   // exactly the loops of the original scalar stepper), component by component with that component's
-  // coefficient planes (coef_plane: a plane equal to an earlier one is read there).
+  // coefficient planes (coef_plane: a plane equal to an earlier one is read there). On the modes the mask removes
+  // N is zero, so there the stages are their linear parts (the same values: x + 0 == x), computed only for a state
+  // that is not kept dealiased; a dealiased (projected) one keeps zeros there (stages consumed by N(b), N(c) are
+  // re-zeroed).
   const std::size_t nk = static_cast<std::size_t>(nk_), nc = static_cast<std::size_t>(nc_);
   if (pde_.linear_only()) {
     for (std::size_t m = 0; m < nc * nk; ++m) v[m] *= E_[m];
     return;
   }
+  const bool linear_tail = !real_state_;
   if (!have_nv) pde_.nonlinear(v.data(), Nv_.data(), ws_);
   for (std::size_t k = 0; k < nc; ++k) {  // a = E2 v + Q N(v)
     const double* __restrict E2 = coef_plane(1, k);
@@ -311,7 +332,11 @@ PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
     const double* __restrict V = D(v) + 2 * k * nk;
     const double* __restrict Nv = D(Nv_) + 2 * k * nk;
     double* __restrict A = D(a_) + 2 * k * nk;
-    for (std::size_t m = 0; m < nk; ++m) cmul_add(E2, V, Q, Nv, A, m);
+    for (const ModeRun r : ws_.kept)
+      for (std::size_t m = r.begin; m < r.end; ++m) cmul_add(E2, V, Q, Nv, A, m);
+    if (linear_tail)
+      for (const ModeRun r : ws_.dropped)
+        for (std::size_t m = r.begin; m < r.end; ++m) cmul(E2, V, A, m);
   }
   pde_.nonlinear(a_.data(), Na_.data(), ws_);
   for (std::size_t k = 0; k < nc; ++k) {  // b = E2 v + Q N(a)
@@ -320,8 +345,13 @@ PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
     const double* __restrict V = D(v) + 2 * k * nk;
     const double* __restrict Na = D(Na_) + 2 * k * nk;
     double* __restrict B = D(b_) + 2 * k * nk;
-    for (std::size_t m = 0; m < nk; ++m) cmul_add(E2, V, Q, Na, B, m);
+    for (const ModeRun r : ws_.kept)
+      for (std::size_t m = r.begin; m < r.end; ++m) cmul_add(E2, V, Q, Na, B, m);
+    if (linear_tail)
+      for (const ModeRun r : ws_.dropped)
+        for (std::size_t m = r.begin; m < r.end; ++m) cmul(E2, V, B, m);
   }
+  if (!linear_tail) zero_dropped(b_);  // the last N(b) may have overwritten them
   pde_.nonlinear_consuming(b_.data(), Nb_.data(), ws_);  // b is not needed after N(b)
   for (std::size_t k = 0; k < nc; ++k) {  // c = E2 a + Q (2 N(b) - N(v))
     const double* __restrict E2 = coef_plane(1, k);
@@ -330,14 +360,19 @@ PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
     const double* __restrict Nb = D(Nb_) + 2 * k * nk;
     const double* __restrict Nv = D(Nv_) + 2 * k * nk;
     double* __restrict C = D(c_) + 2 * k * nk;
-    for (std::size_t m = 0; m < nk; ++m) {
-      const double wr = 2.0 * Nb[2 * m] - Nv[2 * m], wi = 2.0 * Nb[2 * m + 1] - Nv[2 * m + 1];
-      const double er = E2[2 * m], ei = E2[2 * m + 1], qr = Q[2 * m], qi = Q[2 * m + 1];
-      const double ar = A[2 * m], ai = A[2 * m + 1];
-      C[2 * m] = (er * ar - ei * ai) + (qr * wr - qi * wi);
-      C[2 * m + 1] = (er * ai + ei * ar) + (qr * wi + qi * wr);
-    }
+    for (const ModeRun r : ws_.kept)
+      for (std::size_t m = r.begin; m < r.end; ++m) {
+        const double wr = 2.0 * Nb[2 * m] - Nv[2 * m], wi = 2.0 * Nb[2 * m + 1] - Nv[2 * m + 1];
+        const double er = E2[2 * m], ei = E2[2 * m + 1], qr = Q[2 * m], qi = Q[2 * m + 1];
+        const double ar = A[2 * m], ai = A[2 * m + 1];
+        C[2 * m] = (er * ar - ei * ai) + (qr * wr - qi * wi);
+        C[2 * m + 1] = (er * ai + ei * ar) + (qr * wi + qi * wr);
+      }
+    if (linear_tail)
+      for (const ModeRun r : ws_.dropped)
+        for (std::size_t m = r.begin; m < r.end; ++m) cmul(E2, A, C, m);
   }
+  if (!linear_tail) zero_dropped(c_);
   pde_.nonlinear_consuming(c_.data(), Nc_.data(), ws_);  // nor c after N(c)
   for (std::size_t k = 0; k < nc; ++k) {  // v = E v + f1 N(v) + 2 f2 (N(a) + N(b)) + f3 N(c)
     const double* __restrict E = coef_plane(0, k);
@@ -349,16 +384,20 @@ PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
     const double* __restrict Na = D(Na_) + 2 * k * nk;
     const double* __restrict Nb = D(Nb_) + 2 * k * nk;
     const double* __restrict Nc = D(Nc_) + 2 * k * nk;
-    for (std::size_t m = 0; m < nk; ++m) {
-      const double vr = V[2 * m], vi = V[2 * m + 1];
-      const double sr = 2.0 * (Na[2 * m] + Nb[2 * m]), si = 2.0 * (Na[2 * m + 1] + Nb[2 * m + 1]);
-      const double r = (E[2 * m] * vr - E[2 * m + 1] * vi) + (Nv[2 * m] * F1[2 * m] - Nv[2 * m + 1] * F1[2 * m + 1]) +
-                       (sr * F2[2 * m] - si * F2[2 * m + 1]) + (Nc[2 * m] * F3[2 * m] - Nc[2 * m + 1] * F3[2 * m + 1]);
-      const double i = (E[2 * m] * vi + E[2 * m + 1] * vr) + (Nv[2 * m] * F1[2 * m + 1] + Nv[2 * m + 1] * F1[2 * m]) +
-                       (sr * F2[2 * m + 1] + si * F2[2 * m]) + (Nc[2 * m] * F3[2 * m + 1] + Nc[2 * m + 1] * F3[2 * m]);
-      V[2 * m] = r;
-      V[2 * m + 1] = i;
-    }
+    for (const ModeRun rn : ws_.kept)
+      for (std::size_t m = rn.begin; m < rn.end; ++m) {
+        const double vr = V[2 * m], vi = V[2 * m + 1];
+        const double sr = 2.0 * (Na[2 * m] + Nb[2 * m]), si = 2.0 * (Na[2 * m + 1] + Nb[2 * m + 1]);
+        const double r = (E[2 * m] * vr - E[2 * m + 1] * vi) + (Nv[2 * m] * F1[2 * m] - Nv[2 * m + 1] * F1[2 * m + 1]) +
+                         (sr * F2[2 * m] - si * F2[2 * m + 1]) + (Nc[2 * m] * F3[2 * m] - Nc[2 * m + 1] * F3[2 * m + 1]);
+        const double i = (E[2 * m] * vi + E[2 * m + 1] * vr) + (Nv[2 * m] * F1[2 * m + 1] + Nv[2 * m + 1] * F1[2 * m]) +
+                         (sr * F2[2 * m + 1] + si * F2[2 * m]) + (Nc[2 * m] * F3[2 * m + 1] + Nc[2 * m + 1] * F3[2 * m]);
+        V[2 * m] = r;
+        V[2 * m + 1] = i;
+      }
+    if (linear_tail)
+      for (const ModeRun r : ws_.dropped)
+        for (std::size_t m = r.begin; m < r.end; ++m) cmul(E, V, V, m);
   }
 }
 
@@ -376,13 +415,31 @@ void Etdrk4::step_full(cvec& v, bool have_nv) {
   if (nc_ == 2) {  // 2 x 2 blocks, read through coef_plane (bitwise repeated planes once)
     auto pl = [&](int f) { return Planes4{{coef_plane(f, 0), coef_plane(f, 1), coef_plane(f, 2), coef_plane(f, 3)}}; };
     const Planes4 E = pl(0), E2 = pl(1), Q = pl(2), F1 = pl(3), F2 = pl(4), F3 = pl(5);
-    block2_mul_add(E2, v.data(), &Q, Nv_.data(), a_.data(), nk, false);  // a = E2 v + Q N(v)
+    // On the removed modes N is zero: the linear parts there for a state not kept dealiased, else zeros (as in
+    // step_diagonal).
+    const bool linear_tail = !real_state_;
+    for (const ModeRun r : ws_.kept)  // a = E2 v + Q N(v)
+      block2_mul_add(E2, v.data(), &Q, Nv_.data(), a_.data(), nk, false, r.begin, r.end);
+    if (linear_tail)
+      for (const ModeRun r : ws_.dropped) block2_mul_add(E2, v.data(), nullptr, nullptr, a_.data(), nk, false, r.begin, r.end);
     pde_.nonlinear(a_.data(), Na_.data(), ws_);
-    block2_mul_add(E2, v.data(), &Q, Na_.data(), b_.data(), nk, false);  // b = E2 v + Q N(a)
+    for (const ModeRun r : ws_.kept)  // b = E2 v + Q N(a)
+      block2_mul_add(E2, v.data(), &Q, Na_.data(), b_.data(), nk, false, r.begin, r.end);
+    if (linear_tail)
+      for (const ModeRun r : ws_.dropped) block2_mul_add(E2, v.data(), nullptr, nullptr, b_.data(), nk, false, r.begin, r.end);
+    else
+      zero_dropped(b_);  // the last N(b) may have overwritten them
     pde_.nonlinear_consuming(b_.data(), Nb_.data(), ws_);  // b is not needed after N(b)
-    block2_stage_c(E2, a_, Q, Nb_, Nv_, c_, nk);  // c = E2 a + Q (2 N(b) - N(v))
+    for (const ModeRun r : ws_.kept) block2_stage_c(E2, a_, Q, Nb_, Nv_, c_, nk, r.begin, r.end);  // c = E2 a + Q (2 N(b) - N(v))
+    if (linear_tail)
+      for (const ModeRun r : ws_.dropped) block2_mul_add(E2, a_.data(), nullptr, nullptr, c_.data(), nk, false, r.begin, r.end);
+    else
+      zero_dropped(c_);
     pde_.nonlinear_consuming(c_.data(), Nc_.data(), ws_);  // nor c after N(c)
-    block2_update(E, v, F1, Nv_, F2, Na_, Nb_, F3, Nc_, w_, nk);  // v = E v + f1 N(v) + 2 f2 (N(a) + N(b)) + f3 N(c)
+    for (const ModeRun r : ws_.kept)  // v = E v + f1 N(v) + 2 f2 (N(a) + N(b)) + f3 N(c)
+      block2_update(E, v, F1, Nv_, F2, Na_, Nb_, F3, Nc_, w_, nk, r.begin, r.end);
+    if (linear_tail)  // else w_ holds the previous (projected) state there, or the zeros of its first resize
+      for (const ModeRun r : ws_.dropped) block2_mul_add(E, v.data(), nullptr, nullptr, w_.data(), nk, false, r.begin, r.end);
     v.swap(w_);
     return;
   }

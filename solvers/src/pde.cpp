@@ -59,13 +59,14 @@ namespace {
 // out (=|+=) coeff mask k^D * i^D * z per mode, on interleaved (re, im) doubles: multiplying by i^D only
 // swaps/negates parts (D mod 4 = 0 -> (re, im), 1 -> (-im, re), 2 -> (-re, -im), 3 -> (im, -re)). D and Assign
 // are template parameters so that the loop has no data-dependent indexing or branches and vectorises.
+// Over the modes [m0, m1) (the caller passes the mask's kept runs; N is zero elsewhere).
 template <int D, bool Assign>
 PDESYM_SIMD_CLONES void add_term(double coeff, const double* __restrict mask, const double* __restrict kk, const double* __restrict z,
-              double* __restrict out, int nk) {
+              double* __restrict out, std::size_t m0, std::size_t m1) {
   using P = detail::IPow<D>;
   constexpr int src_re = P::src_re, src_im = P::src_im;
   constexpr double sign_re = P::sign_re, sign_im = P::sign_im;
-  for (int m = 0; m < nk; ++m) {
+  for (std::size_t m = m0; m < m1; ++m) {
     double f = mask[m] * coeff;
     for (int e = 0; e < D; ++e) f *= kk[m];
     const double zr = z[2 * m], zi = z[2 * m + 1];  // both loaded, then picked: a loop the vectoriser takes
@@ -79,7 +80,7 @@ PDESYM_SIMD_CLONES void add_term(double coeff, const double* __restrict mask, co
     }
   }
 }
-using AddTerm = void (*)(double, const double*, const double*, const double*, double*, int);
+using AddTerm = void (*)(double, const double*, const double*, const double*, double*, std::size_t, std::size_t);
 constexpr AddTerm kAddTerm[5][2] = {{add_term<0, false>, add_term<0, true>}, {add_term<1, false>, add_term<1, true>},
                                     {add_term<2, false>, add_term<2, true>}, {add_term<3, false>, add_term<3, true>},
                                     {add_term<4, false>, add_term<4, true>}};
@@ -149,10 +150,12 @@ void PolynomialPde::evaluate(const cdouble* u_hat, cdouble* consumable, cdouble*
       ws.fft.forward(ws.up.data(), ws.tmp.data());
       have_power = t.power;
     }
-    kAddTerm[t.derivative][first ? 1 : 0](t.coeff, ws.mask.data(), ws.kx.data(),
-                                           reinterpret_cast<const double*>(ws.tmp.data()), out, nk);
+    for (const ModeRun r : ws.kept)
+      kAddTerm[t.derivative][first ? 1 : 0](t.coeff, ws.mask.data(), ws.kx.data(),
+                                             reinterpret_cast<const double*>(ws.tmp.data()), out, r.begin, r.end);
     first = false;
   }
+  for (const ModeRun r : ws.dropped) std::fill(n_hat + r.begin, n_hat + r.end, cdouble(0.0));  // the mask's zeros
 }
 
 std::unique_ptr<PolynomialPde> make_kdv(double alpha, double beta) {

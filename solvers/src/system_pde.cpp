@@ -118,12 +118,14 @@ enum Write : int { kAssign = 0, kAdd = 1, kAddToZero = 2 };
 
 // o (=|+=) f * i^Rot * z per mode on interleaved doubles: i^Rot only swaps/negates parts. Rot and W are template
 // parameters so that the loop has no data-dependent indexing or branches and vectorises.
+// Over the modes [m0, m1).
 template <int Rot, int W>
-PDESYM_SIMD_CLONES void add_rotated(const double* __restrict f, const double* __restrict z, double* __restrict o, int nk) {
+PDESYM_SIMD_CLONES void add_rotated(const double* __restrict f, const double* __restrict z, double* __restrict o, std::size_t m0,
+                                    std::size_t m1) {
   using P = detail::IPow<Rot>;
   constexpr int src_re = P::src_re, src_im = P::src_im;
   constexpr double sign_re = P::sign_re, sign_im = P::sign_im;
-  for (int m = 0; m < nk; ++m) {
+  for (std::size_t m = m0; m < m1; ++m) {
     const double zr = z[2 * m], zi = z[2 * m + 1];  // both loaded, then picked: a loop the vectoriser takes
     const double re = f[m] * sign_re * (src_re == 0 ? zr : zi), im = f[m] * sign_im * (src_im == 0 ? zr : zi);
     if (W == kAdd) {
@@ -138,7 +140,7 @@ PDESYM_SIMD_CLONES void add_rotated(const double* __restrict f, const double* __
     }
   }
 }
-using AddRotated = void (*)(const double*, const double*, double*, int);
+using AddRotated = void (*)(const double*, const double*, double*, std::size_t, std::size_t);
 constexpr AddRotated kAddRotated[4][3] = {
     {add_rotated<0, kAssign>, add_rotated<0, kAdd>, add_rotated<0, kAddToZero>},
     {add_rotated<1, kAssign>, add_rotated<1, kAdd>, add_rotated<1, kAddToZero>},
@@ -149,6 +151,8 @@ constexpr AddRotated kAddRotated[4][3] = {
 // real factor mask kx^dx ky^dy goes through `fac` (nk values) in passes over the modes, each value multiplied in the
 // same order as the per-mode formula f = mask; f *= kx ...; f *= ky ... (bit-identical to it). The mask alone (no
 // derivative) or a single kx or ky (unmasked, first order) is used as the factor directly (the same values, no pass).
+// Masked, only the kept modes are formed: the dropped ones are set to zero (assigned) or left as they are (added to,
+// x + 0 == x).
 PDESYM_SIMD_CLONES void apply_symbol(const cdouble* in, cdouble* out, const SpectralWorkspace& ws, int dx, int dy, bool masked, Write w,
                   double* __restrict fac) {
   const int nk = ws.nk;
@@ -171,7 +175,16 @@ PDESYM_SIMD_CLONES void apply_symbol(const cdouble* in, cdouble* out, const Spec
     for (int e = 0; e < dy; ++e)
       for (int m = 0; m < nk; ++m) fac[m] *= ky[m];
   }
-  kAddRotated[(dx + dy) % 4][w](f, reinterpret_cast<const double*>(in), reinterpret_cast<double*>(out), nk);
+  const AddRotated pass = kAddRotated[(dx + dy) % 4][w];
+  const double* z = reinterpret_cast<const double*>(in);
+  double* o = reinterpret_cast<double*>(out);
+  if (!masked) {
+    pass(f, z, o, 0, static_cast<std::size_t>(nk));
+    return;
+  }
+  for (const ModeRun r : ws.kept) pass(f, z, o, r.begin, r.end);
+  if (w != kAdd)
+    for (const ModeRun r : ws.dropped) std::fill(out + r.begin, out + r.end, cdouble(0.0));
 }
 
 // acc (+)= c (f_0 s) (f_1 s) ... (NF factors) over np points: f_k are c2r outputs and s the 1/n the inverse

@@ -4,6 +4,7 @@
 // and nonlinear_consuming with nonlinear on random real spectra, for every dealiasing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -180,4 +181,86 @@ TEST(StageKernels, StepIsBitIdenticalToThePlainFormulas) {
       EXPECT_TRUE(same_bits(v, ref)) << pde->name() << " " << c.dim << "-D (" << (st.diagonal() ? "diagonal" : "coupled")
                                      << "), dealias " << dealias_name(d);
     }
+}
+
+// FieldPde's contract the stepper relies on: N is exactly zero on the modes the mask removes (ws.dropped), for any
+// input spectrum (here one with every mode set, not dealiased); kept and dropped partition the modes.
+TEST(StageKernels, NonlinearIsZeroOnTheDroppedModes) {
+  for (const auto& c : cases())
+    for (Dealias d : {Dealias::TwoThirds, Dealias::None, Dealias::ThreeHalves}) {
+      const auto pde = make_field_pde(Config::parse(c.config));
+      const Box box = box_of(c.dim);
+      SpectralWorkspace ws(box, d);
+      const std::size_t nk = box.modes();
+      std::size_t next = 0, dropped = 0;
+      std::vector<ModeRun> runs = ws.kept;
+      runs.insert(runs.end(), ws.dropped.begin(), ws.dropped.end());
+      std::sort(runs.begin(), runs.end(), [](const ModeRun& a, const ModeRun& b) { return a.begin < b.begin; });
+      for (const ModeRun& r : runs) {
+        EXPECT_EQ(r.begin, next);
+        EXPECT_LT(r.begin, r.end);
+        next = r.end;
+      }
+      EXPECT_EQ(next, nk);
+      for (const ModeRun& r : ws.dropped)
+        for (std::size_t m = r.begin; m < r.end; ++m) {
+          EXPECT_EQ(ws.mask[m], 0.0);
+          ++dropped;
+        }
+      if (d == Dealias::TwoThirds) {
+        EXPECT_GT(dropped, nk / 4) << pde->name() << " " << c.dim << "-D";
+      }
+      cvec u = initial_spectrum(*pde, box, Dealias::None);
+      Rng rng(9, 0, 1);
+      for (auto& z : u) z += cdouble(1e-3 * rng.normal(), 1e-3 * rng.normal());  // every mode, the masked ones too
+      for (int comp = 0; comp < pde->nc(); ++comp) symmetrise_real_spectrum(box, u.data() + comp * nk);
+      cvec n(u.size(), cdouble(7.0, 7.0));
+      pde->nonlinear(u.data(), n.data(), ws);
+      double kept_norm = 0;
+      for (int comp = 0; comp < pde->nc(); ++comp) {
+        for (const ModeRun& r : ws.dropped)
+          for (std::size_t m = r.begin; m < r.end; ++m)
+            EXPECT_EQ(n[comp * nk + m], cdouble(0.0)) << pde->name() << " " << c.dim << "-D, dealias " << dealias_name(d)
+                                                      << ", component " << comp << ", mode " << m;
+        for (const ModeRun& r : ws.kept)
+          for (std::size_t m = r.begin; m < r.end; ++m) kept_norm += std::norm(n[comp * nk + m]);
+      }
+      EXPECT_GT(kept_norm, 0.0) << pde->name();
+    }
+}
+
+// A state kept dealiased (field equations) is stepped as its projection onto the kept modes (the removed modes of
+// the result are zero); the 1-D scalar Pde's removed modes evolve by the linear part alone (v <- E v).
+TEST(StageKernels, RemovedModesOfTheStateAreProjectedOrEvolveLinearly) {
+  for (const auto& c : cases()) {
+    const auto pde = make_field_pde(Config::parse(c.config));
+    const Box box = box_of(c.dim);
+    Etdrk4 st(*pde, box, c.h);
+    SpectralWorkspace ws(box);
+    const std::size_t nk = box.modes(), nc = static_cast<std::size_t>(pde->nc());
+    cvec v = initial_spectrum(*pde, box, Dealias::None);
+    Rng rng(11, 0, 1);
+    for (int comp = 0; comp < pde->nc(); ++comp) {
+      for (const ModeRun& r : ws.dropped)
+        for (std::size_t m = r.begin; m < r.end; ++m) v[comp * nk + m] = cdouble(1e-2 * rng.normal(), 1e-2 * rng.normal());
+      symmetrise_real_spectrum(box, v.data() + comp * nk);
+    }
+    cvec projected = v;
+    for (std::size_t comp = 0; comp < nc; ++comp) project_dealiased(box, projected.data() + comp * nk, Dealias::TwoThirds);
+    cvec stepped = v;
+    st.step(stepped);
+    if (pde->keeps_real_dealiased_state()) {
+      st.step(projected);
+      EXPECT_TRUE(same_bits(stepped, projected)) << pde->name() << " " << c.dim << "-D";
+    } else {
+      ASSERT_TRUE(st.diagonal());
+      for (const ModeRun& r : ws.dropped)
+        for (std::size_t m = r.begin; m < r.end; ++m) {
+          const cdouble e = st.E()[m], x = v[m];
+          const cdouble want(e.real() * x.real() - e.imag() * x.imag(), e.real() * x.imag() + e.imag() * x.real());
+          EXPECT_EQ(stepped[m], want) << pde->name() << " mode " << m;
+          EXPECT_NE(stepped[m], cdouble(0.0)) << pde->name() << " mode " << m;
+        }
+    }
+  }
 }

@@ -176,6 +176,11 @@ class FftBox {
   void* inv_;
 };
 
+/// A contiguous run [begin, end) of spectral indices.
+struct ModeRun {
+  std::size_t begin, end;
+};
+
 /// Everything a PDE needs to evaluate its nonlinear part on one box: the FFT, per-mode wavevectors and the
 /// dealiasing mask (each of size nk = box.modes(), in spectral layout), and scratch buffers. Owned by the
 /// stepper; one per thread. Physical buffers have n = fft.points() values: the box's points, or the padded grid's
@@ -190,6 +195,9 @@ struct SpectralWorkspace {
   int n = 0;     ///< physical values per component (on the padded grid for ThreeHalves)
   rvec kx, ky;   ///< per mode (Nyquist 0)
   rvec mask;     ///< per mode: the mask of `dealias` in x times that in y
+  /// The runs of modes where mask != 0 (kept) and where it is 0 (dropped), in index order. A PDE's N is zero on the
+  /// dropped ones (FieldPde), so its passes and the stepper's stages run over the kept ones.
+  std::vector<ModeRun> kept, dropped;
   AlignedReal u, up;  ///< physical scratch (n each)
   AlignedComplex tmp;  ///< spectral scratch (nk)
   /// Further scratch, grown on first use: physical buffer i (n values), spectral buffer i (nk values).

@@ -6,8 +6,9 @@
 //      symbol L(k) (row a = equation of component a, column b = component b). It may couple components (NLS,
 //      wave) and be complex (dispersive terms).
 //   N: nonlinear part, evaluated pseudo-spectrally from all components' spectra and returned dealiased
-//      (the workspace's Dealias: 2/3 rule in each direction by default; box.hpp). Constant forcing belongs
-//      to N.
+//      (the workspace's Dealias: 2/3 rule in each direction by default; box.hpp): exactly zero on every mode
+//      where the workspace's mask is 0 (ws.dropped), which the steppers rely on. Constant forcing belongs
+//      to N (on kept modes).
 //
 // Time steppers (etdrk4.hpp) see only this interface (the exponax/Dedalus split: the stepper sees h, L, N).
 // The 1-D scalar equations (pde.hpp: Pde, PolynomialPde) are FieldPdes with nc = 1 and dims {1}.
