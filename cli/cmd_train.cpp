@@ -53,6 +53,11 @@ void register_train(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--lr-patience", o.lr_patience, "epochs without improvement before a learning-rate decay")
       ->capture_default_str();
+  cmd->add_option("--lr-milestones", o.lr_milestones,
+                  "step schedule: multiply the learning rate by --lr-gamma after each of these epochs (e.g. 10,20,30; "
+                  "PyTorch's MultiStepLR)")
+      ->delimiter(',');
+  cmd->add_option("--lr-gamma", o.lr_gamma, "factor of the step schedule")->capture_default_str();
   cmd->add_option("--batch-size", o.batch_size, "global batch size")->capture_default_str();
   cmd->add_option("--lr", o.lr, "AdamW learning rate")->capture_default_str();
   cmd->add_option("--weight-decay", o.weight_decay, "AdamW weight decay")->capture_default_str();

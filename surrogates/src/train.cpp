@@ -73,6 +73,15 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   PDESYM_REQUIRE(opt.lr_decay > 0 && opt.lr_decay <= 1,
                  "learning-rate decay factor must be in (0, 1] (got " << opt.lr_decay << ")");
   PDESYM_REQUIRE(opt.lr_patience >= 1, "learning-rate patience must be >= 1 (got " << opt.lr_patience << ")");
+  if (!opt.lr_milestones.empty()) {
+    PDESYM_REQUIRE(opt.lr_decay == 1.0, "choose one learning-rate schedule: --lr-milestones or --lr-decay");
+    PDESYM_REQUIRE(opt.lr_gamma > 0 && opt.lr_gamma <= 1,
+                   "learning-rate step factor must be in (0, 1] (got " << opt.lr_gamma << ")");
+    for (std::size_t i = 0; i < opt.lr_milestones.size(); ++i)
+      PDESYM_REQUIRE(opt.lr_milestones[i] >= 1 && (i == 0 || opt.lr_milestones[i] > opt.lr_milestones[i - 1]),
+                     "learning-rate milestones must be epochs >= 1 in increasing order (got "
+                         << opt.lr_milestones[i] << " at position " << i + 1 << ")");
+  }
   PDESYM_REQUIRE(valid || (opt.patience == 0 && opt.lr_decay == 1.0),
                  "early stopping (--patience) and the plateau schedule (--lr-decay) follow the validation metric: "
                  "give validation data (--valid)");
@@ -190,6 +199,15 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
       break;
     }
     const int e = st.epoch;
+    if (!opt.lr_milestones.empty()) {  // the step schedule's rate for this epoch (a resumed one has it already)
+      double lr = opt.lr;
+      for (int m : opt.lr_milestones)
+        if (e >= m) lr *= opt.lr_gamma;
+      if (lr != st.lr) {
+        st.lr = lr;
+        optim = with_lr(optim, params, st.lr);
+      }
+    }
     // The epoch's sample order: same on every rank.
     std::vector<long> perm(n_samples);
     std::iota(perm.begin(), perm.end(), 0L);

@@ -279,6 +279,70 @@ TEST(Train, EarlyStoppingAndPlateauDecayAreDeterministicAndResumeBitExact) {
   for (const auto& f : {full.out, part.out, plain.out, plain_es.out, bad.out}) std::remove(f.c_str());
 }
 
+// The step schedule (MultiStepLR): the recorded rate of every epoch is lr times gamma per milestone passed; resume
+// across a milestone (at an epoch boundary and mid-epoch) is bit-exact; the schedule is part of the resume signature;
+// bad values and a second schedule are refused.
+TEST(Train, StepScheduleRatesAndResumeAcrossMilestonesAreBitExact) {
+  const ShardedSplit tr = whole(train_split());
+  TrainOptions full = tiny_options(tmp("ms_full.pt"));
+  full.epochs = 5;
+  full.lr_milestones = {2, 4};
+  full.lr_gamma = 0.4;
+  const TrainResult a = train(tr, nullptr, full);
+  ASSERT_EQ(a.history.size(), 5u);
+  const double g = full.lr_gamma, want[5] = {full.lr, full.lr, full.lr * g, full.lr * g, full.lr * g * g};
+  for (int k = 0; k < 5; ++k) EXPECT_EQ(a.history[k].lr, want[k]) << "epoch " << k + 1;
+  EXPECT_EQ(a.final_lr, want[4]);
+
+  // The same epochs without the schedule train differently (the rate matters)...
+  TrainOptions flat = full;
+  flat.out = tmp("ms_flat.pt");
+  flat.lr_milestones.clear();
+  EXPECT_GT(max_diff(a.parameters, train(tr, nullptr, flat).parameters), 0.0f);
+
+  // ... and a run stopped at the first milestone, resumed mid-epoch after it and then to the end, matches.
+  TrainOptions part = full;
+  part.out = tmp("ms_part.pt");
+  part.epochs = 2;
+  EXPECT_EQ(train(tr, nullptr, part).final_lr, full.lr);
+  part.epochs = full.epochs;
+  part.resume = true;
+  part.checkpoint_every_steps = 1;
+  part.stop_after_steps = 4;  // inside epoch 4 (3 batches per epoch)
+  EXPECT_EQ(train(tr, nullptr, part).stop_reason, "interrupted");
+  part.stop_after_steps = -1;
+  const TrainResult b = train(tr, nullptr, part);
+  EXPECT_EQ(max_diff(a.parameters, b.parameters), 0.0f);
+  for (int k = 0; k < 5; ++k) {
+    EXPECT_EQ(a.history[k].train_loss, b.history[k].train_loss) << "epoch " << k + 1;
+    EXPECT_EQ(a.history[k].lr, b.history[k].lr) << "epoch " << k + 1;
+  }
+
+  auto refused = [&](const TrainOptions& o, const std::string& needle) {
+    try {
+      train(tr, nullptr, o);
+      ADD_FAILURE() << "accepted, expected: " << needle;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  TrainOptions other = part;
+  other.lr_milestones = {2, 3};
+  refused(other, "lr_milestones");  // resume signature
+  TrainOptions bad = tiny_options(tmp("ms_bad.pt"));
+  bad.lr_milestones = {3, 3};
+  refused(bad, "increasing order");
+  bad.lr_milestones = {0};
+  refused(bad, "increasing order");
+  bad.lr_milestones = {2};
+  bad.lr_gamma = 0.0;
+  refused(bad, "step factor");
+  bad.lr_gamma = 0.5;
+  bad.lr_decay = 0.5;
+  refused(bad, "one learning-rate schedule");
+  for (const auto& f : {full.out, flat.out, part.out, bad.out}) std::remove(f.c_str());
+}
+
 TEST(Train, EvaluateMetricsAreConsistent) {
   TrainOptions o = tiny_options(tmp("eval.pt"));
   const ShardedSplit va = whole(valid_split());

@@ -96,6 +96,11 @@ struct TrainOptions {
   /// validation data; the current rate and the count are checkpointed, so resume is bit-exact across a decay.
   double lr_decay = 1.0;
   int lr_patience = 10;
+  /// Step schedule (PyTorch's MultiStepLR stepped once per epoch): epoch e (0-based) trains at lr times lr_gamma once
+  /// for every milestone <= e, the factors applied one after the other. Milestones strictly increasing, >= 1; empty:
+  /// off. Needs no validation data; not combinable with the plateau schedule. Part of the resume signature.
+  std::vector<int> lr_milestones;
+  double lr_gamma = 0.1;
   std::string out = "model.pt";    ///< checkpoint path (written as <out>.tmp, then renamed)
   bool resume = false;             ///< continue from `out` if it exists
   int checkpoint_every_steps = 0;  ///< additional mid-epoch checkpoints every N optimizer steps (0: epoch ends only)
