@@ -58,6 +58,16 @@ float max_diff(const std::vector<float>& a, const std::vector<float>& b) {
   return d;
 }
 
+// train() refuses o with an InputError whose message contains `needle`.
+void expect_refused(const ShardedSplit& tr, const ShardedSplit* valid, const TrainOptions& o, const std::string& needle) {
+  try {
+    train(tr, valid, o);
+    ADD_FAILURE() << "accepted, expected: " << needle;
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
 std::vector<float> read_floats(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   EXPECT_TRUE(f.good()) << path;
@@ -253,12 +263,7 @@ TEST(Train, EarlyStoppingAndPlateauDecayAreDeterministicAndResumeBitExact) {
 
   // A schedule needs validation data; bad values are refused.
   auto refused = [&](const TrainOptions& o, const ShardedSplit* v, const std::string& needle) {
-    try {
-      train(tr, v, o);
-      ADD_FAILURE() << "accepted, expected: " << needle;
-    } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
+    expect_refused(tr, v, o, needle);
   };
   TrainOptions bad = plain;
   bad.out = tmp("es_bad.pt");
@@ -318,14 +323,7 @@ TEST(Train, StepScheduleRatesAndResumeAcrossMilestonesAreBitExact) {
     EXPECT_EQ(a.history[k].lr, b.history[k].lr) << "epoch " << k + 1;
   }
 
-  auto refused = [&](const TrainOptions& o, const std::string& needle) {
-    try {
-      train(tr, nullptr, o);
-      ADD_FAILURE() << "accepted, expected: " << needle;
-    } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
-  };
+  auto refused = [&](const TrainOptions& o, const std::string& needle) { expect_refused(tr, nullptr, o, needle); };
   TrainOptions other = part;
   other.lr_milestones = {2, 3};
   refused(other, "lr_milestones");  // resume signature
@@ -405,13 +403,8 @@ TEST(Train, EvaluateMetricsAreConsistent) {
 }
 
 TEST(Train, BadInputGivesClearErrors) {
-  auto expect_msg = [](const datasets::Split& s, TrainOptions o, const std::string& needle) {
-    try {
-      train(whole(s), nullptr, o);
-      ADD_FAILURE() << "no error, expected: " << needle;
-    } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
+  auto expect_msg = [](const datasets::Split& s, const TrainOptions& o, const std::string& needle) {
+    expect_refused(whole(s), nullptr, o, needle);
   };
   const TrainOptions o = tiny_options(tmp("bad.pt"));
   TrainOptions m = o;
@@ -511,12 +504,7 @@ TEST(Train, PromotionAndEnforcementResumeBitExactAndRefuseBadSettings) {
   auto expect_msg = [&](TrainOptions o, const std::string& what) {
     o.out = tmp("pbad.pt");
     o.resume = false;
-    try {
-      train(tr, &va, o);
-      ADD_FAILURE() << "accepted: " << what;
-    } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
-    }
+    expect_refused(tr, &va, o, what);
   };
   TrainOptions bad = full;
   bad.enforce = "auto";  // from known:kdv: no finite subgroup without time reversal
