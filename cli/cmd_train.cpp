@@ -28,6 +28,9 @@ void register_train(CLI::App& app) {
   cmd->add_option("--model", o.model.kind, "fno or resnet (1-D or 2-D by the data's shape)")->capture_default_str();
   cmd->add_option("--augment", o.augment, "none | known (the dataset's equation) | known:<equation> | gen:<V1>;<V2> | sym.json path")
       ->capture_default_str();
+  cmd->add_option("--augment-prob", o.augment_prob,
+                  "probability that a training window is transformed, else used as stored (LPSDA: 0.5)")
+      ->capture_default_str();
   cmd->add_option("--eps", o.augment_eps, "augmentation eps range (x-translations: a full period)")
       ->capture_default_str();
   cmd->add_option("--promote", o.promote,

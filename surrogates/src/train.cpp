@@ -73,6 +73,8 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   PDESYM_REQUIRE(opt.lr_decay > 0 && opt.lr_decay <= 1,
                  "learning-rate decay factor must be in (0, 1] (got " << opt.lr_decay << ")");
   PDESYM_REQUIRE(opt.lr_patience >= 1, "learning-rate patience must be >= 1 (got " << opt.lr_patience << ")");
+  PDESYM_REQUIRE(opt.augment_prob >= 0 && opt.augment_prob <= 1,
+                 "augmentation probability must be in [0, 1] (got " << opt.augment_prob << ")");
   if (!opt.lr_milestones.empty()) {
     PDESYM_REQUIRE(opt.lr_decay == 1.0, "choose one learning-rate schedule: --lr-milestones or --lr-decay");
     PDESYM_REQUIRE(opt.lr_gamma > 0 && opt.lr_gamma <= 1,
@@ -236,7 +238,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
         Rng rs(opt.seed ^ kSampleTag, static_cast<std::uint64_t>(e), static_cast<std::uint64_t>(g));
         const int start = static_cast<int>(std::min<long>(rs.uniform_int(0, tr.nt - 2 * tw), tr.nt - 2 * tw));
         Field f = tr.field_window(traj - first, start, 2 * tw);
-        if (aug.active()) f = aug(f, rs);
+        if (aug.active() && (opt.augment_prob >= 1.0 || rs.uniform() < opt.augment_prob)) f = aug(f, rs);
         append_levels(f, 0, xin);
         append_levels(f, tw, yout);
         dxv.push_back(static_cast<float>(f.dx));

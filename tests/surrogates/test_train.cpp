@@ -341,6 +341,34 @@ TEST(Train, StepScheduleRatesAndResumeAcrossMilestonesAreBitExact) {
   for (const auto& f : {full.out, flat.out, part.out, bad.out}) std::remove(f.c_str());
 }
 
+// --augment-prob: 0 trains exactly as without augmentation (the window's draw decides, nothing else changes), 0.5
+// differs from both 0 and 1; it is part of the resume signature; values outside [0, 1] are refused.
+TEST(Train, AugmentationProbabilityZeroIsNoAugmentationAndHalfIsBetween) {
+  const ShardedSplit tr = whole(train_split());
+  TrainOptions none = tiny_options(tmp("ap_none.pt"));
+  TrainOptions p0 = none, p5 = none, p1 = none;
+  p0.out = tmp("ap_0.pt");
+  p5.out = tmp("ap_5.pt");
+  p1.out = tmp("ap_1.pt");
+  for (TrainOptions* o : {&p0, &p5, &p1}) o->augment = "known:kdv";
+  p0.augment_prob = 0.0;
+  p5.augment_prob = 0.5;
+  const TrainResult rn = train(tr, nullptr, none), r0 = train(tr, nullptr, p0), r5 = train(tr, nullptr, p5),
+                    r1 = train(tr, nullptr, p1);
+  EXPECT_EQ(max_diff(rn.parameters, r0.parameters), 0.0f);
+  EXPECT_GT(max_diff(r5.parameters, r0.parameters), 0.0f);
+  EXPECT_GT(max_diff(r5.parameters, r1.parameters), 0.0f);
+  EXPECT_GT(max_diff(r1.parameters, r0.parameters), 0.0f);
+  TrainOptions other = p5;
+  other.resume = true;
+  other.augment_prob = 0.25;
+  expect_refused(tr, nullptr, other, "augment_prob");
+  TrainOptions bad = tiny_options(tmp("ap_bad.pt"));
+  bad.augment_prob = 1.5;
+  expect_refused(tr, nullptr, bad, "augmentation probability");
+  for (const auto& f : {none.out, p0.out, p5.out, p1.out, bad.out}) std::remove(f.c_str());
+}
+
 TEST(Train, EvaluateMetricsAreConsistent) {
   TrainOptions o = tiny_options(tmp("eval.pt"));
   const ShardedSplit va = whole(valid_split());

@@ -80,6 +80,10 @@ struct TrainOptions {
   /// "none", "known:<equation>", "gen:<V1>;<V2>" or a sym.json path (augment::load_generators).
   std::string augment = "none";
   double augment_eps = 0.1;        ///< eps range of every generator (pure x-translations: a full period)
+  /// Probability that a training window is transformed (else it is used as stored), drawn from the window's own
+  /// stream; 1 (default): every window, without a draw (the same streams as before the option). LPSDA and LieNLSD
+  /// keep the original with probability 0.5, i.e. augment_prob 0.5.
+  double augment_prob = 1.0;
   /// Generators whose Lie derivative is penalised (promote.hpp): the same specs as `augment`.
   std::string promote = "none";
   double promote_weight = 1.0;     ///< weight of the penalty in the loss
