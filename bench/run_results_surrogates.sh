@@ -25,6 +25,11 @@
 # LPSDA comparison (bench/RESULTS-surrogates.md):
 #   CONFIG_DIR=configs/lpsda GEN_ARGS="--train 32 --valid 32 --test 128" EQUATIONS="kdv burgers heat" \
 #   SEEDS="1 2 3" MODES=6 LAYERS=5 EPOCHS=150 N_VALID=16 bench/run_results_surrogates.sh build OUT 10
+# LieNLSD's model and optimiser schedule (its LPSDA/train_fno.py: FNO width 256, 6 modes, 5 layers, AdamW lr 1e-4,
+# x0.4 after epochs 10, 20 and 30, 40 epochs of ~112 000 windows in all at N = 10, originals kept with probability 0.5):
+#   CONFIG_DIR=configs/lienlsd EQUATIONS="kdv burgers heat" SEEDS="1 2 3" WIDTH=256 MODES=6 LAYERS=5 EPOCHS=40 LR=1e-4 \
+#   N_VALID=16 VALID_STEPS=20 TEST_STEPS=60 TRAIN_ARGS="--windows-per-trajectory 280 --lr-milestones 10,20,30 \
+#   --lr-gamma 0.4 --augment-prob 0.5" bench/run_results_surrogates.sh build OUT 10
 # Every model is evaluated over 100 steps (the table's main metric) and over 20 steps
 # (one model call: the one-window error).
 set -euo pipefail
