@@ -83,7 +83,7 @@ class NavierStokes : public FieldPde {
     double* acc = ws.u.data();
     ns_advection(ph[0], ph[1], ph[2], ph[3], raw ? 1.0 / static_cast<double>(np) : 1.0, acc, np);
     cdouble* s = sp[0];
-    ws.fft.forward(acc, s);
+    ws.fft.forward_low(acc, s);  // masked below: the kept columns suffice
     masked_copy(ws.mask.data(), D(s), reinterpret_cast<double*>(n_hat), nk);
     if (A_ != 0.0) {
       const Box& b = ws.box;

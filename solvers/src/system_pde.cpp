@@ -299,7 +299,7 @@ void PolynomialSystem::evaluate(const cdouble* u_hat, cdouble* consumable, cdoub
         first = false;
       }
     }
-    ws.fft.forward(acc, spec);
+    ws.fft.forward_low(acc, spec);  // apply_symbol reads only the kept modes
     apply_symbol(spec, n_hat + static_cast<std::size_t>(g.eq) * nk, ws, g.dx, g.dy, true,
                  written[g.eq] ? kAdd : kAddToZero, acc);  // acc is spent
     written[g.eq] = true;

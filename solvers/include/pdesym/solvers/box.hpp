@@ -151,7 +151,19 @@ class FftBox {
   /// out [ny][nkx] = unnormalised DFT of in [ny][nx]. Arrays with FFTW's alignment (AlignedReal/Complex) are
   /// transformed directly, others through the internal buffers; the results are the same either way.
   void forward(const double* in, cdouble* out);
+  /// forward() where only the columns a dealiased N keeps are wanted: out's columns m < low_columns() hold
+  /// forward(in)'s values, the others exact zeros. In 2-D this skips the y-transforms of the columns above the
+  /// cut (a third of them with the 2/3 rule: ~1/6 of the transform); in 1-D it is forward() and the zeroing.
+  void forward_low(const double* in, cdouble* out);
+  /// Spectral columns (x modes) that the dealias rule keeps: kx index m < low_columns() (all nkx when none
+  /// are dropped).
+  int low_columns() const { return low_; }
   /// out [ny][nx] = inverse DFT of in [ny][nkx], divided by nx*ny (in is not modified).
+  ///
+  /// Every inverse (also the unscaled ones below) checks whether in's columns m >= low_columns() are all exactly
+  /// zero (a dealiased spectrum); in 2-D it then skips their y-transforms. FFTW's 2-D plans run the same 1-D
+  /// transforms in the same order, so with FFTW_ESTIMATE plans the result is bit-identical to the full
+  /// transform (tested for even sizes from 30 to 512; FFTW_MEASURE may choose other algorithms for either).
   void inverse(const cdouble* in, double* out);
   /// out = inverse DFT of in, NOT divided: the caller applies 1 / points() in its own pass (in is not modified).
   void inverse_unscaled(const cdouble* in, double* out);
@@ -166,6 +178,14 @@ class FftBox {
  private:
   void pad(const cdouble* in, double scale);  ///< c_ = zero-padded in * scale (ThreeHalves)
   void execute_inverse(double* out);  ///< out = unscaled c2r of c_ (c_ destroyed)
+  /// out = unscaled c2r of `spec` ([pny][pnx/2+1], FFTW-aligned like c_, destroyed), pruned when its high
+  /// columns are zero.
+  void c2r_destroy(cdouble* spec, double* out);
+  /// Whether spec's columns m >= low_ (of pnx/2+1) are all exactly zero, so that the pruned plans apply.
+  bool high_columns_zero(const cdouble* spec) const;
+  /// spec = r2c of `in` ([pny][pnx], aligned like r_) on the columns m < low_ (the others hold the x transform
+  /// only): the pruned forward plans.
+  void r2c_low(const double* in, cdouble* spec);
   Box box_;
   bool padded_;
   int pnx_, pny_;  ///< physical grid (padded for ThreeHalves)
@@ -174,6 +194,13 @@ class FftBox {
   void* c_;
   void* fwd_;
   void* inv_;
+  /// 2-D only: the full transforms split into their 1-D passes, with the y passes on the low_ columns that
+  /// can be nonzero (null where nothing would be pruned): r2c / c2r along x on every row, c2c along y.
+  int low_;
+  void* x_fwd_ = nullptr;
+  void* x_inv_ = nullptr;
+  void* y_fwd_ = nullptr;
+  void* y_inv_ = nullptr;
 };
 
 /// A contiguous run [begin, end) of spectral indices.
