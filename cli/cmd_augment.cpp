@@ -18,7 +18,7 @@ struct AugmentArgs {
   int copies = 1;
   double eps = 0.1;
   std::uint64_t seed = 0;
-  bool drop_originals = false, no_full_period = false;
+  bool drop_originals = false, no_full_period = false, keep_grid = false;
 };
 }  // namespace
 
@@ -36,12 +36,15 @@ void register_augment(CLI::App& app) {
   cmd->add_flag("--drop-originals", a->drop_originals, "write only the transformed copies");
   cmd->add_flag("--no-full-period", a->no_full_period,
                 "draw x-translations in [-eps, eps] too, instead of uniformly over one period");
+  cmd->add_flag("--keep-grid", a->keep_grid,
+                "skip generators that rescale x, y or t (their images carry other spacings dx, dt)");
   cmd->callback([a] {
     PDESYM_REQUIRE(mpi_size() == 1, "'augment' runs on one process (got " << mpi_size() << " ranks)");
     check_output_path(a->out, "--out");
     augment::AugmentOptions opt;
     opt.eps = a->eps;
     opt.full_period_translations = !a->no_full_period;
+    opt.keep_grid = a->keep_grid;
     const auto names = datasets::list_splits(a->data);
     PDESYM_REQUIRE(!names.empty(), a->data << ": no splits to augment");
     // The generators must live on the data's variables (x, [y], t, components): take the shape of one trajectory.

@@ -33,6 +33,9 @@ void register_train(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--eps", o.augment_eps, "augmentation eps range (x-translations: a full period)")
       ->capture_default_str();
+  cmd->add_flag("--keep-grid", o.augment_keep_grid,
+                "augment only by generators that keep the grid: skip those that rescale x, y or t (for data "
+                "stored on one grid; the models take dx and dt as inputs)");
   cmd->add_option("--promote", o.promote,
                   "penalise the Lie derivative of the model along these generators (same specs as --augment)")
       ->capture_default_str();

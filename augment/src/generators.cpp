@@ -43,6 +43,15 @@ std::string Generator::label() const {
   return s;
 }
 
+std::string rescaled_spacings(const VectorField& v) {
+  const Eigen::MatrixXd& A = v.affine_generator();
+  const int D = v.dim();
+  std::string scaled;
+  for (int q = 0; q <= D && q < A.rows(); ++q)
+    if (A(q, q) != 0.0) scaled += std::string(scaled.empty() ? "" : ", ") + (q == D ? "dt" : q == 0 ? "dx" : "dy");
+  return scaled;
+}
+
 std::string GeneratorSet::describe() const {
   std::ostringstream os;
   if (generators.empty()) os << "no augmentation (" << source << ")\n";
@@ -59,12 +68,7 @@ std::string GeneratorSet::describe() const {
          << (g.full_period ? std::string("uniform over one period")
                            : "in [-" + std::to_string(g.eps_max) + ", " + std::to_string(g.eps_max) + "]");
     if (!g.is_discrete()) {  // a scaling of x or t changes a sample's spacings, which the models take as inputs
-      const Eigen::MatrixXd& A = g.field.affine_generator();
-      const int D = g.field.dim();
-      std::string scaled;
-      for (int q = 0; q <= D && q < A.rows(); ++q)
-        if (A(q, q) != 0.0)
-          scaled += std::string(scaled.empty() ? "" : ", ") + (q == D ? "dt" : q == 0 ? "dx" : "dy");
+      const std::string scaled = rescaled_spacings(g.field);
       if (!scaled.empty()) os << "; rescales each sample's " << scaled;
     }
     os << "]\n";
@@ -177,6 +181,13 @@ GeneratorSet load_generators(const std::string& spec, const AugmentOptions& opt)
       set.skipped.push_back(vf);
       continue;
     }
+    if (opt.keep_grid) {
+      const std::string scaled = rescaled_spacings(vf);
+      if (!scaled.empty()) {
+        set.notes.push_back(name + " skipped: it rescales each sample's " + scaled + " (keep-grid)");
+        continue;
+      }
+    }
     Generator g;
     g.field = vf;
     g.eps_max = opt.eps;
@@ -187,7 +198,7 @@ GeneratorSet load_generators(const std::string& spec, const AugmentOptions& opt)
   if (set.generators.empty()) {
     std::string all;
     for (const auto& n : set.notes) all += "\n  " + n;
-    throw InputError("generator set '" + spec + "': none of its generators can act on periodic trajectories:" + all);
+    throw InputError("generator set '" + spec + "': none of its generators can be applied:" + all);
   }
   return set;
 }

@@ -63,6 +63,7 @@ nlohmann::json signature(const TrainOptions& opt, const ModelConfig& mc, int win
     sig["lr_patience"] = opt.lr_patience;
   }
   if (opt.augment_prob != 1.0) sig["augment_prob"] = opt.augment_prob;
+  if (opt.augment_keep_grid) sig["augment_keep_grid"] = true;
   if (!opt.lr_milestones.empty()) {
     sig["lr_milestones"] = opt.lr_milestones;
     sig["lr_gamma"] = opt.lr_gamma;

@@ -101,6 +101,7 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
 
   augment::AugmentOptions aopt;
   aopt.eps = opt.augment_eps;
+  aopt.keep_grid = opt.augment_keep_grid;
   const augment::Augmenter aug(tr.dim == 1 && tr.nc == 1 ? augment::load_generators(opt.augment, aopt)
                                                         : augment::load_generators(opt.augment, tr.shape(), aopt));
   // The Augmenter decides which field shapes it transforms: for data other than 1-D scalar, one trial window
@@ -171,7 +172,8 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
     std::fprintf(stderr, "training %s (%ld parameters) on %d trajectories (%d ranks), %d samples/epoch, %d batches\n",
                  mc.kind.c_str(), model->parameter_count(), trs.n_total, size, static_cast<int>(n_samples), n_batches);
     std::fprintf(stderr, "augmentation: %s%s", opt.augment.c_str(),
-                 aug.active() ? ("\n" + res.augmentation).c_str() : "\n");    if (promoting)
+                 aug.active() ? ("\n" + res.augmentation).c_str() : "\n");
+    if (promoting)
       std::fprintf(stderr, "promotion: %s, weight %g\n%s", opt.promote.c_str(), opt.promote_weight,
                    promoter.describe().c_str());
     if (!mc.enforce.empty()) std::fprintf(stderr, "enforced group: %s\n", mc.enforce.c_str());

@@ -334,6 +334,26 @@ TEST(Augment, LoadsGeneratorSpecsWithClearErrors) {
   EXPECT_NE(load_generators("gen:x*d_x + 2*t*d_t").describe().find("rescales each sample's dx, dt"), std::string::npos);
   EXPECT_NE(load_generators("gen:2*t*d_t + u*d_u").describe().find("rescales each sample's dt]"), std::string::npos);
 
+  // keep_grid drops exactly the generators that rescale a spacing, with a note; none left is an error.
+  AugmentOptions keep;
+  keep.keep_grid = true;
+  const GeneratorSet kdv_kept = load_generators("known:kdv", keep);
+  ASSERT_EQ(kdv_kept.generators.size(), 3u);
+  for (const auto& g : kdv_kept.generators) EXPECT_EQ(rescaled_spacings(g.field), "") << g.label();
+  ASSERT_EQ(kdv_kept.notes.size(), 1u);
+  EXPECT_NE(kdv_kept.notes[0].find("x*d_x + 3*t*d_t - 2*u*d_u) skipped: it rescales each sample's dx, dt (keep-grid)"),
+            std::string::npos)
+      << kdv_kept.notes[0];
+  const GeneratorSet mixed = load_generators("gen:d_x; 2*t*d_t + u*d_u; u*d_u", keep);
+  ASSERT_EQ(mixed.generators.size(), 2u);
+  EXPECT_EQ(mixed.generators[1].label(), "u*d_u");
+  try {
+    load_generators("gen:x*d_x + 2*t*d_t", keep);
+    ADD_FAILURE() << "no error for a set of scalings only";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("rescales each sample's dx, dt"), std::string::npos) << e.what();
+  }
+
   auto expect_msg = [](const std::string& spec, const std::string& needle) {
     try {
       load_generators(spec);

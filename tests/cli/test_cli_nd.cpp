@@ -54,6 +54,13 @@ TEST(CliNd, HeatTwoDimensionalPipeline) {
   const auto in = pdesym::datasets::read_split(data, "train"), out = pdesym::datasets::read_split(aug, "train");
   EXPECT_EQ(out.n, 2 * in.n);
   EXPECT_EQ(out.shape(), in.shape());
+  // --keep-grid: the scaling x d_x + y d_y + 2t d_t (it rescales every spacing) is skipped too, with a note, and
+  // no listed generator rescales anything.
+  r = run_pdesym(1, "augment --data " + data + " --generators " + sym + " --keep-grid --out " + (dir / "kg.h5"),
+                 dir / "kg.log");
+  ASSERT_EQ(r.rc, 0) << r.output;
+  EXPECT_NE(r.output.find("skipped: it rescales each sample's dx, dy, dt (keep-grid)"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("; rescales each sample's"), std::string::npos) << r.output;
   // A continuous rotation is refused, naming the generator; no file.
   r = run_pdesym(1, "augment --data " + data + " --generators 'gen:y*d_x - x*d_y' --out " + (dir / "rot.h5"),
                  dir / "rot.log");

@@ -42,8 +42,16 @@ struct AugmentOptions {
   /// Generators that cannot act on periodic data (NonPeriodic/Unsupported) are dropped with a note in
   /// GeneratorSet::notes instead of failing.
   bool skip_incompatible = true;
+  /// Generators that rescale x, y or t (a scaling such as x d_x + 3t d_t - 2u d_u) are dropped with a note: their
+  /// images carry grid spacings (dx, dt) that data stored on one fixed grid never show the model, which takes
+  /// them as inputs (on such data they made the N >= 32 surrogates worse, bench/RESULTS-surrogates.md).
+  bool keep_grid = false;
   TransformOptions transform;
 };
+
+/// The spacings a continuous generator's flow rescales: "dx", "dy", "dt" joined by ", " ("" for none, and for
+/// discrete elements).
+std::string rescaled_spacings(const VectorField& v);
 
 /// The generators the augmenter applies, with where they came from.
 struct GeneratorSet {

@@ -84,6 +84,8 @@ struct TrainOptions {
   /// stream; 1 (default): every window, without a draw (the same streams as before the option). LPSDA and LieNLSD
   /// keep the original with probability 0.5, i.e. augment_prob 0.5.
   double augment_prob = 1.0;
+  /// Skip the augmentation generators that rescale x, y or t (augment::AugmentOptions::keep_grid).
+  bool augment_keep_grid = false;
   /// Generators whose Lie derivative is penalised (promote.hpp): the same specs as `augment`.
   std::string promote = "none";
   double promote_weight = 1.0;     ///< weight of the penalty in the loss
