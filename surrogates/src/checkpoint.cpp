@@ -145,6 +145,10 @@ void read_checkpoint(const std::string& path, Surrogate& model, Surrogate* best,
       if (!old.contains(it.key()) || old.at(it.key()) != it.value())
         diffs += "\n  " + it.key() + ": checkpoint " + (old.contains(it.key()) ? old.at(it.key()).dump() : "-") +
                  ", now " + it.value().dump();
+    // Keys appear only for settings away from their defaults: one the checkpoint has and this run lacks is a
+    // setting this run drops (e.g. --promote, --augment-prob 0.5).
+    for (auto it = old.begin(); it != old.end(); ++it)
+      if (!sig.contains(it.key())) diffs += "\n  " + it.key() + ": checkpoint " + it.value().dump() + ", now -";
     PDESYM_REQUIRE(diffs.empty(), "cannot resume from '" << path << "': it was made with different settings:" << diffs);
     // Optimizer moments are stored in the parameters' layout, which changed for FNO spectral weights in
     // version 2: such older checkpoints are evaluated (load_model converts them) but not resumed. Unknown

@@ -51,6 +51,49 @@ AdamW with_lr(const AdamW& optim, const std::vector<torch::Tensor>& params, doub
   return out;
 }
 
+// One line per continuous generator of `set` that rescales a spacing (dx, dy or dt) which every training
+// trajectory of all ranks shares: its windows show the model spacings that no stored trajectory has. Empty when
+// there is none (no such generator, or data whose L / T vary per trajectory, as LPSDA's KdV).
+std::string fixed_grid_notes(const augment::GeneratorSet& set, const datasets::Split& tr, int rank, int size) {
+  // Per rank {min, max} of dx, dy, dt in its own slots (NaN for an empty shard); the sum over ranks gathers them.
+  std::vector<double> buf(static_cast<std::size_t>(6 * size), 0.0);
+  const std::vector<double>* sp[3] = {&tr.dx, &tr.dy, &tr.dt};
+  for (int k = 0; k < 3; ++k) {
+    double lo = NAN, hi = NAN;
+    for (int i = 0; i < tr.n; ++i) {
+      lo = std::fmin(lo, (*sp[k])[static_cast<std::size_t>(i)]);
+      hi = std::fmax(hi, (*sp[k])[static_cast<std::size_t>(i)]);
+    }
+    buf[static_cast<std::size_t>(6 * rank + 2 * k)] = lo;
+    buf[static_cast<std::size_t>(6 * rank + 2 * k + 1)] = hi;
+  }
+  allreduce_doubles(buf.data(), static_cast<int>(buf.size()), size);
+  bool fixed[3];
+  for (int k = 0; k < 3; ++k) {
+    double lo = NAN, hi = NAN;
+    for (int r = 0; r < size; ++r) {
+      lo = std::fmin(lo, buf[static_cast<std::size_t>(6 * r + 2 * k)]);
+      hi = std::fmax(hi, buf[static_cast<std::size_t>(6 * r + 2 * k + 1)]);
+    }
+    fixed[k] = !(hi - lo > 1e-9 * std::fabs(hi));
+  }
+  std::string notes;
+  for (std::size_t g = 0; g < set.generators.size(); ++g) {
+    if (set.generators[g].is_discrete()) continue;
+    const std::string scaled = augment::rescaled_spacings(set.generators[g].field);
+    std::string same;
+    for (const char* name : {"dx", "dy", "dt"})
+      if (scaled.find(name) != std::string::npos && fixed[name[1] == 'x' ? 0 : name[1] == 'y' ? 1 : 2])
+        same += std::string(same.empty() ? "" : ", ") + name;
+    if (same.empty()) continue;
+    notes += "V" + std::to_string(g + 1) + " (" + set.generators[g].label() + ") rescales each sample's " + scaled +
+             ", but every training trajectory has the same " + same +
+             ": its windows show the model spacings no stored trajectory has (on such data this made N >= 32 "
+             "surrogates worse, bench/RESULTS-surrogates.md; --keep-grid skips it)\n";
+  }
+  return notes;
+}
+
 }  // namespace
 
 // ---- training ------------------------------------------------------------------------------------------------
@@ -168,6 +211,15 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
 
   TrainResult res;
   res.augmentation = aug.generators().describe();
+  // Collective: every rank takes part.
+  const std::string grid_notes = aug.active() ? fixed_grid_notes(aug.generators(), tr, rank, size) : std::string();
+  if (!grid_notes.empty()) {
+    std::istringstream lines(grid_notes);
+    for (std::string line; std::getline(lines, line);) {
+      res.augmentation += "  note: " + line + "\n";
+      if (root && !opt.progress) std::fprintf(stderr, "pdesym: note: %s\n", line.c_str());  // else in the listing
+    }
+  }
   if (root && opt.progress) {
     std::fprintf(stderr, "training %s (%ld parameters) on %d trajectories (%d ranks), %d samples/epoch, %d batches\n",
                  mc.kind.c_str(), model->parameter_count(), trs.n_total, size, static_cast<int>(n_samples), n_batches);

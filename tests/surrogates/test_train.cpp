@@ -363,10 +363,50 @@ TEST(Train, AugmentationProbabilityZeroIsNoAugmentationAndHalfIsBetween) {
   other.resume = true;
   other.augment_prob = 0.25;
   expect_refused(tr, nullptr, other, "augment_prob");
+  other.augment_prob = 1.0;  // the default, absent from the signature: still a different setting
+  expect_refused(tr, nullptr, other, "augment_prob: checkpoint 0.5, now -");
   TrainOptions bad = tiny_options(tmp("ap_bad.pt"));
   bad.augment_prob = 1.5;
   expect_refused(tr, nullptr, bad, "augmentation probability");
   for (const auto& f : {none.out, p0.out, p5.out, p1.out, bad.out}) std::remove(f.c_str());
+}
+
+// On data stored on one grid the listing notes each generator that rescales a spacing every trajectory shares;
+// --keep-grid drops it (a different run); data whose dx varies get no note for dx.
+TEST(Train, GridRescalingGeneratorsAreNotedOnOneGridAndKeepGridDropsThem) {
+  const ShardedSplit tr = whole(train_split());
+  TrainOptions aug = tiny_options(tmp("kg_aug.pt"));
+  aug.epochs = 1;
+  aug.augment = "known:kdv";
+  TrainOptions keep = aug;
+  keep.out = tmp("kg_keep.pt");
+  keep.augment_keep_grid = true;
+  const TrainResult ra = train(tr, nullptr, aug), rk = train(tr, nullptr, keep);
+  EXPECT_NE(ra.augmentation.find("note: V4 (x*d_x + 3*t*d_t - 2*u*d_u) rescales each sample's dx, dt, but every "
+                                 "training trajectory has the same dx, dt"),
+            std::string::npos)
+      << ra.augmentation;
+  EXPECT_EQ(rk.augmentation.find("; rescales each sample's"), std::string::npos) << rk.augmentation;
+  EXPECT_EQ(rk.augmentation.find("but every training trajectory"), std::string::npos) << rk.augmentation;
+  EXPECT_NE(rk.augmentation.find("skipped: it rescales each sample's dx, dt (keep-grid)"), std::string::npos)
+      << rk.augmentation;
+  EXPECT_GT(max_diff(ra.parameters, rk.parameters), 0.0f);
+  // dx varying across trajectories (as LPSDA's jittered L): only dt is noted.
+  datasets::Split varied = train_split();
+  for (int i = 0; i < varied.n; ++i) {
+    const double f = 1.0 + 0.05 * i;
+    varied.dx[static_cast<std::size_t>(i)] *= f;
+    for (int j = 0; j < varied.nx; ++j) varied.x[static_cast<std::size_t>(i * varied.nx + j)] *= f;
+  }
+  aug.out = tmp("kg_varied.pt");
+  const TrainResult rv = train(whole(varied), nullptr, aug);
+  EXPECT_NE(rv.augmentation.find("but every training trajectory has the same dt:"), std::string::npos)
+      << rv.augmentation;
+  TrainOptions resumed = keep;
+  resumed.resume = true;
+  resumed.augment_keep_grid = false;
+  expect_refused(tr, nullptr, resumed, "augment_keep_grid");
+  for (const auto& f : {aug.out, keep.out, tmp("kg_aug.pt")}) std::remove(f.c_str());
 }
 
 TEST(Train, EvaluateMetricsAreConsistent) {
