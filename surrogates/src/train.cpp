@@ -81,10 +81,11 @@ std::string fixed_grid_notes(const augment::GeneratorSet& set, const datasets::S
   for (std::size_t g = 0; g < set.generators.size(); ++g) {
     if (set.generators[g].is_discrete()) continue;
     const std::string scaled = augment::rescaled_spacings(set.generators[g].field);
+    static const char* const kNames[3] = {"dx", "dy", "dt"};  // the order of `fixed`
     std::string same;
-    for (const char* name : {"dx", "dy", "dt"})
-      if (scaled.find(name) != std::string::npos && fixed[name[1] == 'x' ? 0 : name[1] == 'y' ? 1 : 2])
-        same += std::string(same.empty() ? "" : ", ") + name;
+    for (int k = 0; k < 3; ++k)
+      if (fixed[k] && scaled.find(kNames[k]) != std::string::npos)
+        same += std::string(same.empty() ? "" : ", ") + kNames[k];
     if (same.empty()) continue;
     notes += "V" + std::to_string(g + 1) + " (" + set.generators[g].label() + ") rescales each sample's " + scaled +
              ", but every training trajectory has the same " + same +
