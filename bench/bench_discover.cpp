@@ -1,4 +1,4 @@
-// Timing of the nullspace discovery method (project issue #3: "seconds, not hours") on the test-size data of
+// Timing of the nullspace discovery method (the target: seconds, not hours) on the test-size data of
 // tests/symmetry (4 trajectories, nx = 256, 501 stored steps) for KdV, Burgers, KS and mKdV, clean and with 1%
 // noise, and on an LPSDA-size KdV split (coarse dt = 0.72). Prints a Markdown table: identified equation,
 // Grassmann distance to the known algebra, and seconds split into identification / jets / condition+SVD / total,

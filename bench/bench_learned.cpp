@@ -174,7 +174,7 @@ Case make_case(const std::string& name) {
   return c;
 }
 
-// LieGAN data variant (issue #13): KdV trajectories whose distribution is, to good approximation over the
+// LieGAN data variant: KdV trajectories whose distribution is, to good approximation over the
 // sampled range, invariant under the scaling x -> lambda x, t -> lambda^3 t, u -> lambda^-2 u and the Galilean
 // boost u -> u + eps, x -> x + eps t. Trajectory i gets lambda_i = exp(U(-a, a)) (log-uniform, a = c.log_lambda)
 // and is integrated (solver API) on L_i = lambda_i L over t in [0, lambda_i^3 T] (internal step lambda_i^3 dt_max,

@@ -1,4 +1,4 @@
-// Equation identification and the Lie-derivative nullspace method on generated data (project issue #3):
+// Equation identification and the Lie-derivative nullspace method on generated data:
 // KdV 4-dim, Burgers 5-dim, KS 3-dim algebras to Grassmann distance < 1e-6 from clean data and < 1e-2 with 1%
 // noise; mKdV without the boost.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 #pragma once
-// Lie-derivative nullspace discovery (project issue #3): identify u_t = F from the data, build the linear
+// Lie-derivative nullspace discovery: identify u_t = F from the data, build the linear
 // symmetry condition of every polynomial basis field symbolically (system.hpp), evaluate it at sampled data
 // points, and take the nullspace of the stacked, column-normalised matrix by an SVD in double precision.
 //
