@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "../datasets/same_files.hpp"
 #include "../datasets/test_util.hpp"
 #include "pdesym/common/atomic_file.hpp"
 #include "pdesym/common/interrupt.hpp"
@@ -195,22 +196,9 @@ std::string tiny_config(const ScratchDir& dir) {
   return cfg;
 }
 
-/// Same datasets (values) and attributes, and no resume bookkeeping left in `b`.
+/// Same datasets (values) and attributes, and no resume bookkeeping left in either file.
 void expect_same_content(const std::string& a, const std::string& b) {
-  ASSERT_EQ(list_splits(a), list_splits(b));
-  for (const auto& name : list_splits(a)) {
-    const Split sa = read_split(a, name), sb = read_split(b, name);
-    EXPECT_EQ(sa.u, sb.u) << name;
-    EXPECT_EQ(sa.x, sb.x) << name;
-    EXPECT_EQ(sa.t, sb.t) << name;
-    EXPECT_EQ(sa.dx, sb.dx) << name;
-    EXPECT_EQ(sa.dt, sb.dt) << name;
-  }
-  const Attributes x = read_attributes(a), y = read_attributes(b);
-  EXPECT_EQ(x.equation, y.equation);
-  EXPECT_EQ(x.coefficients, y.coefficients);
-  EXPECT_EQ(x.seed, y.seed);
-  EXPECT_EQ(x.config, y.config);
+  pdesym_test::expect_identical_files(a, b);
   for (const std::string& f : {a, b}) {
     hid_t h = H5Fopen(f.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     ASSERT_GE(h, 0) << f;

@@ -14,10 +14,12 @@
 #include "pdesym/solvers/box.hpp"
 #include "pdesym/solvers/cole_hopf.hpp"
 #include "pdesym/solvers/etdrk4.hpp"
+#include "same_files.hpp"
 #include "test_util.hpp"
 
 using namespace pdesym;
 using namespace pdesym::datasets;
+using pdesym_test::expect_identical_files;
 using pdesym_test::expect_input_error;
 using pdesym_test::run_pdesym;
 using pdesym_test::ScratchDir;
@@ -55,27 +57,6 @@ std::string replace(std::string s, const std::string& from, const std::string& t
   EXPECT_NE(p, std::string::npos) << from;
   if (p != std::string::npos) s.replace(p, from.size(), to);
   return s;
-}
-
-/// Every data set of every split identical, bit for bit.
-void expect_identical_files(const std::string& a, const std::string& b) {
-  ASSERT_EQ(list_splits(a), list_splits(b));
-  for (const auto& name : list_splits(a)) {
-    const Split sa = read_split(a, name), sb = read_split(b, name);
-    EXPECT_EQ(sa.n, sb.n) << name;
-    EXPECT_EQ(sa.u, sb.u) << name;
-    EXPECT_EQ(sa.x, sb.x) << name;
-    EXPECT_EQ(sa.t, sb.t) << name;
-    EXPECT_EQ(sa.dx, sb.dx) << name;
-    EXPECT_EQ(sa.dt, sb.dt) << name;
-  }
-  const Attributes x = read_attributes(a), y = read_attributes(b);
-  EXPECT_EQ(x.equation, y.equation);
-  EXPECT_EQ(x.equation_text, y.equation_text);
-  EXPECT_EQ(x.coefficients, y.coefficients);
-  EXPECT_EQ(x.seed, y.seed);
-  EXPECT_EQ(x.version, y.version);
-  EXPECT_EQ(x.config, y.config);
 }
 
 double max_rel_diff(const double* a, const double* b, std::size_t n) {
