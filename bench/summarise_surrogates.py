@@ -7,6 +7,8 @@ One row per (equation, N, augmentation, validation horizon): test NMSE over 100 
 rollout steps and the accumulated MSE over 100 (TEST_STEPS) steps, as the mean over the seeds found
 (eval_<eq>_<N>_<aug>[_s<seed>][_v<steps>].json), with the individual seeds' values in brackets when there are
 several, and each seed's best epoch (a run is converged when its best validation epoch comes before its last).
+A second table puts each augmentation against none on the same data: the change of the seeds' mean NMSE, each
+seed's change against none with the same seed, and in how many of those seeds the augmented model is lower.
 --published adds the published N = 10 test NMSE (LieNLSD's table: none, ground-truth symmetries, LieNLSD's
 discovered ones; FNO, 20-step history and future; its definition and data differ, bench/RESULTS-surrogates.md).
 """
@@ -63,3 +65,32 @@ for key in sorted(runs, key=lambda k: (k[0], k[3], k[1], order[k[2]])):
     print(f"| {eq} | {n} | {aug} | {v} | {len(rs)} | {'/'.join(str(r['epochs']) for r in rs)} | {best} | "
           f"{cell([r['nmse20'] for r in rs])} | {cell([r['nmse'] for r in rs])} | {cell([r['acc'] for r in rs])} |"
           + (f" {pub:.4g} |" if published and pub is not None else (" |" if published else "")))
+
+# Gains against none: mean over the seeds found, and per seed for the seeds both runs have (same data, same
+# seed: the only difference is the augmentation).
+def pct(a, b):
+    return f"{100.0 * (a / b - 1.0):+.0f}%"
+
+rows = []
+for key in sorted(runs, key=lambda k: (k[0], k[3], k[1], order[k[2]])):
+    eq, n, aug, v = key
+    base = runs.get((eq, n, "none", v))
+    if aug == "none" or not base:
+        continue
+    by_seed = {r["seed"]: r for r in base}
+    rs = sorted(runs[key], key=lambda r: r["seed"])
+    paired = [(r, by_seed[r["seed"]]) for r in rs if r["seed"] in by_seed]
+    cols = []
+    for metric in ("nmse20", "nmse"):
+        mean_a = sum(r[metric] for r in rs) / len(rs)
+        mean_b = sum(r[metric] for r in base) / len(base)
+        per = ", ".join(pct(a[metric], b[metric]) for a, b in paired)
+        lower = sum(1 for a, b in paired if a[metric] < b[metric])
+        cols.append(f"{pct(mean_a, mean_b)} ({per}) | {lower} of {len(paired)}")
+    rows.append(f"| {eq} | {n} | {aug} | {v} | {cols[0]} | {cols[1]} |")
+if rows:
+    print()
+    print("| equation | N train | augmentation | validation steps | against none, 20 steps (per seed) | seeds lower | "
+          f"against none, {steps} steps (per seed) | seeds lower |")
+    print("|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
