@@ -214,6 +214,8 @@ TrainResult train(const ShardedSplit& trs, const ShardedSplit* valid, const Trai
   res.augmentation = aug.generators().describe();
   // Collective: every rank takes part.
   const std::string grid_notes = aug.active() ? fixed_grid_notes(aug.generators(), tr, rank, size) : std::string();
+  if (root && !opt.progress && aug.active())  // generators dropped from the set (else in the listing)
+    for (const std::string& line : aug.generators().notes) std::fprintf(stderr, "pdesym: note: %s\n", line.c_str());
   if (!grid_notes.empty()) {
     std::istringstream lines(grid_notes);
     for (std::string line; std::getline(lines, line);) {
