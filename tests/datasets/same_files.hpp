@@ -9,17 +9,22 @@
 
 namespace pdesym_test {
 
-/// Every data set of every split identical, bit for bit, and the same attributes.
+/// Every data set of every split identical, bit for bit (1-D and n-D, any number of components), and the same
+/// attributes.
 inline void expect_identical_files(const std::string& a, const std::string& b) {
   using namespace pdesym::datasets;
   ASSERT_EQ(list_splits(a), list_splits(b));
   for (const auto& name : list_splits(a)) {
     const Split sa = read_split(a, name), sb = read_split(b, name);
+    EXPECT_EQ(sa.shape(), sb.shape()) << name << ": " << sa.shape().describe() << " vs " << sb.shape().describe();
+    EXPECT_EQ(sa.components, sb.components) << name;
     EXPECT_EQ(sa.n, sb.n) << name;
     EXPECT_EQ(sa.u, sb.u) << name;
     EXPECT_EQ(sa.x, sb.x) << name;
+    EXPECT_EQ(sa.y, sb.y) << name;
     EXPECT_EQ(sa.t, sb.t) << name;
     EXPECT_EQ(sa.dx, sb.dx) << name;
+    EXPECT_EQ(sa.dy, sb.dy) << name;
     EXPECT_EQ(sa.dt, sb.dt) << name;
   }
   const Attributes x = read_attributes(a), y = read_attributes(b);
