@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "../datasets/same_files.hpp"
+#include "../datasets/same_data.hpp"
 #include "../datasets/test_util.hpp"
 #include "pdesym/common/atomic_file.hpp"
 #include "pdesym/common/interrupt.hpp"

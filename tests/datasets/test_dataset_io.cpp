@@ -6,6 +6,7 @@
 
 #include "pdesym/common/atomic_file.hpp"
 #include "pdesym/datasets/dataset.hpp"
+#include "same_data.hpp"
 #include "test_util.hpp"
 
 using namespace pdesym;
@@ -40,18 +41,6 @@ Attributes make_test_attrs() {
   a.version = "9.8.7";
   a.config = "equation: kdv\ndomain: {L: 128}\n# unicode \xce\xb1\n";
   return a;
-}
-
-void expect_same(const Split& a, const Split& b) {
-  EXPECT_EQ(a.name, b.name);
-  EXPECT_EQ(a.n, b.n);
-  EXPECT_EQ(a.nt, b.nt);
-  EXPECT_EQ(a.nx, b.nx);
-  EXPECT_EQ(a.u, b.u);  // exact: float64 in, float64 out
-  EXPECT_EQ(a.x, b.x);
-  EXPECT_EQ(a.t, b.t);
-  EXPECT_EQ(a.dx, b.dx);
-  EXPECT_EQ(a.dt, b.dt);
 }
 
 // ---- raw HDF5 writers for malformed files ----------------------------------------------------------------
@@ -106,17 +95,11 @@ TEST(DatasetIo, WriteReadRoundTripIsExact) {
   EXPECT_FALSE(pdesym_test::exists(AtomicFile::temp_name_for(file)));
 
   EXPECT_EQ(list_splits(file), (std::vector<std::string>{"train", "valid"}));
-  expect_same(read_split(file, "train"), train);
-  expect_same(read_split(file, "valid"), valid);
+  pdesym_test::expect_same_split(read_split(file, "train"), train);
+  pdesym_test::expect_same_split(read_split(file, "valid"), valid);
   EXPECT_EQ(read_split(file, "train").pde_name(), "pde_6-16");
 
-  const Attributes back = read_attributes(file);
-  EXPECT_EQ(back.equation, attrs.equation);
-  EXPECT_EQ(back.equation_text, attrs.equation_text);
-  EXPECT_EQ(back.coefficients, attrs.coefficients);
-  EXPECT_EQ(back.seed, attrs.seed);
-  EXPECT_EQ(back.version, attrs.version);
-  EXPECT_EQ(back.config, attrs.config);
+  pdesym_test::expect_same_attributes(read_attributes(file), attrs);
 }
 
 TEST(DatasetIo, PartialReadReturnsTheRequestedRows) {
@@ -145,8 +128,8 @@ TEST(DatasetIo, EmptySplitAndOtherGroupNamesRoundTrip) {
   Split empty = make_test_split("test", 0, 3, 4, 0.0), extra = make_test_split("augmented", 1, 3, 4, 1.0);
   write_dataset(file, {extra, empty}, Attributes{});
   EXPECT_EQ(list_splits(file), (std::vector<std::string>{"test", "augmented"}));  // train/valid/test first
-  expect_same(read_split(file, "test"), empty);
-  expect_same(read_split(file, "augmented"), extra);
+  pdesym_test::expect_same_split(read_split(file, "test"), empty);
+  pdesym_test::expect_same_split(read_split(file, "augmented"), extra);
   const Attributes a = read_attributes(file);
   EXPECT_EQ(a.equation, "");
   EXPECT_TRUE(a.coefficients.empty());
@@ -191,7 +174,7 @@ TEST(DatasetIo, FailedWriteKeepsThePreviousFileAndRemovesTheTemporary) {
   expect_input_error([&] { write_dataset(file, {make_test_split("train", 1, 3, 4, 2.0)}, bad); },
                      {file, "invalid coefficient name 'a/b'"});
   EXPECT_FALSE(pdesym_test::exists(file + ".tmp"));
-  expect_same(read_split(file, "train"), good);
+  pdesym_test::expect_same_split(read_split(file, "train"), good);
   // Directory that does not exist.
   EXPECT_THROW(write_dataset(dir / "no/such/dir/x.h5", {good}, Attributes{}), pdesym::Error);
 }

@@ -14,7 +14,7 @@
 #include "pdesym/solvers/box.hpp"
 #include "pdesym/solvers/cole_hopf.hpp"
 #include "pdesym/solvers/etdrk4.hpp"
-#include "same_files.hpp"
+#include "same_data.hpp"
 #include "test_util.hpp"
 
 using namespace pdesym;

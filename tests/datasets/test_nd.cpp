@@ -10,6 +10,7 @@
 #include "pdesym/datasets/dataset.hpp"
 #include "pdesym/datasets/generate.hpp"
 #include "pdesym/datasets/plot.hpp"
+#include "same_data.hpp"
 #include "test_util.hpp"
 
 using namespace pdesym;
@@ -51,22 +52,6 @@ Attributes nls_attrs() {
   a.version = "0.1.0";
   a.config = "equation: nls\n";
   return a;
-}
-
-void expect_same(const Split& a, const Split& b) {
-  EXPECT_EQ(a.name, b.name);
-  EXPECT_EQ(a.shape(), b.shape()) << a.shape().describe() << " vs " << b.shape().describe();
-  EXPECT_EQ(a.n, b.n);
-  EXPECT_EQ(a.components, b.components);
-  EXPECT_EQ(a.u, b.u);
-  EXPECT_EQ(a.x, b.x);
-  EXPECT_EQ(a.t, b.t);
-  EXPECT_EQ(a.dx, b.dx);
-  EXPECT_EQ(a.dt, b.dt);
-  if (a.dim == 2) {
-    EXPECT_EQ(a.y, b.y);
-    EXPECT_EQ(a.dy, b.dy);
-  }
 }
 
 /// Shape of data set `path` and all its values, read with the plain HDF5 C API.
@@ -148,8 +133,8 @@ TEST(NdIo, TwoDimensionalTwoComponentRoundTripIsExactAndStoresOneDatasetPerCompo
   write_dataset(file, {train, valid}, nls_attrs());
   EXPECT_FALSE(pdesym_test::exists(AtomicFile::temp_name_for(file)));
   EXPECT_EQ(list_splits(file), (std::vector<std::string>{"train", "valid"}));
-  expect_same(read_split(file, "train"), train);
-  expect_same(read_split(file, "valid"), valid);
+  pdesym_test::expect_same_split(read_split(file, "train"), train);
+  pdesym_test::expect_same_split(read_split(file, "valid"), valid);
 
   // On disk: /train/u and /train/v of [n, nt, ny, nx], x fastest; y and dy present; no pde_* data set.
   std::vector<double> v;
@@ -192,7 +177,7 @@ TEST(NdIo, OneDimensionalSystemRoundTripHasNoYAndNamedComponents) {
   const std::string file = dir / "nls.h5";
   const Split s = one_d_system("train", 2), e = one_d_system("test", 0);
   write_dataset(file, {s, e}, nls_attrs());
-  expect_same(read_split(file, "train"), s);
+  pdesym_test::expect_same_split(read_split(file, "train"), s);
   EXPECT_EQ(read_split(file, "test").n, 0);
   EXPECT_EQ(list_splits(file), (std::vector<std::string>{"train", "test"}));
   std::vector<double> v;
@@ -210,7 +195,7 @@ TEST(NdIo, OneDimensionalSystemRoundTripHasNoYAndNamedComponents) {
   EXPECT_TRUE(link_exists(dir / "lpsda.h5", "/train/pde_3-8"));
   EXPECT_FALSE(read_attributes(dir / "lpsda.h5").is_nd());
   EXPECT_EQ(read_attributes(dir / "lpsda.h5").components, std::vector<std::string>{"u"});
-  expect_same(read_split(dir / "lpsda.h5", "train"), scalar);
+  pdesym_test::expect_same_split(read_split(dir / "lpsda.h5", "train"), scalar);
 }
 
 TEST(NdIo, WriterRejectsMixedSplitsAndBadComponentNamesLeavingNoFile) {
@@ -512,7 +497,7 @@ TEST(GenerateMpiNd, OneAndTwoRanksWriteIdenticalNdFiles) {
     ASSERT_EQ(list_splits(one), list_splits(two));
     for (const auto& name : list_splits(two)) {
       const Split a = read_split(one, name), b = read_split(two, name);
-      expect_same(a, b);
+      pdesym_test::expect_same_split(a, b);
       // The file holds what the library computes in-process.
       const Split ref = make_split(gc, split_index(name));
       EXPECT_EQ(b.u, ref.u) << name;
