@@ -56,30 +56,35 @@ Etdrk4::Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt,
         }
     }
   }
+  if (diagonal_) {
+    real_.assign(nc, 0);
+    real_planes_.assign(6 * nc * 2 * nk, 0.0);
+    for (std::size_t k = 0; k < nc; ++k) {
+      bool real = true;
+      for (int f = 0; f < 6; ++f)
+        for (std::size_t m = 0; m < nk; ++m) real = real && (*outs[f])[k * nk + m].imag() == 0.0;
+      real_[k] = real;
+      if (!real) continue;
+      for (int f = 0; f < 6; ++f)
+        for (std::size_t m = 0; m < nk; ++m) {
+          double* d = real_planes_.data() + 2 * ((static_cast<std::size_t>(f) * nc + k) * nk + m);
+          d[0] = d[1] = (*outs[f])[k * nk + m].real();
+        }
+    }
+  }
 }
 
 inline const double* Etdrk4::coef_plane(int f, std::size_t p) const {
   static constexpr cvec Etdrk4::*kArrays[6] = {&Etdrk4::E_, &Etdrk4::E2_, &Etdrk4::Q_, &Etdrk4::f1_, &Etdrk4::f2_, &Etdrk4::f3_};
-  return reinterpret_cast<const double*>((this->*kArrays[f]).data() + same_[f][p] * static_cast<std::size_t>(nk_));
+  const std::size_t nk = static_cast<std::size_t>(nk_);
+  if (diagonal_ && real_[p]) return real_planes_.data() + 2 * (static_cast<std::size_t>(f) * static_cast<std::size_t>(nc_) + p) * nk;
+  return reinterpret_cast<const double*>((this->*kArrays[f]).data() + same_[f][p] * nk);
 }
 
 namespace {
-// Complex arithmetic on interleaved (re, im) doubles: the same products as std::complex, without the
-// NaN-recovery branch of complex multiplication, so the loops vectorise. NaNs still propagate (and are caught
-// by the finiteness check of integrate()).
-inline void cmul_add(const double* a, const double* x, const double* b, const double* y, double* out, std::size_t m) {
-  // out = a*x + b*y
-  const double ar = a[2 * m], ai = a[2 * m + 1], xr = x[2 * m], xi = x[2 * m + 1];
-  const double br = b[2 * m], bi = b[2 * m + 1], yr = y[2 * m], yi = y[2 * m + 1];
-  out[2 * m] = (ar * xr - ai * xi) + (br * yr - bi * yi);
-  out[2 * m + 1] = (ar * xi + ai * xr) + (br * yi + bi * yr);
-}
-inline void cmul(const double* a, const double* x, double* out, std::size_t m) {
-  // out = a*x, the first product of cmul_add
-  const double ar = a[2 * m], ai = a[2 * m + 1], xr = x[2 * m], xi = x[2 * m + 1];
-  out[2 * m] = ar * xr - ai * xi;
-  out[2 * m + 1] = ar * xi + ai * xr;
-}
+// The kernels below do complex arithmetic on interleaved (re, im) doubles: the same products as std::complex,
+// without the NaN-recovery branch of complex multiplication, so the loops vectorise. NaNs still propagate (and are
+// caught by the finiteness check of integrate()).
 inline const double* D(const cvec& v) { return reinterpret_cast<const double*>(v.data()); }
 inline double* D(cvec& v) { return reinterpret_cast<double*>(v.data()); }
 
@@ -259,6 +264,84 @@ PDESYM_SIMD_CLONES void block_mul_acc(const cvec& A, const cdouble* x, cdouble* 
     }
   }
 }
+// The stage kernels of a diagonal L, per component, on interleaved doubles. P::mul(c, m, xr, xi) is the product of
+// coefficient plane c at mode m with xr + i xi: ComplexPlane for (re, im) planes, RealPlane for the (re, re) planes
+// of a real component (the values of the complex product with a zero imaginary part, up to the sign of a zero).
+// Each sum is formed left to right in the order written. Inlined into the SIMD clones of step_diagonal.
+struct ComplexPlane {
+  static inline void mul(const double* c, std::size_t m, double xr, double xi, double& r, double& i) {
+    r = c[2 * m] * xr - c[2 * m + 1] * xi;
+    i = c[2 * m] * xi + c[2 * m + 1] * xr;
+  }
+};
+struct RealPlane {
+  static inline void mul(const double* c, std::size_t m, double xr, double xi, double& r, double& i) {
+    r = c[2 * m] * xr;
+    i = c[2 * m + 1] * xi;
+  }
+};
+using Runs = std::vector<ModeRun>;
+
+// out = A x + B y on the runs.
+template <class P>
+PDESYM_ALWAYS_INLINE void mul_add_runs(const double* __restrict A, const double* __restrict x, const double* __restrict B,
+                                       const double* __restrict y, double* __restrict out, const Runs& runs) {
+  for (const ModeRun r : runs)
+    for (std::size_t m = r.begin; m < r.end; ++m) {
+      double pr, pi, qr, qi;
+      P::mul(A, m, x[2 * m], x[2 * m + 1], pr, pi);
+      P::mul(B, m, y[2 * m], y[2 * m + 1], qr, qi);
+      out[2 * m] = pr + qr;
+      out[2 * m + 1] = pi + qi;
+    }
+}
+
+// out = A x on the runs (out may be x).
+template <class P>
+PDESYM_ALWAYS_INLINE void mul_runs(const double* __restrict A, const double* x, double* out, const Runs& runs) {
+  for (const ModeRun r : runs)
+    for (std::size_t m = r.begin; m < r.end; ++m) {
+      double pr, pi;
+      P::mul(A, m, x[2 * m], x[2 * m + 1], pr, pi);
+      out[2 * m] = pr;
+      out[2 * m + 1] = pi;
+    }
+}
+
+// Stage c: out = E2 a + Q w, w = 2 N(b) - N(v) formed per mode.
+template <class P>
+PDESYM_ALWAYS_INLINE void stage_c_runs(const double* __restrict E2, const double* __restrict a, const double* __restrict Q,
+                                       const double* __restrict Nb, const double* __restrict Nv, double* __restrict out,
+                                       const Runs& runs) {
+  for (const ModeRun r : runs)
+    for (std::size_t m = r.begin; m < r.end; ++m) {
+      const double wr = 2.0 * Nb[2 * m] - Nv[2 * m], wi = 2.0 * Nb[2 * m + 1] - Nv[2 * m + 1];
+      double pr, pi, qr, qi;
+      P::mul(E2, m, a[2 * m], a[2 * m + 1], pr, pi);
+      P::mul(Q, m, wr, wi, qr, qi);
+      out[2 * m] = pr + qr;
+      out[2 * m + 1] = pi + qi;
+    }
+}
+
+// The update, in place: v = E v + f1 N(v) + f2 s + f3 N(c), s = 2 (N(a) + N(b)) formed per mode.
+template <class P>
+PDESYM_ALWAYS_INLINE void update_runs(const double* __restrict E, const double* __restrict F1, const double* __restrict F2,
+                                      const double* __restrict F3, double* __restrict v, const double* __restrict Nv,
+                                      const double* __restrict Na, const double* __restrict Nb, const double* __restrict Nc,
+                                      const Runs& runs) {
+  for (const ModeRun r : runs)
+    for (std::size_t m = r.begin; m < r.end; ++m) {
+      const double sr = 2.0 * (Na[2 * m] + Nb[2 * m]), si = 2.0 * (Na[2 * m + 1] + Nb[2 * m + 1]);
+      double er, ei, ar, ai, br, bi, cr, ci;
+      P::mul(E, m, v[2 * m], v[2 * m + 1], er, ei);
+      P::mul(F1, m, Nv[2 * m], Nv[2 * m + 1], ar, ai);
+      P::mul(F2, m, sr, si, br, bi);
+      P::mul(F3, m, Nc[2 * m], Nc[2 * m + 1], cr, ci);
+      v[2 * m] = er + ar + br + cr;
+      v[2 * m + 1] = ei + ai + bi + ci;
+    }
+}
 }  // namespace
 
 void Etdrk4::step(cvec& v) {
@@ -313,91 +396,71 @@ void Etdrk4::zero_dropped(cvec& x) const {
 }
 
 PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
-  // Diagonal L: every entry of the [nc][nk] state is an independent scalar ETDRK4 combination (for nc = 1
-  // exactly the loops of the original scalar stepper), component by component with that component's
-  // coefficient planes (coef_plane: a plane equal to an earlier one is read there). On the modes the mask removes
-  // N is zero, so there the stages are their linear parts (the same values: x + 0 == x), computed only for a state
-  // that is not kept dealiased; a dealiased (projected) one keeps zeros there (stages consumed by N(b), N(c) are
-  // re-zeroed).
+  // Diagonal L: every entry of the [nc][nk] state is an independent scalar ETDRK4 combination, component by
+  // component with that component's coefficient planes (coef_plane: a plane equal to an earlier one is read there;
+  // a real component's (re, re) planes take the RealPlane kernels). On the modes the mask removes N is zero, so
+  // there the stages are their linear parts (the same values: x + 0 == x), computed only for a state that is not
+  // kept dealiased; a dealiased (projected) one keeps zeros there (stages consumed by N(b), N(c) are re-zeroed).
   const std::size_t nk = static_cast<std::size_t>(nk_), nc = static_cast<std::size_t>(nc_);
   if (pde_.linear_only()) {
     for (std::size_t m = 0; m < nc * nk; ++m) v[m] *= E_[m];
     return;
   }
-  const bool linear_tail = !real_state_;
+  const bool tail = !real_state_;
+  const Runs& kept = ws_.kept;
+  const Runs& dropped = ws_.dropped;
+  auto plane = [&](const cvec& x, std::size_t k) { return D(x) + 2 * k * nk; };
+  auto out_plane = [&](cvec& x, std::size_t k) { return D(x) + 2 * k * nk; };
   if (!have_nv) pde_.nonlinear(v.data(), Nv_.data(), ws_);
   for (std::size_t k = 0; k < nc; ++k) {  // a = E2 v + Q N(v)
-    const double* __restrict E2 = coef_plane(1, k);
-    const double* __restrict Q = coef_plane(2, k);
-    const double* __restrict V = D(v) + 2 * k * nk;
-    const double* __restrict Nv = D(Nv_) + 2 * k * nk;
-    double* __restrict A = D(a_) + 2 * k * nk;
-    for (const ModeRun r : ws_.kept)
-      for (std::size_t m = r.begin; m < r.end; ++m) cmul_add(E2, V, Q, Nv, A, m);
-    if (linear_tail)
-      for (const ModeRun r : ws_.dropped)
-        for (std::size_t m = r.begin; m < r.end; ++m) cmul(E2, V, A, m);
+    const double *E2 = coef_plane(1, k), *Q = coef_plane(2, k), *V = plane(v, k), *Nv = plane(Nv_, k);
+    double* A = out_plane(a_, k);
+    if (real_[k]) {
+      mul_add_runs<RealPlane>(E2, V, Q, Nv, A, kept);
+      if (tail) mul_runs<RealPlane>(E2, V, A, dropped);
+    } else {
+      mul_add_runs<ComplexPlane>(E2, V, Q, Nv, A, kept);
+      if (tail) mul_runs<ComplexPlane>(E2, V, A, dropped);
+    }
   }
   pde_.nonlinear(a_.data(), Na_.data(), ws_);
   for (std::size_t k = 0; k < nc; ++k) {  // b = E2 v + Q N(a)
-    const double* __restrict E2 = coef_plane(1, k);
-    const double* __restrict Q = coef_plane(2, k);
-    const double* __restrict V = D(v) + 2 * k * nk;
-    const double* __restrict Na = D(Na_) + 2 * k * nk;
-    double* __restrict B = D(b_) + 2 * k * nk;
-    for (const ModeRun r : ws_.kept)
-      for (std::size_t m = r.begin; m < r.end; ++m) cmul_add(E2, V, Q, Na, B, m);
-    if (linear_tail)
-      for (const ModeRun r : ws_.dropped)
-        for (std::size_t m = r.begin; m < r.end; ++m) cmul(E2, V, B, m);
+    const double *E2 = coef_plane(1, k), *Q = coef_plane(2, k), *V = plane(v, k), *Na = plane(Na_, k);
+    double* B = out_plane(b_, k);
+    if (real_[k]) {
+      mul_add_runs<RealPlane>(E2, V, Q, Na, B, kept);
+      if (tail) mul_runs<RealPlane>(E2, V, B, dropped);
+    } else {
+      mul_add_runs<ComplexPlane>(E2, V, Q, Na, B, kept);
+      if (tail) mul_runs<ComplexPlane>(E2, V, B, dropped);
+    }
   }
-  if (!linear_tail) zero_dropped(b_);  // the last N(b) may have overwritten them
+  if (!tail) zero_dropped(b_);  // the last N(b) may have overwritten them
   pde_.nonlinear_consuming(b_.data(), Nb_.data(), ws_);  // b is not needed after N(b)
   for (std::size_t k = 0; k < nc; ++k) {  // c = E2 a + Q (2 N(b) - N(v))
-    const double* __restrict E2 = coef_plane(1, k);
-    const double* __restrict Q = coef_plane(2, k);
-    const double* __restrict A = D(a_) + 2 * k * nk;
-    const double* __restrict Nb = D(Nb_) + 2 * k * nk;
-    const double* __restrict Nv = D(Nv_) + 2 * k * nk;
-    double* __restrict C = D(c_) + 2 * k * nk;
-    for (const ModeRun r : ws_.kept)
-      for (std::size_t m = r.begin; m < r.end; ++m) {
-        const double wr = 2.0 * Nb[2 * m] - Nv[2 * m], wi = 2.0 * Nb[2 * m + 1] - Nv[2 * m + 1];
-        const double er = E2[2 * m], ei = E2[2 * m + 1], qr = Q[2 * m], qi = Q[2 * m + 1];
-        const double ar = A[2 * m], ai = A[2 * m + 1];
-        C[2 * m] = (er * ar - ei * ai) + (qr * wr - qi * wi);
-        C[2 * m + 1] = (er * ai + ei * ar) + (qr * wi + qi * wr);
-      }
-    if (linear_tail)
-      for (const ModeRun r : ws_.dropped)
-        for (std::size_t m = r.begin; m < r.end; ++m) cmul(E2, A, C, m);
+    const double *E2 = coef_plane(1, k), *Q = coef_plane(2, k), *A = plane(a_, k), *Nb = plane(Nb_, k), *Nv = plane(Nv_, k);
+    double* C = out_plane(c_, k);
+    if (real_[k]) {
+      stage_c_runs<RealPlane>(E2, A, Q, Nb, Nv, C, kept);
+      if (tail) mul_runs<RealPlane>(E2, A, C, dropped);
+    } else {
+      stage_c_runs<ComplexPlane>(E2, A, Q, Nb, Nv, C, kept);
+      if (tail) mul_runs<ComplexPlane>(E2, A, C, dropped);
+    }
   }
-  if (!linear_tail) zero_dropped(c_);
+  if (!tail) zero_dropped(c_);
   pde_.nonlinear_consuming(c_.data(), Nc_.data(), ws_);  // nor c after N(c)
   for (std::size_t k = 0; k < nc; ++k) {  // v = E v + f1 N(v) + 2 f2 (N(a) + N(b)) + f3 N(c)
-    const double* __restrict E = coef_plane(0, k);
-    const double* __restrict F1 = coef_plane(3, k);
-    const double* __restrict F2 = coef_plane(4, k);
-    const double* __restrict F3 = coef_plane(5, k);
-    double* __restrict V = D(v) + 2 * k * nk;
-    const double* __restrict Nv = D(Nv_) + 2 * k * nk;
-    const double* __restrict Na = D(Na_) + 2 * k * nk;
-    const double* __restrict Nb = D(Nb_) + 2 * k * nk;
-    const double* __restrict Nc = D(Nc_) + 2 * k * nk;
-    for (const ModeRun rn : ws_.kept)
-      for (std::size_t m = rn.begin; m < rn.end; ++m) {
-        const double vr = V[2 * m], vi = V[2 * m + 1];
-        const double sr = 2.0 * (Na[2 * m] + Nb[2 * m]), si = 2.0 * (Na[2 * m + 1] + Nb[2 * m + 1]);
-        const double r = (E[2 * m] * vr - E[2 * m + 1] * vi) + (Nv[2 * m] * F1[2 * m] - Nv[2 * m + 1] * F1[2 * m + 1]) +
-                         (sr * F2[2 * m] - si * F2[2 * m + 1]) + (Nc[2 * m] * F3[2 * m] - Nc[2 * m + 1] * F3[2 * m + 1]);
-        const double i = (E[2 * m] * vi + E[2 * m + 1] * vr) + (Nv[2 * m] * F1[2 * m + 1] + Nv[2 * m + 1] * F1[2 * m]) +
-                         (sr * F2[2 * m + 1] + si * F2[2 * m]) + (Nc[2 * m] * F3[2 * m + 1] + Nc[2 * m + 1] * F3[2 * m]);
-        V[2 * m] = r;
-        V[2 * m + 1] = i;
-      }
-    if (linear_tail)
-      for (const ModeRun r : ws_.dropped)
-        for (std::size_t m = r.begin; m < r.end; ++m) cmul(E, V, V, m);
+    const double *E = coef_plane(0, k), *F1 = coef_plane(3, k), *F2 = coef_plane(4, k), *F3 = coef_plane(5, k);
+    const double *Nv = plane(Nv_, k), *Na = plane(Na_, k), *Nb = plane(Nb_, k), *Nc = plane(Nc_, k);
+    double* V = out_plane(v, k);
+    if (real_[k]) {
+      update_runs<RealPlane>(E, F1, F2, F3, V, Nv, Na, Nb, Nc, kept);
+      if (tail) mul_runs<RealPlane>(E, V, V, dropped);
+    } else {
+      update_runs<ComplexPlane>(E, F1, F2, F3, V, Nv, Na, Nb, Nc, kept);
+      if (tail) mul_runs<ComplexPlane>(E, V, V, dropped);
+    }
   }
 }
 

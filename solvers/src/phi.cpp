@@ -87,7 +87,8 @@ void closed_forms(cdouble z, double h, cdouble out[6]) {
 }  // namespace
 
 void scalar_etdrk4_coefficients(cdouble z, double h, const Etdrk4Options& opt, cdouble out[6]) {
-  // The arithmetic of the original scalar stepper, operation for operation (1-D results stay bit-identical).
+  // The arithmetic of the original scalar stepper, operation for operation; for real z the imaginary parts are then
+  // set to zero (phi.hpp).
   const int M = opt.contour_points;
   out[0] = std::exp(z);
   out[1] = std::exp(z / 2.0);
@@ -106,6 +107,8 @@ void scalar_etdrk4_coefficients(cdouble z, double h, const Etdrk4Options& opt, c
   out[3] = h * a / double(M);
   out[4] = h * b / double(M);
   out[5] = h * c / double(M);
+  if (z.imag() == 0.0)
+    for (int f = 0; f < 6; ++f) out[f] = cdouble(out[f].real(), 0.0);
 }
 
 namespace {

@@ -8,3 +8,11 @@
 #else
 #define PDESYM_SIMD_CLONES
 #endif
+
+// PDESYM_ALWAYS_INLINE: a helper of a PDESYM_SIMD_CLONES function, inlined into each clone so that it is compiled for
+// that clone's target (a call would run the baseline code).
+#if defined(__GNUC__)
+#define PDESYM_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define PDESYM_ALWAYS_INLINE inline
+#endif

@@ -2,8 +2,9 @@
 // ETDRK4 (Cox & Matthews 2002) for u_t = L u + N(u) with nc components on a periodic Box: per wavevector the
 // linear part is an nc x nc block, and the coefficients (phi.hpp) are kept complex, so imaginary and coupled
 // linear operators (KdV i k^3, NLS, wave) are handled exactly. For diagonal symbols (all 1-D scalar
-// equations) each component uses the scalar contour mean and the step is the scalar ETDRK4 per entry; the
-// 1-D scalar case runs exactly the arithmetic of the former scalar stepper (bit-identical results).
+// equations) each component uses the scalar contour mean and the step is the scalar ETDRK4 per entry; a component
+// whose symbol is real (diffusion, KS, Burgers) has real coefficients and its stages take real-by-complex products
+// (the same values as the complex products with a zero imaginary part, half the arithmetic).
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,7 +69,13 @@ class Etdrk4 {
   /// The stage kernels read that one: the same values, less memory traffic (lambda-omega's two components share
   /// their coefficients, NLS's blocks their diagonal).
   std::vector<std::size_t> same_[6];
-  /// Plane p of coefficient array f (0..5) as the kernels read it (interleaved doubles, nk_ modes).
+  /// Diagonal L: per component, whether all six coefficient planes are real (imaginary parts exactly zero).
+  std::vector<char> real_;
+  /// The real components' planes stored with each real part twice, (re, re) per mode, so that a real-by-complex
+  /// product is one elementwise product of interleaved doubles: [6][nc][2 nk].
+  std::vector<double> real_planes_;
+  /// Plane p of coefficient array f (0..5) as the kernels read it (interleaved doubles, nk_ modes): for a real
+  /// component of a diagonal L its (re, re) plane.
   const double* coef_plane(int f, std::size_t p) const;
   cvec Nv_, a_, Na_, b_, Nb_, c_, Nc_, w_, d_;
 };

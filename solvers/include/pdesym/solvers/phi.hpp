@@ -34,7 +34,9 @@ struct BlockCoefficients {
   std::vector<cdouble> E, E2, Q, f1, f2, f3;
 };
 
-/// Scalar coefficients of z = h*L (the Kassam–Trefethen contour mean); out = {E, E2, Q, f1, f2, f3}.
+/// Scalar coefficients of z = h*L (the Kassam–Trefethen contour mean); out = {E, E2, Q, f1, f2, f3}. For real z
+/// (a real symbol: diffusion, KS, Burgers) the six values are real: their imaginary parts are exactly zero (the
+/// contour's conjugate points cancel them in exact arithmetic; the roundoff residue is dropped).
 void scalar_etdrk4_coefficients(cdouble z, double h, const Etdrk4Options& opt, cdouble out[6]);
 
 /// Coefficients of the block A = hL (nc x nc, row-major) by the method chosen as described above.
