@@ -411,30 +411,24 @@ PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
   const Runs& dropped = ws_.dropped;
   auto plane = [&](const cvec& x, std::size_t k) { return D(x) + 2 * k * nk; };
   auto out_plane = [&](cvec& x, std::size_t k) { return D(x) + 2 * k * nk; };
+  // Stages a and b: out = E2 v + Q N (inlined, as the kernels it calls, into each clone).
+  auto stage_ab = [&](const cvec& N, cvec& out) PDESYM_LAMBDA_ALWAYS_INLINE {
+    for (std::size_t k = 0; k < nc; ++k) {
+      const double *E2 = coef_plane(1, k), *Q = coef_plane(2, k), *V = plane(v, k), *Nk = plane(N, k);
+      double* O = out_plane(out, k);
+      if (real_[k]) {
+        mul_add_runs<RealPlane>(E2, V, Q, Nk, O, kept);
+        if (tail) mul_runs<RealPlane>(E2, V, O, dropped);
+      } else {
+        mul_add_runs<ComplexPlane>(E2, V, Q, Nk, O, kept);
+        if (tail) mul_runs<ComplexPlane>(E2, V, O, dropped);
+      }
+    }
+  };
   if (!have_nv) pde_.nonlinear(v.data(), Nv_.data(), ws_);
-  for (std::size_t k = 0; k < nc; ++k) {  // a = E2 v + Q N(v)
-    const double *E2 = coef_plane(1, k), *Q = coef_plane(2, k), *V = plane(v, k), *Nv = plane(Nv_, k);
-    double* A = out_plane(a_, k);
-    if (real_[k]) {
-      mul_add_runs<RealPlane>(E2, V, Q, Nv, A, kept);
-      if (tail) mul_runs<RealPlane>(E2, V, A, dropped);
-    } else {
-      mul_add_runs<ComplexPlane>(E2, V, Q, Nv, A, kept);
-      if (tail) mul_runs<ComplexPlane>(E2, V, A, dropped);
-    }
-  }
+  stage_ab(Nv_, a_);  // a = E2 v + Q N(v)
   pde_.nonlinear(a_.data(), Na_.data(), ws_);
-  for (std::size_t k = 0; k < nc; ++k) {  // b = E2 v + Q N(a)
-    const double *E2 = coef_plane(1, k), *Q = coef_plane(2, k), *V = plane(v, k), *Na = plane(Na_, k);
-    double* B = out_plane(b_, k);
-    if (real_[k]) {
-      mul_add_runs<RealPlane>(E2, V, Q, Na, B, kept);
-      if (tail) mul_runs<RealPlane>(E2, V, B, dropped);
-    } else {
-      mul_add_runs<ComplexPlane>(E2, V, Q, Na, B, kept);
-      if (tail) mul_runs<ComplexPlane>(E2, V, B, dropped);
-    }
-  }
+  stage_ab(Na_, b_);  // b = E2 v + Q N(a)
   if (!tail) zero_dropped(b_);  // the last N(b) may have overwritten them
   pde_.nonlinear_consuming(b_.data(), Nb_.data(), ws_);  // b is not needed after N(b)
   for (std::size_t k = 0; k < nc; ++k) {  // c = E2 a + Q (2 N(b) - N(v))

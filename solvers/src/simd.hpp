@@ -11,8 +11,11 @@
 
 // PDESYM_ALWAYS_INLINE: a helper of a PDESYM_SIMD_CLONES function, inlined into each clone so that it is compiled for
 // that clone's target (a call would run the baseline code).
+// PDESYM_LAMBDA_ALWAYS_INLINE: the same for a lambda (after its parameter list).
 #if defined(__GNUC__)
 #define PDESYM_ALWAYS_INLINE inline __attribute__((always_inline))
+#define PDESYM_LAMBDA_ALWAYS_INLINE __attribute__((always_inline))
 #else
 #define PDESYM_ALWAYS_INLINE inline
+#define PDESYM_LAMBDA_ALWAYS_INLINE
 #endif
