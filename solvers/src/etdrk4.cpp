@@ -264,6 +264,7 @@ PDESYM_SIMD_CLONES void block_mul_acc(const cvec& A, const cdouble* x, cdouble* 
     }
   }
 }
+
 // The stage kernels of a diagonal L, per component, on interleaved doubles. P::mul(c, m, xr, xi) is the product of
 // coefficient plane c at mode m with xr + i xi: ComplexPlane for (re, im) planes, RealPlane for the (re, re) planes
 // of a real component (the values of the complex product with a zero imaginary part, up to the sign of a zero).
