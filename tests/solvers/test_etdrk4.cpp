@@ -106,7 +106,8 @@ TEST(Etdrk4, RealSymbolsGiveExactlyRealCoefficients) {
                         {"equation: burgers\ncoefficients: {nu: 0.1}", Box::line(64, 2 * M_PI), 0.01},
                         {"equation: heat", Box::line(32, 2 * M_PI), 1.0},
                         {"equation: ks2d", Box::plane(16, 12, 2 * M_PI, 2 * M_PI), 0.01},
-                        {"equation: navier_stokes\ncoefficients: {nu: 0.01, forcing_amplitude: 0.1, forcing_mode: 2, drag: 0.1}", Box::plane(16, 16, 2 * M_PI, 2 * M_PI), 1.0}};
+                        {"equation: navier_stokes\ncoefficients: {nu: 0.01, forcing_amplitude: 0.1, forcing_mode: 2, drag: 0.1}",
+                         Box::plane(16, 16, 2 * M_PI, 2 * M_PI), 1.0}};
   for (const Case& c : cases) {
     const auto pde = make_field_pde(pdesym::Config::parse(c.config));
     Etdrk4 st(*pde, c.box, c.h);

@@ -2,8 +2,8 @@
 // trajectories computed by the scalar-only implementation (commit 987bf17, solvers::Trajectory) before it was
 // folded into the nc x nc stepper. Equations with a real symbol and a nonlinear term (KS, Burgers) are the
 // exception: their coefficients are exactly real (phi.hpp) where the former ones carried roundoff imaginary parts,
-// so they are checked against the former stepper's last snapshot within roundoff (values printed by it) and by the
-// checksum of this stepper. Also the Field shape that replaced solvers::Trajectory.
+// so they are checked against the former stepper's last snapshot within roundoff (values printed by the stepper of
+// ab06150, which matched the checksums) and by the checksum of this stepper. Also the Field shape that replaced solvers::Trajectory.
 #include <gtest/gtest.h>
 
 #include <cmath>
