@@ -31,8 +31,8 @@
 //                                               writes u0, t and the reference per trajectory for
 //                                               bench/peer_kdv_accuracy.py (LPSDA's method on the same cases)
 //
-//   bench_solvers --2d [N]                      2-D ETDRK4 steps/s per core at N x N (default 128) for each nonlinear
-//                                               field equation, against the FFT-only roofline of its transforms
+//   bench_solvers --2d [N] [EQ ...]             2-D ETDRK4 steps/s per core at N x N (default 128) for each nonlinear
+//                                               field equation (or only those named), against the FFT-only roofline of its transforms
 //                                               (c2r and r2c timed apart: they differ, 1.15-3x in 2-D), full 2-D
 //                                               plans ("achieved", "med/med") and the pruned ones the step runs
 //                                               ("pruned m/m": y passes on the kept columns only)
@@ -320,7 +320,7 @@ Transforms transforms_per_evaluation(const solvers::FieldPde& pde) {
 /// "pruned m/m": med/med against the roofline of the pruned transforms the step runs (FftBox skips the y passes
 /// of the dropped columns), so "achieved" and "med/med" compare with earlier versions and "pruned m/m" says how
 /// close the step is to its own transforms.
-int throughput_2d(int n) {
+int throughput_2d(int n, const std::vector<std::string>& only) {
   const Fft2Times ft = fft2_seconds(n), fp = fft2_pruned_seconds(n);
   std::printf("2-D ETDRK4 at %d x %d, FFTW_ESTIMATE r2c %.1f us, c2r %.1f us (best of 7; medians %.1f, %.1f us); "
               "pruned r2c %.1f us, c2r %.1f us (medians %.1f, %.1f us)\n",
@@ -338,8 +338,14 @@ int throughput_2d(int n) {
       {"equation: navier_stokes\ncoefficients: {nu: 0.001, forcing_amplitude: 0.1, forcing_mode: 4, drag: 0.1}", 2 * M_PI, 0.01},
       {"equation: ks2d", 32.0, 0.01},
   };
+  for (const auto& name : only)
+    if (std::none_of(cases.begin(), cases.end(), [&](const Case& c) {
+          return solvers::make_field_pde(Config::parse(c.config))->name() == name;
+        }))
+      throw Error("--2d: no case named '" + name + "' (nls, lambda_omega, navier_stokes, ks2d)");
   for (const auto& c : cases) {
     const auto pde = solvers::make_field_pde(Config::parse(c.config));
+    if (!only.empty() && std::find(only.begin(), only.end(), pde->name()) == only.end()) continue;
     const solvers::Box box = solvers::Box::plane(n, n, c.L, c.L);
     Rng rng(1, 0, 0);
     const auto u0 = solvers::FieldIc::from_config(Config::parse("{amplitude: 0.3, k_max: 4}"), *pde, box).sample(box, rng);
@@ -702,7 +708,9 @@ int main(int argc, char** argv) {
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args[0] == "--batched-fft") return batched_fft();
-    if (!args.empty() && args[0] == "--2d") return throughput_2d(args.size() > 1 ? std::stoi(args[1]) : 128);
+    if (!args.empty() && args[0] == "--2d")
+      return throughput_2d(args.size() > 1 ? std::stoi(args[1]) : 128,
+                           std::vector<std::string>(args.begin() + std::min<std::size_t>(args.size(), 2), args.end()));
     if (!args.empty() && args[0] == "--dt-check") {
       if (args.size() < 2) {
         std::fprintf(stderr, "usage: bench_solvers --dt-check CONFIG [DT ...] [--samples K | --worst K] [--tmax T]\n");

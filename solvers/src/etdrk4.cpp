@@ -56,28 +56,45 @@ Etdrk4::Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt,
         }
     }
   }
-  if (diagonal_) {
-    real_.assign(nc, 0);
-    real_planes_.assign(6 * nc * 2 * nk, 0.0);
-    for (std::size_t k = 0; k < nc; ++k) {
-      bool real = true;
-      for (int f = 0; f < 6; ++f)
-        for (std::size_t m = 0; m < nk; ++m) real = real && (*outs[f])[k * nk + m].imag() == 0.0;
-      real_[k] = real;
-      if (!real) continue;
-      for (int f = 0; f < 6; ++f)
-        for (std::size_t m = 0; m < nk; ++m) {
-          double* d = real_planes_.data() + 2 * ((static_cast<std::size_t>(f) * nc + k) * nk + m);
-          d[0] = d[1] = (*outs[f])[k * nk + m].real();
-        }
+  // Real coefficients (a real symbol or a real coupling): per component of a diagonal L, or for the whole 2 x 2 block
+  // (nc > 2 blocks keep the complex products). Each distinct real plane is stored once as (re, re) pairs.
+  real_.assign(diagonal_ ? nc : 1, 0);
+  auto plane_real = [&](int f, std::size_t p) {
+    for (std::size_t m = 0; m < nk; ++m)
+      if ((*outs[f])[p * nk + m].imag() != 0.0) return false;
+    return true;
+  };
+  for (std::size_t u = 0; u < real_.size() && (diagonal_ || nc == 2); ++u) {
+    bool real = true;
+    for (int f = 0; f < 6; ++f)
+      for (std::size_t p = diagonal_ ? u : 0; p < (diagonal_ ? u + 1 : planes); ++p) real = real && plane_real(f, p);
+    real_[u] = real;
+  }
+  std::size_t slots = 0;
+  for (int f = 0; f < 6; ++f) {
+    real_slot_[f].assign(planes, kComplexPlane);
+    std::vector<std::size_t> slot_of(planes, kComplexPlane);  // per first plane of a bitwise-equal set
+    for (std::size_t p = 0; p < planes; ++p) {
+      if (!real_[diagonal_ ? p : 0]) continue;
+      const std::size_t q = same_[f][p];
+      if (slot_of[q] == kComplexPlane) slot_of[q] = slots++;
+      real_slot_[f][p] = slot_of[q];
     }
   }
+  real_planes_.assign(2 * slots * nk, 0.0);
+  for (int f = 0; f < 6; ++f)
+    for (std::size_t p = 0; p < planes; ++p)
+      if (real_slot_[f][p] != kComplexPlane)
+        for (std::size_t m = 0; m < nk; ++m) {
+          double* d = real_planes_.data() + 2 * (real_slot_[f][p] * nk + m);
+          d[0] = d[1] = (*outs[f])[p * nk + m].real();
+        }
 }
 
 inline const double* Etdrk4::coef_plane(int f, std::size_t p) const {
   static constexpr cvec Etdrk4::*kArrays[6] = {&Etdrk4::E_, &Etdrk4::E2_, &Etdrk4::Q_, &Etdrk4::f1_, &Etdrk4::f2_, &Etdrk4::f3_};
   const std::size_t nk = static_cast<std::size_t>(nk_);
-  if (diagonal_ && real_[p]) return real_planes_.data() + 2 * (static_cast<std::size_t>(f) * static_cast<std::size_t>(nc_) + p) * nk;
+  if (real_slot_[f][p] != kComplexPlane) return real_planes_.data() + 2 * real_slot_[f][p] * nk;
   return reinterpret_cast<const double*>((this->*kArrays[f]).data() + same_[f][p] * nk);
 }
 
@@ -88,6 +105,22 @@ namespace {
 inline const double* D(const cvec& v) { return reinterpret_cast<const double*>(v.data()); }
 inline double* D(cvec& v) { return reinterpret_cast<double*>(v.data()); }
 
+// Coefficient planes on interleaved doubles. Plane::mul(c, m, xr, xi, r, i) is the product of plane c at mode m with
+// xr + i xi: ComplexPlane for (re, im) planes, RealPlane for the (re, re) planes of real coefficients (the values of
+// the complex product with a zero imaginary part, up to the sign of a zero).
+struct ComplexPlane {
+  static PDESYM_ALWAYS_INLINE void mul(const double* c, std::size_t m, double xr, double xi, double& r, double& i) {
+    r = c[2 * m] * xr - c[2 * m + 1] * xi;
+    i = c[2 * m] * xi + c[2 * m + 1] * xr;
+  }
+};
+struct RealPlane {
+  static PDESYM_ALWAYS_INLINE void mul(const double* c, std::size_t m, double xr, double xi, double& r, double& i) {
+    r = c[2 * m] * xr;
+    i = c[2 * m + 1] * xi;
+  }
+};
+
 // The four planes (entries 00, 01, 10, 11) of 2 x 2 blocks, interleaved doubles.
 struct Planes4 {
   const double* p[4];
@@ -97,103 +130,159 @@ inline Planes4 planes_of(const cvec& A, std::size_t nk) {
   return {{a, a + 2 * nk, a + 4 * nk, a + 6 * nk}};
 }
 
-// 2 x 2 blocks in one pass over the modes: out_a (+)= sum_b (A_ab x_b + B_ab y_b) (B, y may be null).
-PDESYM_SIMD_CLONES void block2_mul_add(const Planes4& A, const cdouble* x, const Planes4* B, const cdouble* y, cdouble* out,
-                                       std::size_t nk, bool accumulate, std::size_t m0, std::size_t m1) {
-  const double* __restrict a0 = A.p[0];
-  const double* __restrict a1 = A.p[1];
-  const double* __restrict a2 = A.p[2];
-  const double* __restrict a3 = A.p[3];
-  const double* __restrict b0 = B ? B->p[0] : nullptr;
-  const double* __restrict b1 = B ? B->p[1] : nullptr;
-  const double* __restrict b2 = B ? B->p[2] : nullptr;
-  const double* __restrict b3 = B ? B->p[3] : nullptr;
-  const double* __restrict xd = reinterpret_cast<const double*>(x);
-  const double* __restrict yd = reinterpret_cast<const double*>(y);
-  double* __restrict o = reinterpret_cast<double*>(out);
-  const std::size_t P = 2 * nk;  // doubles per plane
-  for (std::size_t m = m0; m < m1; ++m) {
-    const std::size_t r = 2 * m, i = r + 1;
-    const double x0r = xd[r], x0i = xd[i], x1r = xd[P + r], x1i = xd[P + i];
-    double o0r = (a0[r] * x0r - a0[i] * x0i) + (a1[r] * x1r - a1[i] * x1i);
-    double o0i = (a0[r] * x0i + a0[i] * x0r) + (a1[r] * x1i + a1[i] * x1r);
-    double o1r = (a2[r] * x0r - a2[i] * x0i) + (a3[r] * x1r - a3[i] * x1i);
-    double o1i = (a2[r] * x0i + a2[i] * x0r) + (a3[r] * x1i + a3[i] * x1r);
-    if (b0) {
-      const double y0r = yd[r], y0i = yd[i], y1r = yd[P + r], y1i = yd[P + i];
-      o0r += (b0[r] * y0r - b0[i] * y0i) + (b1[r] * y1r - b1[i] * y1i);
-      o0i += (b0[r] * y0i + b0[i] * y0r) + (b1[r] * y1i + b1[i] * y1r);
-      o1r += (b2[r] * y0r - b2[i] * y0i) + (b3[r] * y1r - b3[i] * y1i);
-      o1i += (b2[r] * y0i + b2[i] * y0r) + (b3[r] * y1i + b3[i] * y1r);
-    }
-    if (accumulate) {
-      o[r] += o0r;
-      o[i] += o0i;
-      o[P + r] += o1r;
-      o[P + i] += o1i;
-    } else {
-      o[r] = o0r;
-      o[i] = o0i;
-      o[P + r] = o1r;
-      o[P + i] = o1i;
-    }
-  }
-}
-
 // Two components of one mode, (re, im) of component 0 and 1.
 struct Pair2 {
   double r0, i0, r1, i1;
 };
-inline Pair2 load2(const double* x, std::size_t P, std::size_t r) { return {x[r], x[r + 1], x[P + r], x[P + r + 1]}; }
-// The 2 x 2 block product A x of mode r / 2, with the operations of block2_mul_add.
-inline Pair2 prod2(const Planes4& A, std::size_t r, const Pair2& x) {
-  const std::size_t i = r + 1;
-  const double* __restrict a0 = A.p[0];
-  const double* __restrict a1 = A.p[1];
-  const double* __restrict a2 = A.p[2];
-  const double* __restrict a3 = A.p[3];
-  return {(a0[r] * x.r0 - a0[i] * x.i0) + (a1[r] * x.r1 - a1[i] * x.i1),
-          (a0[r] * x.i0 + a0[i] * x.r0) + (a1[r] * x.i1 + a1[i] * x.r1),
-          (a2[r] * x.r0 - a2[i] * x.i0) + (a3[r] * x.r1 - a3[i] * x.i1),
-          (a2[r] * x.i0 + a2[i] * x.r0) + (a3[r] * x.i1 + a3[i] * x.r1)};
+PDESYM_ALWAYS_INLINE Pair2 load2(const double* x, std::size_t P, std::size_t m) {
+  return {x[2 * m], x[2 * m + 1], x[P + 2 * m], x[P + 2 * m + 1]};
 }
-inline void add_to(Pair2& o, const Pair2& t) {
+// The four plane pointers as locals of a kernel (copied from its Planes4 argument before the loop, not reloaded per
+// mode). GCC does not use restrict on members: the real loops below carry `#pragma GCC ivdep` instead (their outputs
+// never overlap their inputs, as the __restrict parameters state), without which they do not vectorise across modes.
+struct Block2 {
+  const double* __restrict a0;
+  const double* __restrict a1;
+  const double* __restrict a2;
+  const double* __restrict a3;
+  explicit Block2(const Planes4& A) : a0(A.p[0]), a1(A.p[1]), a2(A.p[2]), a3(A.p[3]) {}
+};
+// The complex 2 x 2 block product A x at mode m: row a is (A_a0 x_0) + (A_a1 x_1).
+PDESYM_ALWAYS_INLINE Pair2 prod2(const Block2& A, std::size_t m, const Pair2& x) {
+  double r00, i00, r01, i01, r10, i10, r11, i11;
+  ComplexPlane::mul(A.a0, m, x.r0, x.i0, r00, i00);
+  ComplexPlane::mul(A.a1, m, x.r1, x.i1, r01, i01);
+  ComplexPlane::mul(A.a2, m, x.r0, x.i0, r10, i10);
+  ComplexPlane::mul(A.a3, m, x.r1, x.i1, r11, i11);
+  return {r00 + r01, i00 + i01, r10 + r11, i10 + i11};
+}
+PDESYM_ALWAYS_INLINE void add_to(Pair2& o, const Pair2& t) {
   o.r0 += t.r0;
   o.i0 += t.i0;
   o.r1 += t.r1;
   o.i1 += t.i1;
 }
-inline void store2(double* o, std::size_t P, std::size_t r, const Pair2& t) {
-  o[r] = t.r0;
-  o[r + 1] = t.i0;
-  o[P + r] = t.r1;
-  o[P + r + 1] = t.i1;
+PDESYM_ALWAYS_INLINE void store2(double* o, std::size_t P, std::size_t m, const Pair2& t) {
+  o[2 * m] = t.r0;
+  o[2 * m + 1] = t.i0;
+  o[P + 2 * m] = t.r1;
+  o[P + 2 * m + 1] = t.i1;
+}
+
+// The 2 x 2 kernels below exist twice, for complex blocks and for real ones (a real coupling: all four entries of
+// all six coefficients real, stored as (re, re) planes); the public functions pick one with `real`. With real
+// blocks every output double is a real combination of the inputs' doubles at the same position (re with re, im with
+// im: the complex products' values with zero imaginary parts), so those loops run over the interleaved doubles
+// [2 m0, 2 m1) and vectorise across modes.
+PDESYM_ALWAYS_INLINE void real_rows(const Block2& A, std::size_t j, double x0, double x1, double& o0, double& o1) {
+  o0 = A.a0[j] * x0 + A.a1[j] * x1;
+  o1 = A.a2[j] * x0 + A.a3[j] * x1;
+}
+
+// out_a (+)= sum_b (A_ab x_b + B_ab y_b) in one pass over the modes [m0, m1) (B, y may be null).
+PDESYM_ALWAYS_INLINE void block2_mul_add_complex(const Planes4& A, const cdouble* x, const Planes4* B, const cdouble* y,
+                                              cdouble* out, std::size_t nk, bool accumulate, std::size_t m0,
+                                              std::size_t m1) {
+  const double* __restrict xd = reinterpret_cast<const double*>(x);
+  const double* __restrict yd = reinterpret_cast<const double*>(y);
+  double* __restrict o = reinterpret_cast<double*>(out);
+  const std::size_t P = 2 * nk;  // doubles per plane
+  const Block2 a(A), b(B ? *B : A);
+  for (std::size_t m = m0; m < m1; ++m) {
+    Pair2 t = prod2(a, m, load2(xd, P, m));
+    if (B) add_to(t, prod2(b, m, load2(yd, P, m)));
+    if (accumulate) {
+      Pair2 acc = load2(o, P, m);
+      add_to(acc, t);
+      store2(o, P, m, acc);
+    } else {
+      store2(o, P, m, t);
+    }
+  }
+}
+template <bool HasB, bool Accumulate>
+PDESYM_ALWAYS_INLINE void block2_mul_add_real(const Planes4& A, const cdouble* x, const Planes4* B, const cdouble* y,
+                                              cdouble* out, std::size_t nk, std::size_t m0, std::size_t m1) {
+  const double* __restrict xd = reinterpret_cast<const double*>(x);
+  const double* __restrict yd = reinterpret_cast<const double*>(y);
+  double* __restrict o = reinterpret_cast<double*>(out);
+  const std::size_t P = 2 * nk;
+  const Block2 a(A), b(HasB ? *B : A);
+#pragma GCC ivdep
+  for (std::size_t j = 2 * m0; j < 2 * m1; ++j) {
+    double t0, t1;
+    real_rows(a, j, xd[j], xd[P + j], t0, t1);
+    if (HasB) {
+      double q0, q1;
+      real_rows(b, j, yd[j], yd[P + j], q0, q1);
+      t0 += q0;
+      t1 += q1;
+    }
+    if (Accumulate) {
+      o[j] += t0;
+      o[P + j] += t1;
+    } else {
+      o[j] = t0;
+      o[P + j] = t1;
+    }
+  }
+}
+PDESYM_SIMD_CLONES void block2_mul_add(bool real, const Planes4& A, const cdouble* x, const Planes4* B, const cdouble* y,
+                                       cdouble* out, std::size_t nk, bool accumulate, std::size_t m0, std::size_t m1) {
+  if (!real) block2_mul_add_complex(A, x, B, y, out, nk, accumulate, m0, m1);
+  else if (B && accumulate) block2_mul_add_real<true, true>(A, x, B, y, out, nk, m0, m1);
+  else if (B) block2_mul_add_real<true, false>(A, x, B, y, out, nk, m0, m1);
+  else if (accumulate) block2_mul_add_real<false, true>(A, x, B, y, out, nk, m0, m1);
+  else block2_mul_add_real<false, false>(A, x, B, y, out, nk, m0, m1);
 }
 
 // Stage c of a 2 x 2 system in one pass: c = E2 a + Q w, w = 2 N(b) - N(v) formed per mode (the values of
 // w = 2.0 * Nb - Nv in its own pass, then block2_mul_add).
-PDESYM_SIMD_CLONES void block2_stage_c(const Planes4& e2, const cvec& A, const Planes4& q, const cvec& Nb, const cvec& Nv,
-                                       cvec& C, std::size_t nk, std::size_t m0, std::size_t m1) {
+PDESYM_ALWAYS_INLINE void block2_stage_c_complex(const Planes4& e2, const cvec& A, const Planes4& q, const cvec& Nb,
+                                              const cvec& Nv, cvec& C, std::size_t nk, std::size_t m0, std::size_t m1) {
   const double* __restrict a = D(A);
   const double* __restrict nb = D(Nb);
   const double* __restrict nv = D(Nv);
   double* __restrict o = D(C);
   const std::size_t P = 2 * nk;
+  const Block2 E2(e2), Q(q);
   for (std::size_t m = m0; m < m1; ++m) {
     const std::size_t r = 2 * m;
     const Pair2 w = {2.0 * nb[r] - nv[r], 2.0 * nb[r + 1] - nv[r + 1], 2.0 * nb[P + r] - nv[P + r],
                      2.0 * nb[P + r + 1] - nv[P + r + 1]};
-    Pair2 t = prod2(e2, r, load2(a, P, r));
-    add_to(t, prod2(q, r, w));
-    store2(o, P, r, t);
+    Pair2 t = prod2(E2, m, load2(a, P, m));
+    add_to(t, prod2(Q, m, w));
+    store2(o, P, m, t);
   }
+}
+PDESYM_ALWAYS_INLINE void block2_stage_c_real(const Planes4& e2, const cvec& A, const Planes4& q, const cvec& Nb,
+                                              const cvec& Nv, cvec& C, std::size_t nk, std::size_t m0, std::size_t m1) {
+  const double* __restrict a = D(A);
+  const double* __restrict nb = D(Nb);
+  const double* __restrict nv = D(Nv);
+  double* __restrict o = D(C);
+  const std::size_t P = 2 * nk;
+  const Block2 E2(e2), Q(q);
+#pragma GCC ivdep
+  for (std::size_t j = 2 * m0; j < 2 * m1; ++j) {
+    double t0, t1, q0, q1;
+    real_rows(E2, j, a[j], a[P + j], t0, t1);
+    real_rows(Q, j, 2.0 * nb[j] - nv[j], 2.0 * nb[P + j] - nv[P + j], q0, q1);
+    o[j] = t0 + q0;
+    o[P + j] = t1 + q1;
+  }
+}
+PDESYM_SIMD_CLONES void block2_stage_c(bool real, const Planes4& e2, const cvec& A, const Planes4& q, const cvec& Nb,
+                                       const cvec& Nv, cvec& C, std::size_t nk, std::size_t m0, std::size_t m1) {
+  if (real) block2_stage_c_real(e2, A, q, Nb, Nv, C, nk, m0, m1);
+  else block2_stage_c_complex(e2, A, q, Nb, Nv, C, nk, m0, m1);
 }
 
 // The update of a 2 x 2 system in one pass: out = E v + f1 N(v) + f2 s + f3 N(c), s = 2 (N(a) + N(b)) formed per
 // mode, each sum in the order of the separate passes (block2_mul_add, then two accumulating block2_mul_add).
-PDESYM_SIMD_CLONES void block2_update(const Planes4& e, const cvec& V, const Planes4& f1, const cvec& Nv, const Planes4& f2,
-                                      const cvec& Na, const cvec& Nb, const Planes4& f3, const cvec& Nc, cvec& out,
-                                      std::size_t nk, std::size_t m0, std::size_t m1) {
+PDESYM_ALWAYS_INLINE void block2_update_complex(const Planes4& e, const cvec& V, const Planes4& f1, const cvec& Nv,
+                                             const Planes4& f2, const cvec& Na, const cvec& Nb, const Planes4& f3,
+                                             const cvec& Nc, cvec& out, std::size_t nk, std::size_t m0, std::size_t m1) {
   const double* __restrict v = D(V);
   const double* __restrict nv = D(Nv);
   const double* __restrict na = D(Na);
@@ -201,23 +290,56 @@ PDESYM_SIMD_CLONES void block2_update(const Planes4& e, const cvec& V, const Pla
   const double* __restrict nc = D(Nc);
   double* __restrict o = D(out);
   const std::size_t P = 2 * nk;
+  const Block2 E(e), F1(f1), F2(f2), F3(f3);
   for (std::size_t m = m0; m < m1; ++m) {
     const std::size_t r = 2 * m;
     const Pair2 sab = {2.0 * (na[r] + nb[r]), 2.0 * (na[r + 1] + nb[r + 1]), 2.0 * (na[P + r] + nb[P + r]),
                        2.0 * (na[P + r + 1] + nb[P + r + 1])};
-    Pair2 t = prod2(e, r, load2(v, P, r));
-    add_to(t, prod2(f1, r, load2(nv, P, r)));
-    add_to(t, prod2(f2, r, sab));
-    add_to(t, prod2(f3, r, load2(nc, P, r)));
-    store2(o, P, r, t);
+    Pair2 t = prod2(E, m, load2(v, P, m));
+    add_to(t, prod2(F1, m, load2(nv, P, m)));
+    add_to(t, prod2(F2, m, sab));
+    add_to(t, prod2(F3, m, load2(nc, P, m)));
+    store2(o, P, m, t);
   }
+}
+PDESYM_ALWAYS_INLINE void block2_update_real(const Planes4& e, const cvec& V, const Planes4& f1, const cvec& Nv,
+                                             const Planes4& f2, const cvec& Na, const cvec& Nb, const Planes4& f3,
+                                             const cvec& Nc, cvec& out, std::size_t nk, std::size_t m0, std::size_t m1) {
+  const double* __restrict v = D(V);
+  const double* __restrict nv = D(Nv);
+  const double* __restrict na = D(Na);
+  const double* __restrict nb = D(Nb);
+  const double* __restrict nc = D(Nc);
+  double* __restrict o = D(out);
+  const std::size_t P = 2 * nk;
+  const Block2 E(e), F1(f1), F2(f2), F3(f3);
+#pragma GCC ivdep
+  for (std::size_t j = 2 * m0; j < 2 * m1; ++j) {
+    double t0, t1, q0, q1;
+    real_rows(E, j, v[j], v[P + j], t0, t1);
+    real_rows(F1, j, nv[j], nv[P + j], q0, q1);
+    t0 += q0;
+    t1 += q1;
+    real_rows(F2, j, 2.0 * (na[j] + nb[j]), 2.0 * (na[P + j] + nb[P + j]), q0, q1);
+    t0 += q0;
+    t1 += q1;
+    real_rows(F3, j, nc[j], nc[P + j], q0, q1);
+    o[j] = t0 + q0;
+    o[P + j] = t1 + q1;
+  }
+}
+PDESYM_SIMD_CLONES void block2_update(bool real, const Planes4& e, const cvec& V, const Planes4& f1, const cvec& Nv,
+                                      const Planes4& f2, const cvec& Na, const cvec& Nb, const Planes4& f3,
+                                      const cvec& Nc, cvec& out, std::size_t nk, std::size_t m0, std::size_t m1) {
+  if (real) block2_update_real(e, V, f1, Nv, f2, Na, Nb, f3, Nc, out, nk, m0, m1);
+  else block2_update_complex(e, V, f1, Nv, f2, Na, Nb, f3, Nc, out, nk, m0, m1);
 }
 
 // Block products for full (coupled) coefficients, planes [a][b][nk]: out_a = sum_b (A_ab x_b + B_ab y_b).
 PDESYM_SIMD_CLONES void block_mul_add(const cvec& A, const cdouble* x, const cvec& B, const cdouble* y, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
     const Planes4 b = planes_of(B, nk);
-    block2_mul_add(planes_of(A, nk), x, &b, y, out, nk, false, 0, nk);
+    block2_mul_add(false, planes_of(A, nk), x, &b, y, out, nk, false, 0, nk);
     return;
   }
   const double* __restrict Ad = D(A);
@@ -246,7 +368,7 @@ PDESYM_SIMD_CLONES void block_mul_add(const cvec& A, const cdouble* x, const cve
 // out_a += sum_b A_ab x_b.
 PDESYM_SIMD_CLONES void block_mul_acc(const cvec& A, const cdouble* x, cdouble* out, int nc, std::size_t nk) {
   if (nc == 2) {
-    block2_mul_add(planes_of(A, nk), x, nullptr, nullptr, out, nk, true, 0, nk);
+    block2_mul_add(false, planes_of(A, nk), x, nullptr, nullptr, out, nk, true, 0, nk);
     return;
   }
   const double* __restrict Ad = D(A);
@@ -265,22 +387,9 @@ PDESYM_SIMD_CLONES void block_mul_acc(const cvec& A, const cdouble* x, cdouble* 
   }
 }
 
-// The stage kernels of a diagonal L, per component, on interleaved doubles. P::mul(c, m, xr, xi) is the product of
-// coefficient plane c at mode m with xr + i xi: ComplexPlane for (re, im) planes, RealPlane for the (re, re) planes
-// of a real component (the values of the complex product with a zero imaginary part, up to the sign of a zero).
-// Each sum is formed left to right in the order written. Inlined into the SIMD clones of step_diagonal.
-struct ComplexPlane {
-  static inline void mul(const double* c, std::size_t m, double xr, double xi, double& r, double& i) {
-    r = c[2 * m] * xr - c[2 * m + 1] * xi;
-    i = c[2 * m] * xi + c[2 * m + 1] * xr;
-  }
-};
-struct RealPlane {
-  static inline void mul(const double* c, std::size_t m, double xr, double xi, double& r, double& i) {
-    r = c[2 * m] * xr;
-    i = c[2 * m + 1] * xi;
-  }
-};
+// The stage kernels of a diagonal L, per component, on interleaved doubles, with the plane products of ComplexPlane
+// or RealPlane (a real component). Each sum is formed left to right in the order written. Inlined into the SIMD
+// clones of step_diagonal.
 using Runs = std::vector<ModeRun>;
 
 // out = A x + B y on the runs.
@@ -343,6 +452,19 @@ PDESYM_ALWAYS_INLINE void update_runs(const double* __restrict E, const double* 
       v[2 * m + 1] = ei + ai + bi + ci;
     }
 }
+// The embedded estimate of a diagonal L's component: out = f3 (N1 - N0) on the runs.
+template <class Plane>
+PDESYM_ALWAYS_INLINE void estimate_runs(const double* __restrict F3, const double* __restrict N1,
+                                        const double* __restrict N0, double* __restrict out, const Runs& runs) {
+  for (const ModeRun r : runs)
+    for (std::size_t m = r.begin; m < r.end; ++m)
+      Plane::mul(F3, m, N1[2 * m] - N0[2 * m], N1[2 * m + 1] - N0[2 * m + 1], out[2 * m], out[2 * m + 1]);
+}
+PDESYM_SIMD_CLONES void embedded_estimate(bool real, const double* F3, const double* N1, const double* N0, double* out,
+                                          const Runs& runs) {
+  if (real) estimate_runs<RealPlane>(F3, N1, N0, out, runs);
+  else estimate_runs<ComplexPlane>(F3, N1, N0, out, runs);
+}
 }  // namespace
 
 void Etdrk4::step(cvec& v) {
@@ -370,19 +492,10 @@ void Etdrk4::step_embedded(cvec& v, cvec& Nv, cvec& est) {
     for (int c = 0; c < nc_; ++c) symmetrise_real_spectrum(ws_.box, v.data() + static_cast<std::size_t>(c) * nk_);
   Nv.resize(n);
   pde_.nonlinear(v.data(), Nv.data(), ws_);  // first same as last: N(v) of the next step
-  if (diagonal_) {  // est = f3 (N(v_new) - N(c)), in one pass
-    const double* __restrict F3 = D(f3_);
-    const double* __restrict N1 = D(Nv);
-    const double* __restrict N0 = D(Nc_);
-    double* __restrict o = D(est);
+  if (diagonal_) {  // est = f3 (N(v_new) - N(c)), in one pass per component; zero where N is (the removed modes)
     const std::size_t nk = static_cast<std::size_t>(nk_);
-    for (std::size_t p = 0; p < static_cast<std::size_t>(nc_); ++p)  // zero where N is (the removed modes)
-      for (const ModeRun r : ws_.kept)
-        for (std::size_t m = p * nk + r.begin; m < p * nk + r.end; ++m) {
-          const double dr = N1[2 * m] - N0[2 * m], di = N1[2 * m + 1] - N0[2 * m + 1];
-          o[2 * m] = F3[2 * m] * dr - F3[2 * m + 1] * di;
-          o[2 * m + 1] = F3[2 * m] * di + F3[2 * m + 1] * dr;
-        }
+    for (std::size_t p = 0; p < static_cast<std::size_t>(nc_); ++p)
+      embedded_estimate(real_[p], coef_plane(5, p), D(Nv) + 2 * p * nk, D(Nc_) + 2 * p * nk, D(est) + 2 * p * nk, ws_.kept);
   } else {
     d_.resize(n);
     for (std::size_t m = 0; m < n; ++m) d_[m] = Nv[m] - Nc_[m];
@@ -473,31 +586,32 @@ void Etdrk4::step_full(cvec& v, bool have_nv) {
   if (nc_ == 2) {  // 2 x 2 blocks, read through coef_plane (bitwise repeated planes once)
     auto pl = [&](int f) { return Planes4{{coef_plane(f, 0), coef_plane(f, 1), coef_plane(f, 2), coef_plane(f, 3)}}; };
     const Planes4 E = pl(0), E2 = pl(1), Q = pl(2), F1 = pl(3), F2 = pl(4), F3 = pl(5);
+    const bool rb = real_[0];  // a real coupling: (re, re) planes
     // On the removed modes N is zero: the linear parts there for a state not kept dealiased, else zeros (as in
     // step_diagonal).
     const bool linear_tail = !real_state_;
     for (const ModeRun r : ws_.kept)  // a = E2 v + Q N(v)
-      block2_mul_add(E2, v.data(), &Q, Nv_.data(), a_.data(), nk, false, r.begin, r.end);
+      block2_mul_add(rb, E2, v.data(), &Q, Nv_.data(), a_.data(), nk, false, r.begin, r.end);
     if (linear_tail)
-      for (const ModeRun r : ws_.dropped) block2_mul_add(E2, v.data(), nullptr, nullptr, a_.data(), nk, false, r.begin, r.end);
+      for (const ModeRun r : ws_.dropped) block2_mul_add(rb, E2, v.data(), nullptr, nullptr, a_.data(), nk, false, r.begin, r.end);
     pde_.nonlinear(a_.data(), Na_.data(), ws_);
     for (const ModeRun r : ws_.kept)  // b = E2 v + Q N(a)
-      block2_mul_add(E2, v.data(), &Q, Na_.data(), b_.data(), nk, false, r.begin, r.end);
+      block2_mul_add(rb, E2, v.data(), &Q, Na_.data(), b_.data(), nk, false, r.begin, r.end);
     if (linear_tail)
-      for (const ModeRun r : ws_.dropped) block2_mul_add(E2, v.data(), nullptr, nullptr, b_.data(), nk, false, r.begin, r.end);
+      for (const ModeRun r : ws_.dropped) block2_mul_add(rb, E2, v.data(), nullptr, nullptr, b_.data(), nk, false, r.begin, r.end);
     else
       zero_dropped(b_);  // the last N(b) may have overwritten them
     pde_.nonlinear_consuming(b_.data(), Nb_.data(), ws_);  // b is not needed after N(b)
-    for (const ModeRun r : ws_.kept) block2_stage_c(E2, a_, Q, Nb_, Nv_, c_, nk, r.begin, r.end);  // c = E2 a + Q (2 N(b) - N(v))
+    for (const ModeRun r : ws_.kept) block2_stage_c(rb, E2, a_, Q, Nb_, Nv_, c_, nk, r.begin, r.end);  // c = E2 a + Q (2 N(b) - N(v))
     if (linear_tail)
-      for (const ModeRun r : ws_.dropped) block2_mul_add(E2, a_.data(), nullptr, nullptr, c_.data(), nk, false, r.begin, r.end);
+      for (const ModeRun r : ws_.dropped) block2_mul_add(rb, E2, a_.data(), nullptr, nullptr, c_.data(), nk, false, r.begin, r.end);
     else
       zero_dropped(c_);
     pde_.nonlinear_consuming(c_.data(), Nc_.data(), ws_);  // nor c after N(c)
     for (const ModeRun r : ws_.kept)  // v = E v + f1 N(v) + 2 f2 (N(a) + N(b)) + f3 N(c)
-      block2_update(E, v, F1, Nv_, F2, Na_, Nb_, F3, Nc_, w_, nk, r.begin, r.end);
+      block2_update(rb, E, v, F1, Nv_, F2, Na_, Nb_, F3, Nc_, w_, nk, r.begin, r.end);
     if (linear_tail)  // else w_ holds the previous (projected) state there, or the zeros of its first resize
-      for (const ModeRun r : ws_.dropped) block2_mul_add(E, v.data(), nullptr, nullptr, w_.data(), nk, false, r.begin, r.end);
+      for (const ModeRun r : ws_.dropped) block2_mul_add(rb, E, v.data(), nullptr, nullptr, w_.data(), nk, false, r.begin, r.end);
     v.swap(w_);
     return;
   }

@@ -180,6 +180,9 @@ BlockCoefficients block_etdrk4_coefficients(const std::vector<cdouble>& hL, int 
   }
   if (nc == 2) coefficients_impl<Mat2>(hL, nc, h, opt, outs);
   else coefficients_impl<DynMat>(hL, nc, h, opt, outs);
+  if (std::all_of(hL.begin(), hL.end(), [](const cdouble& z) { return z.imag() == 0.0; }))
+    for (auto* o : outs)
+      for (auto& z : *o) z = cdouble(z.real(), 0.0);
   return bc;
 }
 

@@ -66,6 +66,9 @@ PolynomialSystem::PolynomialSystem(std::string name, std::vector<std::string> co
   for (const auto& f : factors_) sole_use_.push_back(f.dx + f.dy == 0 && uses[static_cast<std::size_t>(f.comp)] == 1);
   eq_has_group_.assign(static_cast<std::size_t>(nc), 0);
   for (const auto& gr : groups_) eq_has_group_[static_cast<std::size_t>(gr.eq)] = 1;
+  std::size_t reads = 0;
+  for (const auto& idx : term_factors_) reads += idx.size();
+  prescale_ = !factors_.empty() && reads >= 3 * factors_.size();
 }
 
 std::string factor_text(const Factor& f, const std::vector<std::string>& components) {
@@ -187,24 +190,24 @@ PDESYM_SIMD_CLONES void apply_symbol(const cdouble* in, cdouble* out, const Spec
     for (const ModeRun r : ws.dropped) std::fill(out + r.begin, out + r.end, cdouble(0.0));
 }
 
-// acc (+)= c (f_0 s) (f_1 s) ... (NF factors) over np points: f_k are c2r outputs and s the 1/n the inverse
-// transform would have applied to them (1.0 for factors stored scaled). Per point the operations of
-// f_k = raw_k * s, p = c; p *= f_0; p *= f_1 ...; acc = (first ? 0.0 : acc) + p, in that order (bit-identical to
-// scaling the factors in their own pass first).
-template <int NF>
+// acc (+)= c (f_0 s) (f_1 s) ... (NF factors) over np points: f_k are c2r outputs and, with Scale, s the 1/n the
+// inverse transform would have applied to them (without Scale the factors are stored scaled). Per point the
+// operations of f_k = raw_k * s, p = c; p *= f_0; p *= f_1 ...; acc = (first ? 0.0 : acc) + p, in that order
+// (bit-identical to scaling the factors in their own pass first).
+template <int NF, bool Scale>
 PDESYM_SIMD_CLONES void product_term(double* __restrict acc, const double* const* f, double c, double s, bool first, std::size_t np) {
   const double* __restrict g[NF];
   for (int k = 0; k < NF; ++k) g[k] = f[k];
   if (first) {
     for (std::size_t j = 0; j < np; ++j) {
       double p = c;
-      for (int k = 0; k < NF; ++k) p *= g[k][j] * s;
+      for (int k = 0; k < NF; ++k) p *= Scale ? g[k][j] * s : g[k][j];
       acc[j] = 0.0 + p;
     }
   } else {
     for (std::size_t j = 0; j < np; ++j) {
       double p = c;
-      for (int k = 0; k < NF; ++k) p *= g[k][j] * s;
+      for (int k = 0; k < NF; ++k) p *= Scale ? g[k][j] * s : g[k][j];
       acc[j] = acc[j] + p;
     }
   }
@@ -212,7 +215,7 @@ PDESYM_SIMD_CLONES void product_term(double* __restrict acc, const double* const
 // A whole group of NT terms of NF factors each in one pass: per point t = 0.0 + p_0; t = t + p_1 ...; acc = t, with
 // p_i = c_i (f_i0 s) (f_i1 s) ... -- the values of product_term's passes one after the other (bit-identical), with
 // one read and write of acc instead of NT. f holds NT * NF factor pointers, term by term.
-template <int NT, int NF>
+template <int NT, int NF, bool Scale>
 PDESYM_SIMD_CLONES void product_group(double* __restrict acc, const double* const* f, const double* c, double s, std::size_t np) {
   const double* __restrict g[NT * NF];
   double cc[NT];
@@ -222,21 +225,33 @@ PDESYM_SIMD_CLONES void product_group(double* __restrict acc, const double* cons
     double sum = 0.0;
     for (int t = 0; t < NT; ++t) {
       double p = cc[t];
-      for (int k = 0; k < NF; ++k) p *= g[t * NF + k][j] * s;
+      for (int k = 0; k < NF; ++k) p *= Scale ? g[t * NF + k][j] * s : g[t * NF + k][j];
       sum = sum + p;
     }
     acc[j] = sum;
   }
 }
 using ProductGroupFn = void (*)(double*, const double* const*, const double*, double, std::size_t);
-// [NT - 2][NF - 1] for groups of 2..4 terms of 1..3 factors each.
-constexpr ProductGroupFn kProductGroup[3][3] = {{product_group<2, 1>, product_group<2, 2>, product_group<2, 3>},
-                                                {product_group<3, 1>, product_group<3, 2>, product_group<3, 3>},
-                                                {product_group<4, 1>, product_group<4, 2>, product_group<4, 3>}};
+// [Scale][NT - 2][NF - 1] for groups of 2..4 terms of 1..3 factors each.
+constexpr ProductGroupFn kProductGroup[2][3][3] = {
+    {{product_group<2, 1, false>, product_group<2, 2, false>, product_group<2, 3, false>},
+     {product_group<3, 1, false>, product_group<3, 2, false>, product_group<3, 3, false>},
+     {product_group<4, 1, false>, product_group<4, 2, false>, product_group<4, 3, false>}},
+    {{product_group<2, 1, true>, product_group<2, 2, true>, product_group<2, 3, true>},
+     {product_group<3, 1, true>, product_group<3, 2, true>, product_group<3, 3, true>},
+     {product_group<4, 1, true>, product_group<4, 2, true>, product_group<4, 3, true>}}};
 
 using ProductTermFn = void (*)(double*, const double* const*, double, double, bool, std::size_t);
-constexpr ProductTermFn kProductTerm[6] = {product_term<1>, product_term<2>, product_term<3>,
-                                           product_term<4>, product_term<5>, product_term<6>};
+constexpr ProductTermFn kProductTerm[2][6] = {
+    {product_term<1, false>, product_term<2, false>, product_term<3, false>, product_term<4, false>,
+     product_term<5, false>, product_term<6, false>},
+    {product_term<1, true>, product_term<2, true>, product_term<3, true>, product_term<4, true>, product_term<5, true>,
+     product_term<6, true>}};
+
+// x *= s over n values (the inverse transform's 1/n, applied once to a factor the products read many times).
+PDESYM_SIMD_CLONES void scale_in_place(double* __restrict x, double s, std::size_t n) {
+  for (std::size_t j = 0; j < n; ++j) x[j] = x[j] * s;
+}
 }  // namespace
 
 void PolynomialSystem::nonlinear(const cdouble* u_hat, cdouble* n_hat, SpectralWorkspace& ws) const {
@@ -254,8 +269,9 @@ void PolynomialSystem::evaluate(const cdouble* u_hat, cdouble* consumable, cdoub
     return;
   }
   // Physical factors: real(1 + i) holds factor i. On the unpadded grid they are kept unscaled and the product pass
-  // applies the inverse transform's 1/n (the same multiplication, one pass fewer); the padded inverse scales on
-  // the spectral side, so its factors are stored scaled (s = 1: x * 1.0 == x).
+  // applies the inverse transform's 1/n per read (the same multiplication, one pass fewer), unless the products read
+  // them so often (prescale_) that a scaling pass of their own is cheaper; the padded inverse scales on the spectral
+  // side, so its factors are stored scaled.
   const bool raw = !ws.fft.padded();
   const double s = raw ? 1.0 / static_cast<double>(np) : 1.0;
   cdouble* spec = ws.spectral(0);
@@ -275,6 +291,9 @@ void PolynomialSystem::evaluate(const cdouble* u_hat, cdouble* consumable, cdoub
       ws.fft.inverse_unscaled(u_hat + off, out);
     }
   }
+  const bool scale = raw && !prescale_;  // the products apply s per read; else the factors hold scaled values
+  if (raw && prescale_)
+    for (std::size_t i = 0; i < factors_.size(); ++i) scale_in_place(ws.real(static_cast<int>(1 + i)), s, np);
   double* __restrict acc = ws.real(0);
   bool written[16] = {};
   for (const auto& g : groups_) {
@@ -288,14 +307,14 @@ void PolynomialSystem::evaluate(const cdouble* u_hat, cdouble* consumable, cdoub
         c[t] = products_[g.terms[t]].coeff;
         for (std::size_t k = 0; k < nf; ++k) f[t * nf + k] = ws.real(1 + term_factors_[g.terms[t]][k]);
       }
-      kProductGroup[nt - 2][nf - 1](acc, f, c, s, np);
+      kProductGroup[scale][nt - 2][nf - 1](acc, f, c, s, np);
     } else {
       bool first = true;
       for (std::size_t ti : g.terms) {  // acc (+)= c * f0 * f1 * ... in one pass per term
         const std::vector<int>& idx = term_factors_[ti];
         const double* f[6] = {};
         for (std::size_t k = 0; k < idx.size(); ++k) f[k] = ws.real(1 + idx[k]);
-        kProductTerm[idx.size() - 1](acc, f, products_[ti].coeff, s, first, np);
+        kProductTerm[scale][idx.size() - 1](acc, f, products_[ti].coeff, s, first, np);
         first = false;
       }
     }

@@ -2,6 +2,7 @@
 // KS benchmark against a fine-step reference, and measured orders of convergence.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "pdesym/common/config.hpp"
@@ -137,6 +138,47 @@ TEST(Etdrk4, RealSymbolsGiveExactlyRealCoefficients) {
   auto kdv = make_kdv();
   Etdrk4 s(*kdv, Grid(16, 2 * M_PI), 0.1);
   EXPECT_GT(std::abs(s.E2()[3].imag()), 1e-3);
+}
+
+// A real 2 x 2 coupling (NLS as (Re psi, Im psi); the wave system) gives real block coefficients, exactly; NLS's E
+// is the rotation by h |k|^2, E2 the one by h |k|^2 / 2. An imaginary coupling (a first derivative) stays complex.
+TEST(Etdrk4, RealCouplingsGiveExactlyRealBlocks) {
+  const Box box = Box::plane(16, 12, 2 * M_PI, 3 * M_PI);
+  for (const char* config : {"equation: nls", "equation: wave"}) {
+    const auto pde = make_field_pde(pdesym::Config::parse(config));
+    Etdrk4 st(*pde, box, 0.01);
+    ASSERT_FALSE(st.diagonal()) << config;
+    for (const cvec* a : {&st.E(), &st.E2(), &st.Q(), &st.f1(), &st.f2(), &st.f3()})
+      for (const cdouble& z : *a) ASSERT_EQ(z.imag(), 0.0) << config;
+  }
+  const auto nls = make_field_pde(pdesym::Config::parse("equation: nls"));
+  const double h = 0.01;
+  Etdrk4 st(*nls, box, h);
+  const std::size_t nk = box.modes();
+  SpectralWorkspace ws(box);
+  for (std::size_t m = 0; m < nk; ++m) {
+    const double k2 = ws.kx[m] * ws.kx[m] + ws.ky[m] * ws.ky[m];
+    for (int half = 0; half < 2; ++half) {
+      const cvec& A = half ? st.E2() : st.E();
+      const double th = (half ? h / 2 : h) * k2;
+      EXPECT_NEAR(A[m].real(), std::cos(th), 1e-13) << "mode " << m;           // (u, u)
+      EXPECT_NEAR(A[nk + m].real(), std::sin(th), 1e-13) << "mode " << m;      // (u, v)
+      EXPECT_NEAR(A[2 * nk + m].real(), -std::sin(th), 1e-13) << "mode " << m; // (v, u)
+      EXPECT_NEAR(A[3 * nk + m].real(), std::cos(th), 1e-13) << "mode " << m;  // (v, v)
+    }
+  }
+  const auto advect = make_field_pde(pdesym::Config::parse(R"(equation: custom
+pde:
+  components: [u, v]
+  equations:
+    u: {linear: {u_xx: 0.05, v_x: 0.3}}
+    v: {linear: {v_xx: 0.05, u_x: -0.3}, nonlinear: [{coeff: -1.0, factors: [u, v]}]}
+)"));
+  Etdrk4 sa(*advect, box, 0.01);
+  ASSERT_FALSE(sa.diagonal());
+  double imag = 0;
+  for (const cdouble& z : sa.E()) imag = std::max(imag, std::abs(z.imag()));
+  EXPECT_GT(imag, 1e-3);
 }
 
 TEST(Etdrk4, KdvSolitonRelativeErrorBelow1e8) {

@@ -2,9 +2,10 @@
 // ETDRK4 (Cox & Matthews 2002) for u_t = L u + N(u) with nc components on a periodic Box: per wavevector the
 // linear part is an nc x nc block, and the coefficients (phi.hpp) are kept complex, so imaginary and coupled
 // linear operators (KdV i k^3, NLS, wave) are handled exactly. For diagonal symbols (all 1-D scalar
-// equations) each component uses the scalar contour mean and the step is the scalar ETDRK4 per entry; a component
-// whose symbol is real (diffusion, KS, Burgers) has real coefficients and its stages take real-by-complex products
-// (the same values as the complex products with a zero imaginary part, half the arithmetic).
+// equations) each component uses the scalar contour mean and the step is the scalar ETDRK4 per entry. Real
+// coefficients -- a component whose symbol is real (diffusion, KS, Burgers), or a real 2 x 2 coupling (NLS as
+// (Re psi, Im psi), the wave system) -- take real-by-complex products (the same values as the complex products with
+// a zero imaginary part, half the arithmetic).
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,14 +70,18 @@ class Etdrk4 {
   /// The stage kernels read that one: the same values, less memory traffic (lambda-omega's two components share
   /// their coefficients, NLS's blocks their diagonal).
   std::vector<std::size_t> same_[6];
-  /// Diagonal L: per component, whether all six coefficient planes are real (imaginary parts exactly zero).
+  /// Whether the coefficients are real (imaginary parts exactly zero): per component of a diagonal L (its six
+  /// planes), or one flag for a 2 x 2 block (all 24 planes; false for larger blocks, which keep complex products).
   std::vector<char> real_;
-  /// The real components' planes stored with each real part twice, (re, re) per mode, so that a real-by-complex
-  /// product is one elementwise product of interleaved doubles: [6][nc][2 nk] (planes of one double per mode,
-  /// broadcast in the kernels, were 5% slower: they lost most of the gain).
+  /// The real planes, each distinct one once, with each real part twice, (re, re) per mode, so that a real-by-complex
+  /// product is one elementwise product of interleaved doubles (planes of one double per mode, broadcast in the
+  /// kernels, were 5% slower: they lost most of the gain). real_slot_[f][p]: the slot of plane p of coefficient f
+  /// (f = 0..5: E, E2, Q, f1, f2, f3) in real_planes_ ([slot][2 nk]), or kComplexPlane.
   std::vector<double> real_planes_;
-  /// Plane p of coefficient array f (0..5) as the kernels read it (interleaved doubles, nk_ modes): for a real
-  /// component of a diagonal L its (re, re) plane.
+  static constexpr std::size_t kComplexPlane = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> real_slot_[6];
+  /// Plane p of coefficient array f (0..5) as the kernels read it (interleaved doubles, nk_ modes): its real slot,
+  /// or the first complex plane bitwise equal to it.
   const double* coef_plane(int f, std::size_t p) const;
   cvec Nv_, a_, Na_, b_, Nb_, c_, Nc_, w_, d_;
 };

@@ -39,7 +39,9 @@ struct BlockCoefficients {
 /// contour's conjugate points cancel them in exact arithmetic; the roundoff residue is dropped).
 void scalar_etdrk4_coefficients(cdouble z, double h, const Etdrk4Options& opt, cdouble out[6]);
 
-/// Coefficients of the block A = hL (nc x nc, row-major) by the method chosen as described above.
+/// Coefficients of the block A = hL (nc x nc, row-major) by the method chosen as described above. For a real A
+/// (a real coupling: NLS written as (u, v) = (Re psi, Im psi), the wave system) the six matrices are real: phi_k
+/// of a real matrix is real, and the imaginary roundoff of the complex eigenvectors or contour is dropped.
 BlockCoefficients block_etdrk4_coefficients(const std::vector<cdouble>& hL, int nc, double h,
                                             const Etdrk4Options& opt);
 

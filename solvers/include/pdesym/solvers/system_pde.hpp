@@ -101,6 +101,9 @@ class PolynomialSystem : public FieldPde {
   std::vector<Group> groups_;
   std::vector<char> sole_use_;                      // per factor: underived, and the only factor of its component
   std::vector<char> eq_has_group_;                  // per equation: some group writes it
+  /// The products read the factors at least 3 times each on average (cubic systems: NLS, lambda-omega): on the
+  /// unpadded grid the factors are scaled by the inverse transform's 1/n in a pass of their own, not per read.
+  bool prescale_ = false;
   /// nonlinear(); `consumable` is u_hat when the caller lets it be overwritten, else null.
   void evaluate(const cdouble* u_hat, cdouble* consumable, cdouble* n_hat, SpectralWorkspace& ws) const;
 };
