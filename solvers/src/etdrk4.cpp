@@ -238,14 +238,25 @@ PDESYM_SIMD_CLONES void block2_mul_add(bool real, const Planes4& A, const cdoubl
 
 // Stage c of a 2 x 2 system in one pass: c = E2 a + Q w, w = 2 N(b) - N(v) formed per mode (the values of
 // w = 2.0 * Nb - Nv in its own pass, then block2_mul_add).
-PDESYM_ALWAYS_INLINE void block2_stage_c_complex(const Planes4& e2, const cvec& A, const Planes4& q, const cvec& Nb,
-                                              const cvec& Nv, cvec& C, std::size_t nk, std::size_t m0, std::size_t m1) {
+PDESYM_SIMD_CLONES void block2_stage_c(bool real, const Planes4& e2, const cvec& A, const Planes4& q, const cvec& Nb,
+                                       const cvec& Nv, cvec& C, std::size_t nk, std::size_t m0, std::size_t m1) {
   const double* __restrict a = D(A);
   const double* __restrict nb = D(Nb);
   const double* __restrict nv = D(Nv);
   double* __restrict o = D(C);
   const std::size_t P = 2 * nk;
   const Block2 E2(e2), Q(q);
+  if (real) {
+#pragma GCC ivdep
+    for (std::size_t j = 2 * m0; j < 2 * m1; ++j) {
+      double t0, t1, q0, q1;
+      real_rows(E2, j, a[j], a[P + j], t0, t1);
+      real_rows(Q, j, 2.0 * nb[j] - nv[j], 2.0 * nb[P + j] - nv[P + j], q0, q1);
+      o[j] = t0 + q0;
+      o[P + j] = t1 + q1;
+    }
+    return;
+  }
   for (std::size_t m = m0; m < m1; ++m) {
     const std::size_t r = 2 * m;
     const Pair2 w = {2.0 * nb[r] - nv[r], 2.0 * nb[r + 1] - nv[r + 1], 2.0 * nb[P + r] - nv[P + r],
@@ -255,34 +266,12 @@ PDESYM_ALWAYS_INLINE void block2_stage_c_complex(const Planes4& e2, const cvec& 
     store2(o, P, m, t);
   }
 }
-PDESYM_ALWAYS_INLINE void block2_stage_c_real(const Planes4& e2, const cvec& A, const Planes4& q, const cvec& Nb,
-                                              const cvec& Nv, cvec& C, std::size_t nk, std::size_t m0, std::size_t m1) {
-  const double* __restrict a = D(A);
-  const double* __restrict nb = D(Nb);
-  const double* __restrict nv = D(Nv);
-  double* __restrict o = D(C);
-  const std::size_t P = 2 * nk;
-  const Block2 E2(e2), Q(q);
-#pragma GCC ivdep
-  for (std::size_t j = 2 * m0; j < 2 * m1; ++j) {
-    double t0, t1, q0, q1;
-    real_rows(E2, j, a[j], a[P + j], t0, t1);
-    real_rows(Q, j, 2.0 * nb[j] - nv[j], 2.0 * nb[P + j] - nv[P + j], q0, q1);
-    o[j] = t0 + q0;
-    o[P + j] = t1 + q1;
-  }
-}
-PDESYM_SIMD_CLONES void block2_stage_c(bool real, const Planes4& e2, const cvec& A, const Planes4& q, const cvec& Nb,
-                                       const cvec& Nv, cvec& C, std::size_t nk, std::size_t m0, std::size_t m1) {
-  if (real) block2_stage_c_real(e2, A, q, Nb, Nv, C, nk, m0, m1);
-  else block2_stage_c_complex(e2, A, q, Nb, Nv, C, nk, m0, m1);
-}
 
 // The update of a 2 x 2 system in one pass: out = E v + f1 N(v) + f2 s + f3 N(c), s = 2 (N(a) + N(b)) formed per
 // mode, each sum in the order of the separate passes (block2_mul_add, then two accumulating block2_mul_add).
-PDESYM_ALWAYS_INLINE void block2_update_complex(const Planes4& e, const cvec& V, const Planes4& f1, const cvec& Nv,
-                                             const Planes4& f2, const cvec& Na, const cvec& Nb, const Planes4& f3,
-                                             const cvec& Nc, cvec& out, std::size_t nk, std::size_t m0, std::size_t m1) {
+PDESYM_SIMD_CLONES void block2_update(bool real, const Planes4& e, const cvec& V, const Planes4& f1, const cvec& Nv,
+                                      const Planes4& f2, const cvec& Na, const cvec& Nb, const Planes4& f3,
+                                      const cvec& Nc, cvec& out, std::size_t nk, std::size_t m0, std::size_t m1) {
   const double* __restrict v = D(V);
   const double* __restrict nv = D(Nv);
   const double* __restrict na = D(Na);
@@ -291,6 +280,23 @@ PDESYM_ALWAYS_INLINE void block2_update_complex(const Planes4& e, const cvec& V,
   double* __restrict o = D(out);
   const std::size_t P = 2 * nk;
   const Block2 E(e), F1(f1), F2(f2), F3(f3);
+  if (real) {
+#pragma GCC ivdep
+    for (std::size_t j = 2 * m0; j < 2 * m1; ++j) {
+      double t0, t1, q0, q1;
+      real_rows(E, j, v[j], v[P + j], t0, t1);
+      real_rows(F1, j, nv[j], nv[P + j], q0, q1);
+      t0 += q0;
+      t1 += q1;
+      real_rows(F2, j, 2.0 * (na[j] + nb[j]), 2.0 * (na[P + j] + nb[P + j]), q0, q1);
+      t0 += q0;
+      t1 += q1;
+      real_rows(F3, j, nc[j], nc[P + j], q0, q1);
+      o[j] = t0 + q0;
+      o[P + j] = t1 + q1;
+    }
+    return;
+  }
   for (std::size_t m = m0; m < m1; ++m) {
     const std::size_t r = 2 * m;
     const Pair2 sab = {2.0 * (na[r] + nb[r]), 2.0 * (na[r + 1] + nb[r + 1]), 2.0 * (na[P + r] + nb[P + r]),
@@ -301,38 +307,6 @@ PDESYM_ALWAYS_INLINE void block2_update_complex(const Planes4& e, const cvec& V,
     add_to(t, prod2(F3, m, load2(nc, P, m)));
     store2(o, P, m, t);
   }
-}
-PDESYM_ALWAYS_INLINE void block2_update_real(const Planes4& e, const cvec& V, const Planes4& f1, const cvec& Nv,
-                                             const Planes4& f2, const cvec& Na, const cvec& Nb, const Planes4& f3,
-                                             const cvec& Nc, cvec& out, std::size_t nk, std::size_t m0, std::size_t m1) {
-  const double* __restrict v = D(V);
-  const double* __restrict nv = D(Nv);
-  const double* __restrict na = D(Na);
-  const double* __restrict nb = D(Nb);
-  const double* __restrict nc = D(Nc);
-  double* __restrict o = D(out);
-  const std::size_t P = 2 * nk;
-  const Block2 E(e), F1(f1), F2(f2), F3(f3);
-#pragma GCC ivdep
-  for (std::size_t j = 2 * m0; j < 2 * m1; ++j) {
-    double t0, t1, q0, q1;
-    real_rows(E, j, v[j], v[P + j], t0, t1);
-    real_rows(F1, j, nv[j], nv[P + j], q0, q1);
-    t0 += q0;
-    t1 += q1;
-    real_rows(F2, j, 2.0 * (na[j] + nb[j]), 2.0 * (na[P + j] + nb[P + j]), q0, q1);
-    t0 += q0;
-    t1 += q1;
-    real_rows(F3, j, nc[j], nc[P + j], q0, q1);
-    o[j] = t0 + q0;
-    o[P + j] = t1 + q1;
-  }
-}
-PDESYM_SIMD_CLONES void block2_update(bool real, const Planes4& e, const cvec& V, const Planes4& f1, const cvec& Nv,
-                                      const Planes4& f2, const cvec& Na, const cvec& Nb, const Planes4& f3,
-                                      const cvec& Nc, cvec& out, std::size_t nk, std::size_t m0, std::size_t m1) {
-  if (real) block2_update_real(e, V, f1, Nv, f2, Na, Nb, f3, Nc, out, nk, m0, m1);
-  else block2_update_complex(e, V, f1, Nv, f2, Na, Nb, f3, Nc, out, nk, m0, m1);
 }
 
 // Block products for full (coupled) coefficients, planes [a][b][nk]: out_a = sum_b (A_ab x_b + B_ab y_b).
