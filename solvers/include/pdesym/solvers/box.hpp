@@ -222,7 +222,7 @@ struct SpectralWorkspace {
   int nk = 0;    ///< spectral values per component
   int n = 0;     ///< physical values per component (on the padded grid for ThreeHalves)
   rvec kx, ky;   ///< per mode (Nyquist 0)
-  rvec mask;     ///< per mode: the mask of `dealias` in x times that in y
+  rvec mask;     ///< per mode: the mask of `dealias` in x times that in y (each value 0.0 or 1.0)
   /// The runs of modes where mask != 0 (kept) and where it is 0 (dropped), in index order. A PDE's N is zero on the
   /// dropped ones (FieldPde), so its passes and the stepper's stages run over the kept ones.
   std::vector<ModeRun> kept, dropped;
