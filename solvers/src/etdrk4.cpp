@@ -473,7 +473,13 @@ void Etdrk4::step_embedded(cvec& v, cvec& Nv, cvec& est) {
   } else {
     d_.resize(n);
     for (std::size_t m = 0; m < n; ++m) d_[m] = Nv[m] - Nc_[m];
-    block_mul_acc(f3_, d_.data(), est.data(), nc_, nk_);
+    if (nc_ == 2) {  // through coef_plane, as step_full: a real coupling's (re, re) planes
+      const Planes4 F3{{coef_plane(5, 0), coef_plane(5, 1), coef_plane(5, 2), coef_plane(5, 3)}};
+      block2_mul_add(real_[0], F3, d_.data(), nullptr, nullptr, est.data(), static_cast<std::size_t>(nk_), true, 0,
+                     static_cast<std::size_t>(nk_));
+    } else {
+      block_mul_acc(f3_, d_.data(), est.data(), nc_, nk_);
+    }
   }
 }
 
