@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <algorithm>
+#include <cstring>
 #include <set>
 #include <sstream>
 
@@ -57,28 +58,33 @@ cdouble PolynomialPde::linear_symbol(double k) const {
 
 namespace {
 // out (=|+=) coeff mask k^D * i^D * z per mode, on interleaved (re, im) doubles: multiplying by i^D only
-// swaps/negates parts (D mod 4 = 0 -> (re, im), 1 -> (-im, re), 2 -> (-re, -im), 3 -> (im, -re)). D and Assign
-// are template parameters so that the loop has no data-dependent indexing or branches and vectorises.
-// Over the modes [m0, m1) (the caller passes the mask's kept runs; N is zero elsewhere).
+// swaps/negates parts (detail::rotated_pass). D and Assign are template parameters so that the loop has no
+// data-dependent indexing or branches and vectorises. Over the modes [m0, m1) (the caller passes the mask's kept
+// runs; N is zero elsewhere). The factor per mode: f = mask coeff; f *= k (D times).
+template <int D>
+struct TermFactor {
+  const double* __restrict mask;
+  const double* __restrict kk;
+  double coeff;
+  double operator()(std::size_t m) const {
+    double f = mask[m] * coeff;
+    for (int e = 0; e < D; ++e) f *= kk[m];
+    return f;
+  }
+#ifdef PDESYM_VECTOR_TYPES
+  void four(std::size_t m, detail::V4& f) const {
+    detail::V4 k;
+    std::memcpy(&f, mask + m, sizeof f);
+    f = f * coeff;
+    if (D > 0) std::memcpy(&k, kk + m, sizeof k);
+    for (int e = 0; e < D; ++e) f *= k;
+  }
+#endif
+};
 template <int D, bool Assign>
 PDESYM_SIMD_CLONES void add_term(double coeff, const double* __restrict mask, const double* __restrict kk, const double* __restrict z,
               double* __restrict out, std::size_t m0, std::size_t m1) {
-  using P = detail::IPow<D>;
-  constexpr int src_re = P::src_re, src_im = P::src_im;
-  constexpr double sign_re = P::sign_re, sign_im = P::sign_im;
-  for (std::size_t m = m0; m < m1; ++m) {
-    double f = mask[m] * coeff;
-    for (int e = 0; e < D; ++e) f *= kk[m];
-    const double zr = z[2 * m], zi = z[2 * m + 1];  // both loaded, then picked: a loop the vectoriser takes
-    const double re = f * sign_re * (src_re == 0 ? zr : zi), im = f * sign_im * (src_im == 0 ? zr : zi);
-    if (Assign) {
-      out[2 * m] = re;
-      out[2 * m + 1] = im;
-    } else {
-      out[2 * m] += re;
-      out[2 * m + 1] += im;
-    }
-  }
+  detail::rotated_pass<D, Assign ? detail::kAssign : detail::kAdd>(TermFactor<D>{mask, kk, coeff}, z, out, m0, m1);
 }
 using AddTerm = void (*)(double, const double*, const double*, const double*, double*, std::size_t, std::size_t);
 constexpr AddTerm kAddTerm[5][2] = {{add_term<0, false>, add_term<0, true>}, {add_term<1, false>, add_term<1, true>},

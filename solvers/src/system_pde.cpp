@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -115,33 +116,27 @@ bool PolynomialSystem::linear_diagonal() const {
 }
 
 namespace {
-// How a pass writes its output o: o = x, o += x, or o = 0.0 + x (the value of zero-filling o first and adding, -0.0
-// turned into +0.0 included, without the fill pass).
-enum Write : int { kAssign = 0, kAdd = 1, kAddToZero = 2 };
+using detail::kAdd;
+using detail::kAddToZero;
+using detail::kAssign;
+using detail::Write;
 
-// o (=|+=) f * i^Rot * z per mode on interleaved doubles: i^Rot only swaps/negates parts. Rot and W are template
-// parameters so that the loop has no data-dependent indexing or branches and vectorises.
+// The factor of a pass read from an array of nk values.
+struct ArrayFactor {
+  const double* __restrict f;
+  double operator()(std::size_t m) const { return f[m]; }
+#ifdef PDESYM_VECTOR_TYPES
+  void four(std::size_t m, detail::V4& v) const { std::memcpy(&v, f + m, sizeof v); }
+#endif
+};
+
+// o (=|+=) f * i^Rot * z per mode on interleaved doubles (detail::rotated_pass): i^Rot only swaps/negates parts.
+// Rot and W are template parameters so that the loop has no data-dependent indexing or branches and vectorises.
 // Over the modes [m0, m1).
 template <int Rot, int W>
 PDESYM_SIMD_CLONES void add_rotated(const double* __restrict f, const double* __restrict z, double* __restrict o, std::size_t m0,
                                     std::size_t m1) {
-  using P = detail::IPow<Rot>;
-  constexpr int src_re = P::src_re, src_im = P::src_im;
-  constexpr double sign_re = P::sign_re, sign_im = P::sign_im;
-  for (std::size_t m = m0; m < m1; ++m) {
-    const double zr = z[2 * m], zi = z[2 * m + 1];  // both loaded, then picked: a loop the vectoriser takes
-    const double re = f[m] * sign_re * (src_re == 0 ? zr : zi), im = f[m] * sign_im * (src_im == 0 ? zr : zi);
-    if (W == kAdd) {
-      o[2 * m] += re;
-      o[2 * m + 1] += im;
-    } else if (W == kAddToZero) {
-      o[2 * m] = 0.0 + re;
-      o[2 * m + 1] = 0.0 + im;
-    } else {
-      o[2 * m] = re;
-      o[2 * m + 1] = im;
-    }
-  }
+  detail::rotated_pass<Rot, W>(ArrayFactor{f}, z, o, m0, m1);
 }
 using AddRotated = void (*)(const double*, const double*, double*, std::size_t, std::size_t);
 constexpr AddRotated kAddRotated[4][3] = {
