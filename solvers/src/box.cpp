@@ -457,6 +457,16 @@ cdouble* SpectralWorkspace::spectral(int i) {
   return spectral_[i].data();
 }
 
+std::size_t FftBox::bytes() const { return n_ * sizeof(double) + pnk_ * sizeof(cdouble); }
+
+std::size_t SpectralWorkspace::bytes() const {
+  std::size_t b = fft.bytes() + (kx.capacity() + ky.capacity() + mask.capacity() + u.capacity() + up.capacity()) * sizeof(double) +
+                  tmp.capacity() * sizeof(cdouble) + (kept.capacity() + dropped.capacity()) * sizeof(ModeRun);
+  for (const auto& r : real_) b += r.capacity() * sizeof(double);
+  for (const auto& c : spectral_) b += c.capacity() * sizeof(cdouble);
+  return b;
+}
+
 cdouble derivative_symbol(double kx, double ky, int ox, int oy) {
   // (i kx)^ox (i ky)^oy = i^(ox+oy) kx^ox ky^oy, with i^n exact.
   double mag = 1.0;

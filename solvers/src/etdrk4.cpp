@@ -89,6 +89,30 @@ Etdrk4::Etdrk4(const FieldPde& pde, const Box& box, double h, Etdrk4Options opt,
           double* d = real_planes_.data() + 2 * (real_slot_[f][p] * nk + m);
           d[0] = d[1] = (*outs[f])[p * nk + m].real();
         }
+  // A complex array whose planes are all read from real slots is not read again (coefficients() rebuilds it).
+  for (int f = 0; f < 6; ++f)
+    if (std::none_of(real_slot_[f].begin(), real_slot_[f].end(), [](std::size_t q) { return q == kComplexPlane; }))
+      cvec().swap(*outs[f]);
+}
+
+cvec Etdrk4::coefficients(int f) const {
+  PDESYM_CHECK(f >= 0 && f < 6, "coefficient index must be 0..5, got " << f);
+  const std::size_t nk = static_cast<std::size_t>(nk_), planes = real_slot_[f].size();
+  cvec out(planes * nk);
+  for (std::size_t p = 0; p < planes; ++p) {
+    const double* d = coef_plane(f, p);
+    const bool real = real_slot_[f][p] != kComplexPlane;
+    for (std::size_t m = 0; m < nk; ++m) out[p * nk + m] = cdouble(d[2 * m], real ? 0.0 : d[2 * m + 1]);
+  }
+  return out;
+}
+
+std::size_t Etdrk4::bytes() const {
+  std::size_t b = real_planes_.capacity() * sizeof(double) + ws_.bytes();
+  for (const cvec* v : {&E_, &E2_, &Q_, &f1_, &f2_, &f3_, &Nv_, &a_, &Na_, &b_, &Nb_, &c_, &Nc_, &w_, &d_})
+    b += v->capacity() * sizeof(cdouble);
+  for (int f = 0; f < 6; ++f) b += (same_[f].capacity() + real_slot_[f].capacity()) * sizeof(std::size_t);
+  return b;
 }
 
 inline const double* Etdrk4::coef_plane(int f, std::size_t p) const {
@@ -496,15 +520,22 @@ PDESYM_SIMD_CLONES void Etdrk4::step_diagonal(cvec& v, bool have_nv) {
   // there the stages are their linear parts (the same values: x + 0 == x), computed only for a state that is not
   // kept dealiased; a dealiased (projected) one keeps zeros there (stages consumed by N(b), N(c) are re-zeroed).
   const std::size_t nk = static_cast<std::size_t>(nk_), nc = static_cast<std::size_t>(nc_);
+  auto plane = [&](const cvec& x, std::size_t k) { return D(x) + 2 * k * nk; };
+  auto out_plane = [&](cvec& x, std::size_t k) { return D(x) + 2 * k * nk; };
   if (pde_.linear_only()) {
-    for (std::size_t m = 0; m < nc * nk; ++m) v[m] *= E_[m];
+    const Runs all{{0, nk}};
+    for (std::size_t k = 0; k < nc; ++k) {
+      if (real_[k]) {
+        mul_runs<RealPlane>(coef_plane(0, k), plane(v, k), out_plane(v, k), all);
+      } else {
+        for (std::size_t m = k * nk; m < (k + 1) * nk; ++m) v[m] *= E_[m];
+      }
+    }
     return;
   }
   const bool tail = !real_state_;
   const Runs& kept = ws_.kept;
   const Runs& dropped = ws_.dropped;
-  auto plane = [&](const cvec& x, std::size_t k) { return D(x) + 2 * k * nk; };
-  auto out_plane = [&](cvec& x, std::size_t k) { return D(x) + 2 * k * nk; };
   // Stages a and b: out = E2 v + Q N (inlined, as the kernels it calls, into each clone).
   auto stage_ab = [&](const cvec& N, cvec& out) PDESYM_LAMBDA_ALWAYS_INLINE {
     for (std::size_t k = 0; k < nc; ++k) {
@@ -556,15 +587,16 @@ void Etdrk4::step_full(cvec& v, bool have_nv) {
   // Coupled blocks: the same four stages with block matrix-vector products per wavevector.
   const std::size_t nk = static_cast<std::size_t>(nk_), n = static_cast<std::size_t>(nc_) * nk;
   w_.resize(n);
+  auto pl = [&](int f) { return Planes4{{coef_plane(f, 0), coef_plane(f, 1), coef_plane(f, 2), coef_plane(f, 3)}}; };
   if (pde_.linear_only()) {
     std::fill(w_.begin(), w_.end(), cdouble(0.0));
-    block_mul_acc(E_, v.data(), w_.data(), nc_, nk);
+    if (nc_ == 2) block2_mul_add(real_[0], pl(0), v.data(), nullptr, nullptr, w_.data(), nk, true, 0, nk);
+    else block_mul_acc(E_, v.data(), w_.data(), nc_, nk);
     v.swap(w_);
     return;
   }
   if (!have_nv) pde_.nonlinear(v.data(), Nv_.data(), ws_);
   if (nc_ == 2) {  // 2 x 2 blocks, read through coef_plane (bitwise repeated planes once)
-    auto pl = [&](int f) { return Planes4{{coef_plane(f, 0), coef_plane(f, 1), coef_plane(f, 2), coef_plane(f, 3)}}; };
     const Planes4 E = pl(0), E2 = pl(1), Q = pl(2), F1 = pl(3), F2 = pl(4), F3 = pl(5);
     const bool rb = real_[0];  // a real coupling: (re, re) planes
     // On the removed modes N is zero: the linear parts there for a state not kept dealiased, else zeros (as in
@@ -647,10 +679,24 @@ bool StepperCache::Entry::matches(const FieldPde& p, const Box& b, double step, 
 }
 
 Etdrk4& StepperCache::get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt, Dealias dealias) {
+  ++clock_;
   for (auto& e : entries_)
-    if (e.matches(pde, box, h, opt, dealias)) return *e.stepper;
-  if (entries_.size() >= max_) entries_.clear();
-  entries_.push_back({&pde, box, h, opt, dealias, std::make_unique<Etdrk4>(pde, box, h, opt, dealias)});
+    if (e.matches(pde, box, h, opt, dealias)) {
+      e.used = clock_;
+      return *e.stepper;
+    }
+  auto stepper = std::make_unique<Etdrk4>(pde, box, h, opt, dealias);
+  const std::size_t b = stepper->bytes();
+  ++built_;
+  // Drop the least recently used until the new one fits both bounds.
+  while (!entries_.empty() && (entries_.size() + 1 > max_ || bytes_ + b > max_bytes_)) {
+    auto lru = std::min_element(entries_.begin(), entries_.end(),
+                                [](const Entry& x, const Entry& y) { return x.used < y.used; });
+    bytes_ -= lru->bytes;
+    entries_.erase(lru);
+  }
+  entries_.push_back({&pde, box, h, opt, dealias, std::move(stepper), b, clock_});
+  bytes_ += b;
   return *entries_.back().stepper;
 }
 

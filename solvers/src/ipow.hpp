@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstring>
 
+#include "simd.hpp"
+
 namespace pdesym::solvers::detail {
 
 /// i^R z = (sign_re * z[src_re], sign_im * z[src_im]) for z = (z[0], z[1]) = (re, im):
@@ -36,8 +38,8 @@ typedef long long V4i __attribute__((vector_size(32)));
 #endif
 
 template <int R, int W, class Fac>
-__attribute__((always_inline)) inline void rotated_pass(const Fac& fac, const double* __restrict z, double* __restrict o,
-                                                        std::size_t m0, std::size_t m1) {
+PDESYM_ALWAYS_INLINE void rotated_pass(const Fac& fac, const double* __restrict z, double* __restrict o, std::size_t m0,
+                                      std::size_t m1) {
   using P = IPow<R>;
   constexpr int src_re = P::src_re, src_im = P::src_im;
   constexpr double sign_re = P::sign_re, sign_im = P::sign_im;

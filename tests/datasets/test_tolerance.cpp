@@ -211,6 +211,36 @@ TEST(Tolerance, TrajectoryIsAPureFunctionOfSeedSplitIndex) {
   EXPECT_GE(st.accepted, 139L * 15);  // dt_out / 0.05 = 14.4 -> at least 15 steps per interval
 }
 
+TEST(Tolerance, BoundedStepperCacheEvictsTheLeastRecentlyUsedAndKeepsTheBits) {
+  // A cache with room for two steppers: the adaptive path visits more step sizes than that, drops the least recently
+  // used ones and rebuilds them when asked again; the trajectories are those of an unbounded cache, bit for bit.
+  const auto gc = cfg(kdv_yaml("{rtol: 1e-5, dt: 0.05}"));
+  solvers::StepperCache unbounded;
+  const Field a = make_trajectory(gc, 0, 5, nullptr, &unbounded);
+  ASSERT_GT(unbounded.size(), 2u) << "the test needs more step sizes than the bounded cache holds";
+  const std::size_t one = unbounded.bytes() / unbounded.size();  // the steppers of one box differ by a few planes
+  solvers::StepperCache bounded(96, 2 * one + one / 2);
+  EXPECT_EQ(make_trajectory(gc, 0, 5, nullptr, &bounded).data, a.data);
+  EXPECT_LE(bounded.size(), 2u);
+  EXPECT_LE(bounded.bytes(), 2 * one + one / 2);
+  EXPECT_GT(bounded.built(), unbounded.built()) << "evicted steppers are rebuilt when the controller returns to them";
+  EXPECT_EQ(make_trajectory(gc, 0, 6, nullptr, &bounded).data, make_trajectory(gc, 0, 6, nullptr, &unbounded).data);
+  // The entry bound alone, and the most recently used entry survives an eviction.
+  const auto pde = solvers::make_kdv();
+  const solvers::Box box = solvers::Box::line(64, 20.0);
+  solvers::StepperCache two(2);
+  solvers::Etdrk4& s1 = two.get(*pde, box, 0.1, {});
+  two.get(*pde, box, 0.2, {});
+  EXPECT_EQ(&two.get(*pde, box, 0.1, {}), &s1);  // a hit: h = 0.1 is now the most recently used
+  two.get(*pde, box, 0.3, {});                   // evicts h = 0.2
+  EXPECT_EQ(two.size(), 2u);
+  EXPECT_EQ(two.built(), 3u);
+  EXPECT_EQ(&two.get(*pde, box, 0.1, {}), &s1);
+  EXPECT_EQ(two.built(), 3u);
+  two.get(*pde, box, 0.2, {});
+  EXPECT_EQ(two.built(), 4u);
+}
+
 TEST(Tolerance, FixedDtPathIgnoresTheNewKeysAndIsUnchanged) {
   const auto gc = cfg(kdv_yaml("{dt: 0.05}"));
   EXPECT_EQ(gc.rtol, 0.0);

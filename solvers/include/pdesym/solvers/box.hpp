@@ -175,6 +175,8 @@ class FftBox {
   bool padded() const { return padded_; }
   std::size_t points() const { return n_; }
   std::size_t modes() const { return nk_; }
+  /// Heap memory of the transform buffers (FFTW's plans not counted).
+  std::size_t bytes() const;
 
  private:
   void pad(const cdouble* in, double scale);  ///< c_ = zero-padded in * scale (ThreeHalves)
@@ -231,6 +233,8 @@ struct SpectralWorkspace {
   /// Further scratch, grown on first use: physical buffer i (n values), spectral buffer i (nk values).
   double* real(int i);
   cdouble* spectral(int i);
+  /// Heap memory of the workspace's buffers and transform (approximate: FFTW's plans not counted).
+  std::size_t bytes() const;
 
  private:
   std::vector<AlignedReal> real_;

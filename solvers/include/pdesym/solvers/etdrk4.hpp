@@ -6,6 +6,7 @@
 // coefficients -- a component whose symbol is real (diffusion, KS, Burgers), or a real 2 x 2 coupling (NLS as
 // (Re psi, Im psi), the wave system) -- take real-by-complex products (the same values as the complex products with
 // a zero imaginary part, half the arithmetic).
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,14 +44,19 @@ class Etdrk4 {
   /// phi3, so the embedded solution is third order and est = O(h^4) per step. Costs no extra evaluation of N
   /// per accepted step (N(u_hat_new) starts the next one); zero for a linear PDE.
   void step_embedded(cvec& u_hat, cvec& Nv, cvec& est);
-  /// Coefficients (see phi.hpp). Diagonal: [nc][nk] (for nc = 1 simply [nk]); full: [nc][nc][nk], entry
-  /// (a, b) of mode m at (a*nc + b)*nk + m.
-  const cvec& E() const { return E_; }
-  const cvec& E2() const { return E2_; }
-  const cvec& Q() const { return Q_; }
-  const cvec& f1() const { return f1_; }
-  const cvec& f2() const { return f2_; }
-  const cvec& f3() const { return f3_; }
+  /// Coefficients (see phi.hpp), by value. Diagonal: [nc][nk] (for nc = 1 simply [nk]); full: [nc][nc][nk], entry
+  /// (a, b) of mode m at (a*nc + b)*nk + m. (Real planes are stored only as the kernels read them; these rebuild
+  /// the complex values, imaginary parts +0.0.)
+  cvec E() const { return coefficients(0); }
+  cvec E2() const { return coefficients(1); }
+  cvec Q() const { return coefficients(2); }
+  cvec f1() const { return coefficients(3); }
+  cvec f2() const { return coefficients(4); }
+  cvec f3() const { return coefficients(5); }
+  /// Coefficient array f = 0..5 (E, E2, Q, f1, f2, f3).
+  cvec coefficients(int f) const;
+  /// Heap memory of the stepper: coefficients, stage buffers and workspace (FFTW's plans not counted).
+  std::size_t bytes() const;
 
  private:
   /// Per-entry scalar combination (for nc = 1: the former scalar stepper); have_nv: Nv_ holds N(v) already.
@@ -65,6 +71,9 @@ class Etdrk4 {
   double h_;
   int nc_, nk_;
   bool diagonal_, real_state_;
+  /// The complex coefficient arrays, each emptied once all its planes have real slots (the kernels then read only
+  /// real_planes_; a real 2 x 2 coupling such as NLS keeps 18 distinct real planes instead of 24 complex ones beside
+  /// them).
   cvec E_, E2_, Q_, f1_, f2_, f3_;
   /// Per coefficient array (E, E2, Q, f1, f2, f3) and plane: the first plane bitwise equal to it (itself if none).
   /// The stage kernels read that one: the same values, less memory traffic (lambda-omega's two components share
@@ -89,17 +98,26 @@ class Etdrk4 {
 /// Steppers (their phi coefficients) kept across integrate() calls: the coefficients depend only on the PDE, the
 /// box, h, the Etdrk4Options and the dealiasing, so trajectories of one dataset share them (the same numbers as fresh
 /// ones: results do not depend on the cache). Keyed by the PDE's address: the PDE must outlive the cache.
-/// get(): the adaptive path's steppers, at most max_entries (cleared when full). fixed(): the fixed-step path's one
+/// get(): the adaptive path's steppers, at most max_entries of them holding at most max_bytes (Etdrk4::bytes()) in
+/// all; beyond either bound the least recently used ones are dropped (never the one just asked for, so a single
+/// stepper larger than max_bytes is still built). A 2-D run with error control at 256^2 would otherwise keep tens of
+/// 20-30 MB steppers per rank (one per step size the controller visits). fixed(): the fixed-step path's one
 /// stepper, replaced when h (or anything else) changes: datasets whose trajectories share T share it, datasets with
 /// a T per trajectory hold one stepper at a time.
 class StepperCache {
  public:
-  explicit StepperCache(std::size_t max_entries = 96) : max_(max_entries) {}
+  static constexpr std::size_t kDefaultMaxBytes = std::size_t{256} << 20;
+  explicit StepperCache(std::size_t max_entries = 96, std::size_t max_bytes = kDefaultMaxBytes)
+      : max_(max_entries), max_bytes_(max_bytes) {}
   Etdrk4& get(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt,
               Dealias dealias = Dealias::TwoThirds);
   Etdrk4& fixed(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt,
                 Dealias dealias = Dealias::TwoThirds);
   std::size_t size() const { return entries_.size(); }
+  /// Etdrk4::bytes() of get()'s steppers, in all.
+  std::size_t bytes() const { return bytes_; }
+  /// Steppers get() has built (hits do not count): with evictions, more than the distinct step sizes asked for.
+  std::size_t built() const { return built_; }
 
  private:
   struct Entry {
@@ -109,9 +127,12 @@ class StepperCache {
     Etdrk4Options opt;
     Dealias dealias;
     std::unique_ptr<Etdrk4> stepper;
+    std::size_t bytes = 0;
+    std::uint64_t used = 0;  ///< the value of clock_ at its last get()
     bool matches(const FieldPde& p, const Box& b, double step, const Etdrk4Options& o, Dealias d) const;
   };
-  std::size_t max_;
+  std::size_t max_, max_bytes_, bytes_ = 0, built_ = 0;
+  std::uint64_t clock_ = 0;
   std::vector<Entry> entries_;
   std::optional<Entry> fixed_;
 };
