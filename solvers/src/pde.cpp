@@ -66,13 +66,13 @@ struct TermFactor {
   const double* __restrict mask;
   const double* __restrict kk;
   double coeff;
-  double operator()(std::size_t m) const {
+  PDESYM_ALWAYS_INLINE double operator()(std::size_t m) const {
     double f = mask[m] * coeff;
     for (int e = 0; e < D; ++e) f *= kk[m];
     return f;
   }
 #ifdef PDESYM_VECTOR_TYPES
-  void four(std::size_t m, detail::V4& f) const {
+  PDESYM_ALWAYS_INLINE void four(std::size_t m, detail::V4& f) const {
     detail::V4 k;
     std::memcpy(&f, mask + m, sizeof f);
     f = f * coeff;

@@ -124,9 +124,9 @@ using detail::Write;
 // The factor of a pass read from an array of nk values.
 struct ArrayFactor {
   const double* __restrict f;
-  double operator()(std::size_t m) const { return f[m]; }
+  PDESYM_ALWAYS_INLINE double operator()(std::size_t m) const { return f[m]; }
 #ifdef PDESYM_VECTOR_TYPES
-  void four(std::size_t m, detail::V4& v) const { std::memcpy(&v, f + m, sizeof v); }
+  PDESYM_ALWAYS_INLINE void four(std::size_t m, detail::V4& v) const { std::memcpy(&v, f + m, sizeof v); }
 #endif
 };
 
