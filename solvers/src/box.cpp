@@ -441,6 +441,20 @@ SpectralWorkspace::SpectralWorkspace(const Box& b, Dealias d)
     (keep ? kept : dropped).push_back({m, e});
     m = e;
   }
+  // The dropped modes forward_low() does not zero: those in the columns below low_columns() (the mask is 0 on
+  // every column from there on).
+  const std::size_t low = static_cast<std::size_t>(fft.low_columns());
+  auto left_by_forward_low = [&](std::size_t i) { return mask[i] == 0.0 && i % static_cast<std::size_t>(nkx) < low; };
+  for (std::size_t m = 0; m < mask.size();) {
+    if (!left_by_forward_low(m)) {
+      ++m;
+      continue;
+    }
+    std::size_t e = m;
+    while (e < mask.size() && left_by_forward_low(e)) ++e;
+    dropped_low.push_back({m, e});
+    m = e;
+  }
 }
 
 double* SpectralWorkspace::real(int i) {
@@ -461,7 +475,7 @@ std::size_t FftBox::bytes() const { return n_ * sizeof(double) + pnk_ * sizeof(c
 
 std::size_t SpectralWorkspace::bytes() const {
   std::size_t b = fft.bytes() + (kx.capacity() + ky.capacity() + mask.capacity() + u.capacity() + up.capacity()) * sizeof(double) +
-                  tmp.capacity() * sizeof(cdouble) + (kept.capacity() + dropped.capacity()) * sizeof(ModeRun);
+                  tmp.capacity() * sizeof(cdouble) + (kept.capacity() + dropped.capacity() + dropped_low.capacity()) * sizeof(ModeRun);
   for (const auto& r : real_) b += r.capacity() * sizeof(double);
   for (const auto& c : spectral_) b += c.capacity() * sizeof(cdouble);
   return b;

@@ -315,8 +315,8 @@ void PolynomialSystem::evaluate(const cdouble* u_hat, cdouble* consumable, cdoub
     }
     cdouble* out = n_hat + static_cast<std::size_t>(g.eq) * nk;
     if (!written[g.eq] && g.dx + g.dy == 0) {  // N = mask * FFT(acc), the mask 0 or 1: the transform writes N itself
-      ws.fft.forward_low(acc, out);
-      for (const ModeRun r : ws.dropped) std::fill(out + r.begin, out + r.end, cdouble(0.0));
+      ws.fft.forward_low(acc, out);  // the columns from low_columns() on are zeroed there
+      for (const ModeRun r : ws.dropped_low) std::fill(out + r.begin, out + r.end, cdouble(0.0));
     } else {
       ws.fft.forward_low(acc, spec);  // apply_symbol reads only the kept modes
       apply_symbol(spec, out, ws, g.dx, g.dy, true, written[g.eq] ? kAdd : kAddToZero, acc);  // acc is spent

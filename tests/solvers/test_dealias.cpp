@@ -63,6 +63,24 @@ const Dealias kAll[] = {Dealias::TwoThirds, Dealias::None, Dealias::ThreeHalves}
 
 }  // namespace
 
+// forward_low() zeroes the columns from low_columns() on; the workspace's dropped_low runs are the rest of the
+// mask's zeros: together exactly the modes the mask drops, each once (the direct-N path zeroes no more than that).
+TEST(Dealias, ForwardLowAndDroppedLowRunsZeroExactlyTheMasksZeros) {
+  for (const Box& b : {Box::plane(48, 40, 2.0, 3.0), Box::plane(30, 72, 2.0, 3.0), Box::plane(16, 16, 1.0, 1.0),
+                       Box::line(96, 5.0)})
+    for (Dealias d : kAll) {
+      SpectralWorkspace ws(b, d);
+      const std::size_t nk = b.modes(), nkx = static_cast<std::size_t>(b.nkx());
+      const std::size_t low = static_cast<std::size_t>(ws.fft.low_columns());
+      const std::string what = std::to_string(b.ny) + " x " + std::to_string(b.nx) + " " + dealias_name(d);
+      std::vector<int> zeroed(nk, 0);
+      for (std::size_t i = 0; i < nk; ++i) zeroed[i] += i % nkx >= low;
+      for (const ModeRun r : ws.dropped_low)
+        for (std::size_t i = r.begin; i < r.end; ++i) ++zeroed[i];
+      for (std::size_t i = 0; i < nk; ++i) ASSERT_EQ(zeroed[i], ws.mask[i] == 0.0 ? 1 : 0) << what << " mode " << i;
+    }
+}
+
 // FftBox skips the y-transforms of the columns a dealiased spectrum leaves zero (forward_low, and every inverse
 // whose input is zero there). FFTW's 2-D plans run the same 1-D transforms, so with FFTW_ESTIMATE plans the results
 // equal those of fftw_plan_dft_{r2c,c2r}_2d bit for bit, on square and rectangular boxes, sizes divisible by 3 or

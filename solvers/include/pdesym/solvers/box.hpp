@@ -228,6 +228,9 @@ struct SpectralWorkspace {
   /// The runs of modes where mask != 0 (kept) and where it is 0 (dropped), in index order. A PDE's N is zero on the
   /// dropped ones (FieldPde), so its passes and the stepper's stages run over the kept ones.
   std::vector<ModeRun> kept, dropped;
+  /// The dropped runs within the columns below fft.low_columns(): what is left to zero after forward_low(), which
+  /// zeroes the columns from there on (all of them dropped).
+  std::vector<ModeRun> dropped_low;
   AlignedReal u, up;  ///< physical scratch (n each)
   AlignedComplex tmp;  ///< spectral scratch (nk)
   /// Further scratch, grown on first use: physical buffer i (n values), spectral buffer i (nk values).
