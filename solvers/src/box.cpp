@@ -474,8 +474,9 @@ cdouble* SpectralWorkspace::spectral(int i) {
 std::size_t FftBox::bytes() const { return n_ * sizeof(double) + pnk_ * sizeof(cdouble); }
 
 std::size_t SpectralWorkspace::bytes() const {
-  std::size_t b = fft.bytes() + (kx.capacity() + ky.capacity() + mask.capacity() + u.capacity() + up.capacity()) * sizeof(double) +
-                  tmp.capacity() * sizeof(cdouble) + (kept.capacity() + dropped.capacity() + dropped_low.capacity()) * sizeof(ModeRun);
+  std::size_t b = fft.bytes() + tmp.capacity() * sizeof(cdouble) +
+                  (kx.capacity() + ky.capacity() + mask.capacity() + u.capacity() + up.capacity()) * sizeof(double) +
+                  (kept.capacity() + dropped.capacity() + dropped_low.capacity()) * sizeof(ModeRun);
   for (const auto& r : real_) b += r.capacity() * sizeof(double);
   for (const auto& c : spectral_) b += c.capacity() * sizeof(cdouble);
   return b;
