@@ -686,18 +686,25 @@ Etdrk4& StepperCache::get(const FieldPde& pde, const Box& box, double h, const E
       return *e.stepper;
     }
   auto stepper = std::make_unique<Etdrk4>(pde, box, h, opt, dealias);
-  const std::size_t b = stepper->bytes();
   ++built_;
-  // Drop the least recently used until the new one fits both bounds.
-  while (!entries_.empty() && (entries_.size() + 1 > max_ || bytes_ + b > max_bytes_)) {
+  // Drop the least recently used until the new one fits both bounds. The sizes are read now: a stepper's scratch
+  // grows on its first steps.
+  const std::size_t b = stepper->bytes();
+  std::size_t held = bytes();
+  while (!entries_.empty() && (entries_.size() + 1 > max_ || held + b > max_bytes_)) {
     auto lru = std::min_element(entries_.begin(), entries_.end(),
                                 [](const Entry& x, const Entry& y) { return x.used < y.used; });
-    bytes_ -= lru->bytes;
+    held -= lru->stepper->bytes();
     entries_.erase(lru);
   }
-  entries_.push_back({&pde, box, h, opt, dealias, std::move(stepper), b, clock_});
-  bytes_ += b;
+  entries_.push_back({&pde, box, h, opt, dealias, std::move(stepper), clock_});
   return *entries_.back().stepper;
+}
+
+std::size_t StepperCache::bytes() const {
+  std::size_t b = 0;
+  for (const auto& e : entries_) b += e.stepper->bytes();
+  return b;
 }
 
 Etdrk4& StepperCache::fixed(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt, Dealias dealias) {

@@ -55,7 +55,8 @@ class Etdrk4 {
   cvec f3() const { return coefficients(5); }
   /// Coefficient array f = 0..5 (E, E2, Q, f1, f2, f3).
   cvec coefficients(int f) const;
-  /// Heap memory of the stepper: coefficients, stage buffers and workspace (FFTW's plans not counted).
+  /// Heap memory of the stepper now: coefficients, stage buffers and workspace (FFTW's plans not counted; some
+  /// scratch grows on the first steps).
   std::size_t bytes() const;
 
  private:
@@ -99,8 +100,9 @@ class Etdrk4 {
 /// box, h, the Etdrk4Options and the dealiasing, so trajectories of one dataset share them (the same numbers as fresh
 /// ones: results do not depend on the cache). Keyed by the PDE's address: the PDE must outlive the cache.
 /// get(): the adaptive path's steppers, at most max_entries of them holding at most max_bytes (Etdrk4::bytes()) in
-/// all; beyond either bound the least recently used ones are dropped (never the one just asked for, so a single
-/// stepper larger than max_bytes is still built). A 2-D run with error control at 256^2 would otherwise keep tens of
+/// all (as they are when a new one is built; the newest may still grow by its scratch); beyond either bound the least
+/// recently used ones are dropped (never the one just asked for, so a single stepper larger than max_bytes is still
+/// built). A 2-D run with error control at 256^2 would otherwise keep tens of
 /// 20-30 MB steppers per rank (one per step size the controller visits). fixed(): the fixed-step path's one
 /// stepper, replaced when h (or anything else) changes: datasets whose trajectories share T share it, datasets with
 /// a T per trajectory hold one stepper at a time.
@@ -114,8 +116,8 @@ class StepperCache {
   Etdrk4& fixed(const FieldPde& pde, const Box& box, double h, const Etdrk4Options& opt,
                 Dealias dealias = Dealias::TwoThirds);
   std::size_t size() const { return entries_.size(); }
-  /// Etdrk4::bytes() of get()'s steppers, in all.
-  std::size_t bytes() const { return bytes_; }
+  /// Etdrk4::bytes() of get()'s steppers, in all, as they are now.
+  std::size_t bytes() const;
   /// Steppers get() has built (hits do not count): with evictions, more than the distinct step sizes asked for.
   std::size_t built() const { return built_; }
 
@@ -127,11 +129,10 @@ class StepperCache {
     Etdrk4Options opt;
     Dealias dealias;
     std::unique_ptr<Etdrk4> stepper;
-    std::size_t bytes = 0;
     std::uint64_t used = 0;  ///< the value of clock_ at its last get()
     bool matches(const FieldPde& p, const Box& b, double step, const Etdrk4Options& o, Dealias d) const;
   };
-  std::size_t max_, max_bytes_, bytes_ = 0, built_ = 0;
+  std::size_t max_, max_bytes_, built_ = 0;
   std::uint64_t clock_ = 0;
   std::vector<Entry> entries_;
   std::optional<Entry> fixed_;
