@@ -434,27 +434,27 @@ SpectralWorkspace::SpectralWorkspace(const Box& b, Dealias d)
       ky[i] = kys[j];
       mask[i] = mx[m] * my[j];
     }
-  for (std::size_t m = 0; m < mask.size();) {
-    const bool keep = mask[m] != 0.0;
-    std::size_t e = m;
-    while (e < mask.size() && (mask[e] != 0.0) == keep) ++e;
-    (keep ? kept : dropped).push_back({m, e});
-    m = e;
-  }
+  // The maximal runs of modes where `in` holds, in index order.
+  auto runs_where = [&](auto in) {
+    std::vector<ModeRun> runs;
+    for (std::size_t m = 0; m < mask.size();) {
+      if (!in(m)) {
+        ++m;
+        continue;
+      }
+      std::size_t e = m;
+      while (e < mask.size() && in(e)) ++e;
+      runs.push_back({m, e});
+      m = e;
+    }
+    return runs;
+  };
+  kept = runs_where([&](std::size_t i) { return mask[i] != 0.0; });
+  dropped = runs_where([&](std::size_t i) { return mask[i] == 0.0; });
   // The dropped modes forward_low() does not zero: those in the columns below low_columns() (the mask is 0 on
   // every column from there on).
   const std::size_t low = static_cast<std::size_t>(fft.low_columns());
-  auto left_by_forward_low = [&](std::size_t i) { return mask[i] == 0.0 && i % static_cast<std::size_t>(nkx) < low; };
-  for (std::size_t m = 0; m < mask.size();) {
-    if (!left_by_forward_low(m)) {
-      ++m;
-      continue;
-    }
-    std::size_t e = m;
-    while (e < mask.size() && left_by_forward_low(e)) ++e;
-    dropped_low.push_back({m, e});
-    m = e;
-  }
+  dropped_low = runs_where([&](std::size_t i) { return mask[i] == 0.0 && i % static_cast<std::size_t>(nkx) < low; });
 }
 
 double* SpectralWorkspace::real(int i) {
