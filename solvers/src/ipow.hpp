@@ -29,8 +29,8 @@ enum Write : int { kAssign = 0, kAdd = 1, kAddToZero = 2 };
 /// (f * sign) * z_part, as the scalar formula f * sign_re * z[src_re] reads: the two forms are bit-identical. With
 /// GCC the main loop runs on four modes per iteration in vector types (the factor duplicated into the (re, im)
 /// slots by a shuffle, the parts swapped in place), which the auto-vectoriser did not find: it split the pairs into
-/// re and im vectors and interleaved them back (three shuffles per two modes). Call it from a PDESYM_SIMD_CLONES
-/// function (it is inlined and compiled for each clone's target).
+/// re and im vectors and interleaved them back (eight shuffles per four modes, six lane-crossing). Call it from a
+/// PDESYM_SIMD_CLONES function (it is inlined and compiled for each clone's target).
 #if defined(__GNUC__) && !defined(__clang__)
 #define PDESYM_VECTOR_TYPES 1
 typedef double V4 __attribute__((vector_size(32)));

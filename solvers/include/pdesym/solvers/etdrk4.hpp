@@ -102,10 +102,9 @@ class Etdrk4 {
 /// get(): the adaptive path's steppers, at most max_entries of them holding at most max_bytes (Etdrk4::bytes()) in
 /// all (as they are when a new one is built; the newest may still grow by its scratch); beyond either bound the least
 /// recently used ones are dropped (never the one just asked for, so a single stepper larger than max_bytes is still
-/// built). A 2-D run with error control at 256^2 would otherwise keep tens of
-/// 20-30 MB steppers per rank (one per step size the controller visits). fixed(): the fixed-step path's one
-/// stepper, replaced when h (or anything else) changes: datasets whose trajectories share T share it, datasets with
-/// a T per trajectory hold one stepper at a time.
+/// built; the bound keeps a 2-D error-controlled run, which visits many step sizes, within a few hundred MB per rank).
+/// fixed(): the fixed-step path's one stepper, replaced when h (or anything else) changes: datasets whose
+/// trajectories share T share it, datasets with a T per trajectory hold one stepper at a time.
 class StepperCache {
  public:
   static constexpr std::size_t kDefaultMaxBytes = std::size_t{256} << 20;
