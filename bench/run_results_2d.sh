@@ -79,13 +79,17 @@ run_one() {
     --n-valid "$NVALID" --model fno --time-window "$TW" --width "$WIDTH" --modes "$MODES" --layers "$LAYERS" \
     --epochs "$epochs" --windows-per-trajectory "$wpt" --batch-size "$BATCH" --lr "$LR" --augment "$spec" \
     --seed "$seed" --rollout-steps "$STEPS" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" \
-    --no-progress $TRAIN_ARGS > "train_$tag.log" 2>&1
+    --no-progress $TRAIN_ARGS > "train_$tag.log" 2>&1 ||
+    { echo "$tag: training failed or was stopped (train_$tag.log); not evaluated" >&2; return 1; }
   nice -n "$NICE" "$PDESYM" evaluate --model "model_$tag.pt" --data "$eq.h5" --split test --n-test "$NTEST" \
     --rollout-steps "$STEPS" --threads 1 --json "eval_$tag.json" > /dev/null 2>> "train_$tag.log"
   echo "$tag done"
 }
 export -f run_one config_of known_of
 export PDESYM RESAMPLES NICE WIDTH MODES LAYERS TW SAMPLES EPOCH_SAMPLES BATCH LR STEPS NTEST NVALID EPOCHS TRAIN_ARGS
-xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
+# A failed or stopped run is not evaluated; the others go on, and the script exits non-zero after the summary.
+status=0
+xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file" || status=$?
 rm -f "$jobs_file"
 python3 "$SRC/bench/summarise_results_2d.py" .
+exit "$status"

@@ -63,13 +63,17 @@ run_one() {
   nice -n "$NICE" "$PDESYM" train --data "$DATA/$eq.h5" --n-train "$n" --valid "$DATA/$eq.h5" --n-valid "$NVALID" \
     --model fno --width "$WIDTH" --modes "$MODES" --layers "$LAYERS" --epochs "$epochs" --batch-size "$BATCH" \
     --lr "$LR" --patience "$PATIENCE" --lr-decay "$LR_DECAY" --lr-patience "$LR_PATIENCE" --seed "$seed" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress \
-    "${extra[@]}" > "train_$tag.log" 2>&1
+    "${extra[@]}" > "train_$tag.log" 2>&1 ||
+    { echo "$tag: training failed or was stopped (train_$tag.log); not evaluated" >&2; return 1; }
   nice -n "$NICE" "$PDESYM" evaluate --model "model_$tag.pt" --data "$DATA/$eq.h5" --n-test "$NTEST" --threads 1 \
     --json "eval_$tag.json" > /dev/null 2>&1
   echo "$tag done"
 }
 export -f run_one
 export PDESYM DATA WIDTH MODES LAYERS EPOCHS10 EPOCHS32 LR BATCH WEIGHT NVALID NTEST PATIENCE LR_DECAY LR_PATIENCE NICE
-xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
+# A failed or stopped run is not evaluated; the others go on, and the script exits non-zero after the summary.
+status=0
+xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file" || status=$?
 rm -f "$jobs_file"
 python3 "$HERE/summarise_promote.py" .
+exit "$status"

@@ -96,7 +96,8 @@ run_one() {
   # shellcheck disable=SC2086
   "$PDESYM" train --data "$eq.h5" --n-train "$n" --valid "$eq.h5" --n-valid "$N_VALID" --model fno --width "$WIDTH" \
     --modes "$MODES" --layers "$LAYERS" --epochs "$epochs" --batch-size "$BATCH" --lr "$LR" --augment "$spec" \
-    --seed "$seed" --rollout-steps "$VALID_STEPS" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress $TRAIN_ARGS > "train_$tag.log" 2>&1
+    --seed "$seed" --rollout-steps "$VALID_STEPS" --threads 1 --resume --out "model_$tag.pt" --json "train_$tag.json" --no-progress $TRAIN_ARGS > "train_$tag.log" 2>&1 ||
+    { echo "$tag: training failed or was stopped (train_$tag.log); not evaluated" >&2; return 1; }
   "$PDESYM" evaluate --model "model_$tag.pt" --data "$eq.h5" --threads 1 --rollout-steps "$TEST_STEPS" \
     --json "eval_$tag.json" > /dev/null
   "$PDESYM" evaluate --model "model_$tag.pt" --data "$eq.h5" --threads 1 --rollout-steps 20 \
@@ -106,7 +107,9 @@ run_one() {
 export -f tag_of run_one
 KNOWN_DIR=$SRC/$CONFIG_DIR
 export PDESYM KNOWN_DIR WIDTH MODES LAYERS SAMPLES LR BATCH VALID_STEPS N_VALID EPOCHS TRAIN_ARGS TEST_STEPS
-xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
+# A failed or stopped run is not evaluated; the others go on, and the script exits non-zero after the table.
+status=0
+xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file" || status=$?
 
 # Table
 printf '| equation | N train | augmentation | seed | epochs | best epoch (valid. %s steps) | test acc. MSE (%s steps) | test NMSE (%s steps) | test NMSE (20 steps) |\n' \
@@ -114,6 +117,7 @@ printf '| equation | N train | augmentation | seed | epochs | best epoch (valid.
 printf '|---|---|---|---|---|---|---|---|---|\n'
 while read -r eq n aug seed; do
   tag=$(tag_of "$eq" "$n" "$aug" "$seed")
+  [ -f "eval_$tag.json" ] && [ -f "eval20_$tag.json" ] || { echo "| $eq | $n | $aug | $seed | not completed | | | | |"; continue; }
   python3 - "$tag" "$eq" "$n" "$aug" "$seed" <<'EOF'
 import json, sys
 tag, eq, n, aug, seed = sys.argv[1:]
@@ -123,3 +127,4 @@ print(f"| {eq} | {n} | {aug} | {seed} | {t['epochs_completed']} | {t['best_epoch
       f"{e['nmse']:.4f} | {e20['nmse']:.4f} |")
 EOF
 done < "$jobs_file"
+exit "$status"
