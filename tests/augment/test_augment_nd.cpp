@@ -16,8 +16,11 @@
 #include "pdesym/solvers/etdrk4.hpp"
 #include "pdesym/solvers/field_pde.hpp"
 
+#include "../support/expect_error.hpp"
+
 using namespace pdesym;
 using namespace pdesym::augment;
+using pdesym_test::expect_input_error;
 using solvers::Box;
 using solvers::BoxDerivative;
 using solvers::cdouble;
@@ -147,16 +150,6 @@ double max_diff(const Field& A, const Field& B) {
   double d = 0;
   for (std::size_t i = 0; i < A.data.size(); ++i) d = std::max(d, std::abs(A.data[i] - B.data[i]));
   return d;
-}
-
-template <class F>
-void expect_input_error(F&& f, const std::vector<std::string>& needles) {
-  try {
-    f();
-    ADD_FAILURE() << "no InputError";
-  } catch (const InputError& e) {
-    for (const auto& n : needles) EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << e.what();
-  }
 }
 
 struct Case {
