@@ -265,19 +265,8 @@ EvalResult evaluate(const std::string& model_path, const ShardedSplit& test, con
   PDESYM_REQUIRE(file_exists(model_path), "model file '" << model_path << "' not found");
   PDESYM_REQUIRE(opt.batch_size >= 1, "batch size must be >= 1 (got " << opt.batch_size << ")");
   set_threads(opt.threads, size);
-  std::shared_ptr<Surrogate> model = load_model(model_path, opt.use_best);
-  bool has_best = false;
-  int epoch = 0;
-  try {
-    torch::serialize::InputArchive ar;
-    ar.load_from(model_path);
-    torch::serialize::InputArchive b;
-    has_best = ar.try_read("best_model", b);
-    c10::IValue v;
-    if (ar.try_read("best_epoch", v) && has_best && opt.use_best) epoch = static_cast<int>(v.toInt());
-    else if (ar.try_read("epoch", v)) epoch = static_cast<int>(v.toInt());
-  } catch (const c10::Error&) {
-  }
+  const LoadedModel loaded = load_model_file(model_path, opt.use_best);
+  const std::shared_ptr<Surrogate> model = loaded.model;
   const int tw = model->config().time_window;
   require_model_fits(model->config(), test.data, "model file '" + model_path + "'", "the test data");
   require_rollout_fits(test.data, tw, opt.rollout_steps, "test");
@@ -286,8 +275,8 @@ EvalResult evaluate(const std::string& model_path, const ShardedSplit& test, con
   const RolloutSums rs = rollout_sums(*model, test.data, opt.rollout_steps, opt.batch_size, size);
   EvalResult r = metrics_of(rs, test.data, opt.rollout_steps, tw);
   r.model_kind = model->config().kind;
-  r.checkpoint_epoch = epoch;
-  r.used_best = has_best && opt.use_best;
+  r.checkpoint_epoch = loaded.epoch;
+  r.used_best = loaded.used_best;
   return r;
 }
 

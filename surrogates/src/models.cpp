@@ -212,7 +212,9 @@ void save_model(const std::string& path, Surrogate& model) {
   write_bytes_atomic(path, bytes.str());
 }
 
-std::shared_ptr<Surrogate> load_model(const std::string& path, bool best) {
+std::shared_ptr<Surrogate> load_model(const std::string& path, bool best) { return load_model_file(path, best).model; }
+
+LoadedModel load_model_file(const std::string& path, bool best) {
   PDESYM_REQUIRE(file_exists(path), "model file '" << path << "' not found");
   try {
     torch::serialize::InputArchive ar;
@@ -227,12 +229,17 @@ std::shared_ptr<Surrogate> load_model(const std::string& path, bool best) {
     } catch (const nlohmann::json::exception& e) {
       throw InputError("'" + path + "': unreadable model configuration: " + e.what());
     }
-    auto model = make_model(ModelConfig::from_json(j));
+    LoadedModel out;
+    out.model = make_model(ModelConfig::from_json(j));
     const int version = read_format_version(ar);
     torch::serialize::InputArchive sub;
-    if (!(best && ar.try_read("best_model", sub))) ar.read("model", sub);
-    load_parameters(*model, sub, version, "model file '" + path + "'");
-    return model;
+    out.used_best = best && ar.try_read("best_model", sub);
+    if (!out.used_best) ar.read("model", sub);
+    load_parameters(*out.model, sub, version, "model file '" + path + "'");
+    c10::IValue epoch;
+    if ((out.used_best && ar.try_read("best_epoch", epoch)) || ar.try_read("epoch", epoch))
+      out.epoch = static_cast<int>(epoch.toInt());
+    return out;
   } catch (const c10::Error& e) {
     std::string msg = e.what_without_backtrace();
     throw InputError("'" + path + "' is not a valid pdesym model file: " +

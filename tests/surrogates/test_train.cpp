@@ -428,6 +428,11 @@ TEST(Train, EvaluateMetricsAreConsistent) {
   EXPECT_TRUE(std::isfinite(e.nmse));
   EXPECT_TRUE(e.used_best);
   EXPECT_EQ(e.checkpoint_epoch, r.best_epoch);
+  EvalOptions last = eo;
+  last.use_best = false;  // the parameters of the last completed epoch
+  const EvalResult el = evaluate(o.out, whole(test), last);
+  EXPECT_FALSE(el.used_best);
+  EXPECT_EQ(el.checkpoint_epoch, r.epochs_completed);
   // The validation metric of the best epoch is the same rollout metric on the validation data.
   EvalOptions ev = eo;
   ev.rollout_steps = 8;

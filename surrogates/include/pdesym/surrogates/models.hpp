@@ -126,4 +126,12 @@ torch::Tensor flatten_parameters(const torch::nn::Module& m);
 void save_model(const std::string& path, Surrogate& model);
 std::shared_ptr<Surrogate> load_model(const std::string& path, bool best = true);
 
+/// load_model's model with where its parameters come from.
+struct LoadedModel {
+  std::shared_ptr<Surrogate> model;
+  bool used_best = false;  ///< the best-validation parameters of a train() checkpoint (`best` and the file has them)
+  int epoch = 0;           ///< the epoch they were saved at (best_epoch or epoch); 0 where the file records none
+};
+LoadedModel load_model_file(const std::string& path, bool best = true);
+
 }  // namespace pdesym::surrogates
